@@ -1,0 +1,482 @@
+"""MultiTaskNetClassifier: one shared network, one head per task.
+
+Design: the estimator *owns* a skorch net (``net_``, a
+:class:`~sklmtl._net.MultiTaskNet`) instead of subclassing
+``NeuralNetClassifier``. The estimator keeps scikit-learn's contract
+(``__init__`` stores arguments only, ``get_params`` lists exactly them,
+``validate_data``, labels in and labels out, ``random_state``), while the inner
+net keeps everything skorch gives: the training loop, callbacks, ``history``,
+optimizer and device handling, checkpointing. A ``NeuralNetClassifier``
+subclass fails about half of scikit-learn's common checks (attributes set in
+``__init__``, ``prefix__`` parameters in ``get_params``, argmax indices instead
+of labels, ``classes_`` over the whole 2-D target); this owner passes them.
+"""
+
+import copy
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.dataset import ValidSplit
+
+from ._batches import ArrayBatches, as_tensor
+from ._net import MultiTaskNet
+from ._targets import decode_predictions, encode_targets
+from ._validation import check_hyperparameters, resolve_device
+from .callbacks import PerTaskScoring
+from .metrics import subset_accuracy
+from .nn import HardParameterSharing, MLPTrunk, MultiTaskObjective
+from .weighting import resolve_weighting
+
+__all__ = ["MultiTaskNetClassifier"]
+
+# Rows per forward pass at prediction time: bounds memory by the batch.
+_PREDICT_BATCH_ROWS = 4096
+
+
+class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
+    """Multi-task neural network classifier: a shared trunk, one head per task.
+
+    Trains one PyTorch network (through skorch) whose trunk is shared by all
+    tasks and whose heads each predict one column of ``y``. Each column may
+    have its own label type, and unknown cells are skipped: they add nothing to
+    their task's loss, while the sample still trains the trunk through its
+    other tasks. A drop-in replacement for
+    ``MultiOutputClassifier(MLPClassifier())``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(256, 128)
+        Widths of the shared MLP trunk's hidden layers.
+    activation : {"relu", "tanh", "logistic", "identity", "gelu", "elu", \
+"leaky_relu"}, default="relu"
+        Activation of the hidden layers.
+    dropout : float, default=0.0
+        Dropout probability after each hidden layer (trunk and heads).
+    batch_norm : bool, default=False
+        Whether to add batch normalisation to the trunk.
+    head_hidden_size : int or None, default=None
+        Width of a hidden layer of each task's own head; None for linear heads.
+    task_weighting : str or TaskWeighting, default="equal"
+        How per-task losses are combined: an alias or a strategy from
+        :mod:`sklmtl.weighting` (cloned at fit; searchable as
+        ``task_weighting__<param>``).
+    missing_label : scalar, default=np.nan
+        Marks unknown cells of ``y`` in addition to ``None``, ``NaN`` and
+        ``pd.NA`` (e.g. ``-1``).
+    optimizer : torch.optim.Optimizer subclass, default=torch.optim.Adam
+        The optimizer class.
+    lr : float, default=1e-3
+        Learning rate.
+    weight_decay : float, default=0.0
+        L2 penalty handed to the optimizer (omitted when 0).
+    batch_size : int, default=128
+        Training mini-batch size. Batches are shuffled every epoch.
+    max_epochs : int, default=50
+        Number of passes over the training data (an upper bound with early
+        stopping).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when the
+        validation loss has not improved for ``n_iter_no_change`` epochs and
+        restore the best weights.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    device : str, default="cpu"
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (or ``(name, callback)`` pairs); they are
+        copied, never modified.
+    progress_bar : bool, default=False
+        Show skorch's per-batch progress bar.
+    warm_start : bool, default=False
+        When True, a new ``fit`` continues training the fitted network.
+    verbose : int, default=0
+        1 prints skorch's table of per-epoch losses.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. An int gives identical predictions across fits. The caller's
+        global torch RNG is left untouched.
+
+    Attributes
+    ----------
+    classes_ : list of ndarray of shape (n_classes_t,), or ndarray
+        Class labels of each task (a single array when ``y`` was 1-D).
+    n_tasks_ : int
+        Number of tasks.
+    task_names_ : list of str
+        ``y``'s column names when it was a DataFrame, else ``task_0``, ...
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` had string column names.
+    net_ : MultiTaskNet
+        The fitted skorch net; ``net_.module_`` is the torch module.
+    history_ : skorch.History
+        Per-epoch records: ``train_loss``, ``train_loss_<task>``,
+        ``train_acc_<task>`` and their ``valid_`` counterparts.
+    n_iter_ : int
+        Number of epochs trained.
+
+    See Also
+    --------
+    sklearn.multioutput.MultiOutputClassifier : one independent model per task.
+    sklmtl.metrics.subset_accuracy : the metric of :meth:`score`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 4)).astype(np.float32)
+    >>> Y = np.column_stack([X[:, 0] > 0, np.where(X[:, 1] > 0, "up", "down")])
+    >>> clf = MultiTaskNetClassifier(hidden_layer_sizes=(16,), max_epochs=30,
+    ...                              lr=0.01, random_state=0).fit(X, Y)
+    >>> clf.predict(X[:2]).shape
+    (2, 2)
+    >>> [p.shape for p in clf.predict_proba(X[:2])]
+    [(2, 2), (2, 2)]
+    >>> clf.score(X, Y) > 0.9
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(256, 128),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        head_hidden_size=None,
+        task_weighting="equal",
+        missing_label=np.nan,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        weight_decay=0.0,
+        batch_size=128,
+        max_epochs=50,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="cpu",
+        callbacks=None,
+        progress_bar=False,
+        warm_start=False,
+        verbose=0,
+        random_state=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.head_hidden_size = head_hidden_size
+        self.task_weighting = task_weighting
+        self.missing_label = missing_label
+        self.optimizer = optimizer
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.callbacks = callbacks
+        self.progress_bar = progress_bar
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y):
+        """Fit the network to ``X`` and the task labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
+            Labels, one column per task; unknown cells are ``None``, ``NaN``,
+            ``pd.NA`` or equal to ``missing_label``.
+
+        Returns
+        -------
+        self : MultiTaskNetClassifier
+            The fitted estimator.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> clf = MultiTaskNetClassifier(max_epochs=2).fit(
+        ...     [[0.0], [1.0], [2.0]], [["a", 0], ["b", None], ["a", 1]])
+        >>> clf.classes_[0].tolist(), clf.task_names_
+        (['a', 'b'], ['task_0', 'task_1'])
+        """
+        continuing = self.warm_start and hasattr(self, "net_")
+        return self._fit(X, y, continuing=continuing, epochs=None, classes=None)
+
+    def partial_fit(self, X, y, classes=None):
+        """Train one epoch on a batch of data, keeping what was learned so far.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
+            Labels, as for :meth:`fit`.
+        classes : list of array-like, or array-like, default=None
+            The classes of each task (one array for 1-D ``y``). Needed only on
+            the first call when that batch does not show every class; later
+            batches must use these classes.
+
+        Returns
+        -------
+        self : MultiTaskNetClassifier
+            The updated estimator.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> clf = MultiTaskNetClassifier(hidden_layer_sizes=(8,))
+        >>> clf = clf.partial_fit([[0.0], [1.0]], [0, 0], classes=[0, 1])
+        >>> clf = clf.partial_fit([[2.0], [3.0]], [1, 1])
+        >>> clf.n_iter_
+        2
+        """
+        continuing = hasattr(self, "net_")
+        if not continuing and classes is not None:
+            classes = _classes_as_list(classes, y)
+        return self._fit(X, y, continuing=continuing, epochs=1, classes=classes)
+
+    def _fit(self, X, y, *, continuing, epochs, classes):
+        hidden = check_hyperparameters(self)
+        device = resolve_device(self.device)
+        strategy = resolve_weighting(self.task_weighting)
+        X = validate_data(self, X, reset=not continuing, dtype=np.float32)
+        if continuing:
+            classes = self._classes_list()
+        codes, classes, task_names, is_1d = encode_targets(
+            y, self.missing_label, classes
+        )
+        check_consistent_length(X, codes)
+        if continuing and len(classes) != self.n_tasks_:
+            raise ValueError(f"y has {len(classes)} tasks; expected {self.n_tasks_}.")
+        if not continuing:
+            self._y_is_1d = is_1d
+            self.classes_ = classes[0] if is_1d else classes
+            self.n_tasks_ = len(classes)
+            self.task_names_ = task_names
+            self._next_seed = check_random_state(self.random_state).randint(2**31 - 1)
+
+        with self._seeded_torch(device) as seed:
+            if not continuing:
+                self.net_ = self._build_net(hidden, strategy, device, seed)
+                self.net_.initialize()
+            X_tensor = as_tensor(X)
+            codes_tensor = torch.from_numpy(codes)
+            if continuing or epochs is not None:
+                self.net_.partial_fit(X_tensor, codes_tensor, epochs=epochs)
+            else:
+                self.net_.fit(X_tensor, codes_tensor)
+        self.net_.module_.eval()
+        self.history_ = self.net_.history
+        self.n_iter_ = len(self.net_.history)
+        return self
+
+    @contextmanager
+    def _seeded_torch(self, device):
+        """Run training on a private, seeded copy of torch's global RNG."""
+        devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(self._next_seed)
+            yield self._next_seed
+            self._next_seed = int(torch.randint(2**31 - 1, ()).item())
+
+    def _build_net(self, hidden, strategy, device, seed):
+        n_features = self.n_features_in_
+        trunk = MLPTrunk(
+            n_features, hidden, self.activation, self.dropout, self.batch_norm
+        )
+        module = HardParameterSharing(
+            trunk,
+            [len(c) for c in self._classes_list()],
+            head_hidden_size=self.head_hidden_size,
+            activation=self.activation,
+            dropout=self.dropout,
+        )
+        strategy.setup(self.task_names_)
+        callbacks = [("per_task", PerTaskScoring(self.task_names_))]
+        train_split = None
+        if self.early_stopping:
+            train_split = ValidSplit(
+                self.validation_fraction, stratified=False, random_state=seed
+            )
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss",
+                        patience=self.n_iter_no_change,
+                        load_best=True,
+                    ),
+                )
+            )
+        if self.progress_bar:
+            callbacks.append(("progress_bar", ProgressBar()))
+        callbacks += copy.deepcopy(list(self.callbacks or []))
+        optimizer_kwargs = {}
+        if self.weight_decay:
+            optimizer_kwargs["optimizer__weight_decay"] = self.weight_decay
+        return MultiTaskNet(
+            module=module,
+            criterion=MultiTaskObjective,
+            criterion__weighting=strategy,
+            optimizer=self.optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=ArrayBatches,
+            iterator_train__shuffle=True,
+            iterator_valid=ArrayBatches,
+            train_split=train_split,
+            callbacks=callbacks,
+            predict_nonlinearity=None,
+            verbose=self.verbose,
+            device=device,
+            **optimizer_kwargs,
+        )
+
+    # -------------------------------------------------------------- predict
+    def _classes_list(self):
+        return [self.classes_] if self._y_is_1d else list(self.classes_)
+
+    def _predict_proba_list(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float32)
+        module = self.net_.module_
+        module.eval()
+        device = self.net_.device
+        X_tensor = as_tensor(X)
+        probas = [np.empty((len(X), len(c))) for c in self._classes_list()]
+        with torch.inference_mode():
+            for start in range(0, len(X), _PREDICT_BATCH_ROWS):
+                stop = start + _PREDICT_BATCH_ROWS
+                batch = X_tensor[start:stop].to(device, non_blocking=True)
+                for out, logits in zip(probas, module(batch)):
+                    out[start:stop] = (
+                        torch.softmax(logits.double(), dim=1).cpu().numpy()
+                    )
+        return probas
+
+    def predict_proba(self, X):
+        """Class probabilities of each task.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : list of ndarray of shape (n_samples, n_classes_t), or ndarray
+            One array per task, columns ordered as ``classes_[t]``; a single
+            array when the estimator was fitted on a 1-D ``y``.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> clf = MultiTaskNetClassifier(max_epochs=2).fit(
+        ...     [[0.0], [1.0]], [[0, "x"], [1, "y"]])
+        >>> [p.shape for p in clf.predict_proba([[0.5]])]
+        [(1, 2), (1, 2)]
+        """
+        probas = self._predict_proba_list(X)
+        return probas[0] if self._y_is_1d else probas
+
+    def predict(self, X):
+        """Predict the label of every task.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        Y_pred : ndarray of shape (n_samples, n_tasks), or (n_samples,)
+            Labels from ``classes_``; object dtype only when tasks mix label
+            kinds.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> clf = MultiTaskNetClassifier(max_epochs=2).fit(
+        ...     [[0.0], [1.0]], [[0, "x"], [1, "y"]])
+        >>> clf.predict([[0.5]]).shape
+        (1, 2)
+        """
+        probas = self._predict_proba_list(X)
+        codes = np.column_stack([p.argmax(axis=1) for p in probas])
+        return decode_predictions(codes, self._classes_list(), self._y_is_1d)
+
+    def score(self, X, y, sample_weight=None):
+        """Subset accuracy on ``X``, ignoring the missing cells of ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test data.
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+            True labels; missing cells are ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Share of samples whose labelled cells are all predicted correctly.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> clf = MultiTaskNetClassifier(max_epochs=50, lr=0.05, random_state=0)
+        >>> clf = clf.fit([[0.0], [1.0]], [[0, 1], [1, 0]])
+        >>> clf.score([[0.0], [1.0]], [[0, 1], [1, None]])
+        1.0
+        """
+        return subset_accuracy(
+            y,
+            self.predict(X),
+            missing_label=self.missing_label,
+            sample_weight=sample_weight,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+def _classes_as_list(classes, y):
+    """``classes`` of ``partial_fit`` as one array per task."""
+    if np.ndim(y) == 1 or (hasattr(y, "name") and not hasattr(y, "columns")):
+        return [np.asarray(classes)]
+    if (
+        isinstance(classes, np.ndarray)
+        and classes.ndim == 1
+        and not isinstance(classes[0], (list, tuple, np.ndarray))
+    ):
+        raise ValueError(
+            "For a 2-D y, classes must be a list with one array of classes per task."
+        )
+    return [np.unique(np.asarray(c)) for c in classes]

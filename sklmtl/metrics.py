@@ -1,0 +1,174 @@
+"""Missing-label aware multi-task metrics and scorers.
+
+scikit-learn's ``accuracy_score`` (and so ``ClassifierMixin.score`` and the
+``"accuracy"`` scorer) rejects multiclass-multioutput targets. These metrics
+accept ``Y`` of shape ``(n_samples, n_tasks)`` with unknown cells (``None``,
+``NaN``, ``pd.NA`` or a sentinel given as ``missing_label``), which are left
+out of every score.
+"""
+
+import numpy as np
+from sklearn.metrics import accuracy_score, make_scorer
+
+from ._targets import missing_mask, split_target_columns
+
+__all__ = [
+    "mean_task_accuracy",
+    "mean_task_accuracy_scorer",
+    "per_task_scores",
+    "subset_accuracy",
+    "subset_accuracy_scorer",
+]
+
+
+def _paired_columns(Y_true, Y_pred, missing_label):
+    true_cols, _, _ = split_target_columns(Y_true)
+    pred_cols, _, _ = split_target_columns(Y_pred)
+    if len(true_cols) != len(pred_cols):
+        raise ValueError(
+            f"Y_true has {len(true_cols)} task(s) but Y_pred has {len(pred_cols)}."
+        )
+    if len(true_cols[0]) != len(pred_cols[0]):
+        raise ValueError(
+            f"Y_true has {len(true_cols[0])} samples but Y_pred has "
+            f"{len(pred_cols[0])}."
+        )
+    labelled = [~missing_mask(col, missing_label) for col in true_cols]
+    return true_cols, pred_cols, labelled
+
+
+def _cell_equal(true_col, pred_col):
+    return np.asarray(true_col == pred_col, dtype=bool).reshape(len(true_col))
+
+
+def subset_accuracy(Y_true, Y_pred, *, missing_label=np.nan, sample_weight=None):
+    """Fraction of samples whose labelled cells are all predicted correctly.
+
+    Missing cells of ``Y_true`` are ignored; a sample with no labelled cell
+    is left out.
+
+    Parameters
+    ----------
+    Y_true : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        True labels, possibly with missing cells.
+    Y_pred : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        Predicted labels.
+    missing_label : scalar, default=np.nan
+        Sentinel for unknown cells, in addition to ``None``/``NaN``/``pd.NA``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+
+    Returns
+    -------
+    score : float
+        Subset accuracy in [0, 1].
+
+    See Also
+    --------
+    mean_task_accuracy : the average of per-task accuracies.
+
+    Examples
+    --------
+    >>> from sklmtl.metrics import subset_accuracy
+    >>> subset_accuracy([[0, 1], [1, None], [1, 1]], [[0, 1], [1, 0], [0, 1]])
+    0.666...
+    """
+    true_cols, pred_cols, labelled = _paired_columns(Y_true, Y_pred, missing_label)
+    n_samples = len(true_cols[0])
+    all_correct = np.ones(n_samples, dtype=bool)
+    any_labelled = np.zeros(n_samples, dtype=bool)
+    for true_col, pred_col, mask in zip(true_cols, pred_cols, labelled):
+        correct = np.ones(n_samples, dtype=bool)
+        correct[mask] = _cell_equal(true_col[mask], pred_col[mask])
+        all_correct &= correct
+        any_labelled |= mask
+    if not any_labelled.any():
+        raise ValueError("Y_true has no labelled cell; the score is undefined.")
+    weights = None if sample_weight is None else np.asarray(sample_weight)[any_labelled]
+    return float(np.average(all_correct[any_labelled], weights=weights))
+
+
+def per_task_scores(Y_true, Y_pred, *, metric=accuracy_score, missing_label=np.nan):
+    """Score each task on its labelled cells.
+
+    Parameters
+    ----------
+    Y_true : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        True labels, possibly with missing cells.
+    Y_pred : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        Predicted labels.
+    metric : callable, default=accuracy_score
+        ``metric(y_true, y_pred)`` for one task, e.g. ``accuracy_score`` or
+        ``functools.partial(f1_score, average="macro")``.
+    missing_label : scalar, default=np.nan
+        Sentinel for unknown cells, in addition to ``None``/``NaN``/``pd.NA``.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_tasks,)
+        One score per task; NaN for a task with no labelled cell.
+
+    Examples
+    --------
+    >>> from sklmtl.metrics import per_task_scores
+    >>> per_task_scores([[0, "a"], [1, "b"]], [[0, "b"], [1, "b"]]).tolist()
+    [1.0, 0.5]
+    """
+    true_cols, pred_cols, labelled = _paired_columns(Y_true, Y_pred, missing_label)
+    scores = np.full(len(true_cols), np.nan)
+    for t, (true_col, pred_col, mask) in enumerate(zip(true_cols, pred_cols, labelled)):
+        if mask.any():
+            true_t = _as_labels(true_col[mask])
+            pred_t = _as_labels(pred_col[mask])
+            scores[t] = metric(true_t, pred_t)
+    return scores
+
+
+def _as_labels(values):
+    # Object columns (from a DataFrame with missing cells) regain a plain dtype
+    # once the missing cells are gone, which scikit-learn's metrics expect.
+    if values.dtype.kind == "O":
+        try:
+            return np.asarray(values.tolist())
+        except (TypeError, ValueError):
+            return values
+    return values
+
+
+def mean_task_accuracy(Y_true, Y_pred, *, missing_label=np.nan):
+    """Mean over tasks of each task's accuracy on its labelled cells.
+
+    Parameters
+    ----------
+    Y_true : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        True labels, possibly with missing cells.
+    Y_pred : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        Predicted labels.
+    missing_label : scalar, default=np.nan
+        Sentinel for unknown cells, in addition to ``None``/``NaN``/``pd.NA``.
+
+    Returns
+    -------
+    score : float
+        Mean task accuracy in [0, 1] (tasks without labels are skipped).
+
+    See Also
+    --------
+    subset_accuracy : all tasks of a sample right at once.
+
+    Examples
+    --------
+    >>> from sklmtl.metrics import mean_task_accuracy
+    >>> mean_task_accuracy([[0, 1], [1, 1]], [[0, 0], [1, 1]])
+    0.75
+    """
+    scores = per_task_scores(Y_true, Y_pred, missing_label=missing_label)
+    if np.all(np.isnan(scores)):
+        raise ValueError("Y_true has no labelled cell; the score is undefined.")
+    return float(np.nanmean(scores))
+
+
+#: Scorer for ``GridSearchCV(scoring=...)`` / ``cross_validate``: subset accuracy.
+subset_accuracy_scorer = make_scorer(subset_accuracy)
+#: Scorer for ``GridSearchCV(scoring=...)`` / ``cross_validate``: mean task accuracy.
+mean_task_accuracy_scorer = make_scorer(mean_task_accuracy)
