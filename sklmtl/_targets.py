@@ -27,6 +27,16 @@ def _is_missing_scalar(value):
     return type(value).__name__ in ("NAType", "NaTType")
 
 
+def _same_label(value, sentinel):
+    """Equality that never raises and never equates ``True`` with ``1``."""
+    if _label_kind(value) != _label_kind(sentinel):
+        return False
+    try:
+        return bool(value == sentinel)
+    except (TypeError, ValueError):
+        return False
+
+
 def missing_mask(column, missing_label=np.nan):
     """Boolean mask of the unknown cells of one target column.
 
@@ -63,13 +73,20 @@ def missing_mask(column, missing_label=np.nan):
     else:
         mask = np.zeros(column.shape, dtype=bool)
     if not _is_missing_scalar(missing_label):
-        with np.errstate(invalid="ignore"):
-            try:
-                equal = np.asarray(column == missing_label)
-            except (TypeError, ValueError):
-                equal = np.zeros(column.shape, dtype=bool)
-        if equal.shape == column.shape:
-            mask |= equal.astype(bool)
+        if column.dtype.kind == "O":
+            mask |= np.fromiter(
+                (not m and _same_label(v, missing_label) for v, m in zip(column, mask)),
+                dtype=bool,
+                count=len(column),
+            )
+        else:
+            with np.errstate(invalid="ignore"):
+                try:
+                    equal = np.asarray(column == missing_label)
+                except (TypeError, ValueError):
+                    equal = np.zeros(column.shape, dtype=bool)
+            if equal.shape == column.shape:
+                mask |= equal.astype(bool)
     return mask
 
 

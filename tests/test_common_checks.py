@@ -1,0 +1,17 @@
+"""scikit-learn's common estimator checks, with no expected failure."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklmtl import MultiTaskNetClassifier
+
+
+@parametrize_with_checks(
+    [
+        MultiTaskNetClassifier(
+            hidden_layer_sizes=(32,), max_epochs=20, lr=0.01, random_state=0
+        )
+    ],
+    expected_failed_checks=lambda est: {},
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
