@@ -42,9 +42,13 @@ class MultiTaskNet(NeuralNet):
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = unpack_data(batch)
-        y_pred = self.infer(Xi, **fit_params)
+        Xi = to_tensor(Xi, device=self.device)
+        # encode/decode instead of forward: aggregators need the shared features.
+        features = self.module_.encode(Xi)
+        y_pred = self.module_.decode(features, Xi)
         task_losses, task_counts = self._task_losses(y_pred, yi)
-        loss = self.criterion_.weighting.backward(task_losses, task_counts, self)
+        weighting = self.criterion_.weighting
+        loss = weighting.backward(task_losses, task_counts, self, features)
         return {
             "loss": loss,
             "y_pred": y_pred,

@@ -3,7 +3,7 @@
 import torch
 from skorch.callbacks import Callback
 
-__all__ = ["PerTaskScoring"]
+__all__ = ["PerTaskScoring", "TaskWeightLogger"]
 
 
 class PerTaskScoring(Callback):
@@ -67,3 +67,39 @@ class PerTaskScoring(Callback):
                 if count:
                     net.history.record(f"{prefix}_loss_{name}", loss / count)
                     net.history.record(f"{prefix}_acc_{name}", hits / count)
+
+
+class TaskWeightLogger(Callback):
+    """Record the task weights in use (``task_weight_<task>``) every epoch.
+
+    Runs after :class:`PerTaskScoring`: it first records the weights used
+    during the epoch, then hands the epoch's mean training loss per task to
+    strategies that need it (Dynamic Weight Average).
+
+    Parameters
+    ----------
+    task_names : list of str
+        The tasks, in the order of the module's outputs.
+
+    Examples
+    --------
+    >>> from sklmtl.callbacks import TaskWeightLogger
+    >>> TaskWeightLogger(["a"]).task_names
+    ['a']
+    """
+
+    def __init__(self, task_names):
+        self.task_names = task_names
+
+    def on_epoch_end(self, net, **kwargs):
+        weighting = net.criterion_.weighting
+        weights = weighting.current_weights()
+        if weights is not None:
+            for name, weight in zip(self.task_names, weights.detach().cpu().tolist()):
+                net.history.record(f"task_weight_{name}", weight)
+        if weighting.uses_epoch_losses:
+            row = net.history[-1]
+            losses = [
+                row.get(f"train_loss_{name}", float("nan")) for name in self.task_names
+            ]
+            weighting.end_epoch(torch.tensor(losses))

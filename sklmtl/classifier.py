@@ -29,17 +29,23 @@ from skorch.dataset import ValidSplit
 
 from ._batches import ArrayBatches, as_tensor
 from ._net import MultiTaskNet
-from ._targets import decode_predictions, encode_targets
+from ._targets import decode_predictions, encode_targets, task_class_weights
 from ._validation import check_hyperparameters, resolve_device
-from .callbacks import PerTaskScoring
+from .callbacks import PerTaskScoring, TaskWeightLogger
 from .metrics import subset_accuracy
-from .nn import HardParameterSharing, MLPTrunk, MultiTaskObjective
+from .nn import MultiTaskObjective, make_trunk_factory, resolve_architecture
 from .weighting import resolve_weighting
 
 __all__ = ["MultiTaskNetClassifier"]
 
 # Rows per forward pass at prediction time: bounds memory by the batch.
 _PREDICT_BATCH_ROWS = 4096
+# Parameters whose own hyperparameters are reachable as ``<prefix>__<param>``.
+_NESTED = ("trunk", "architecture", "task_weighting")
+
+
+def _has_params(value):
+    return hasattr(value, "get_params") and not isinstance(value, type)
 
 
 class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
@@ -65,10 +71,30 @@ class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         Whether to add batch normalisation to the trunk.
     head_hidden_size : int or None, default=None
         Width of a hidden layer of each task's own head; None for linear heads.
-    task_weighting : str or TaskWeighting, default="equal"
-        How per-task losses are combined: an alias or a strategy from
-        :mod:`sklmtl.weighting` (cloned at fit; searchable as
-        ``task_weighting__<param>``).
+    trunk : {"mlp", "cnn"}, nn.Module subclass or nn.Module instance, \
+default="mlp"
+        What extracts the shared features. ``"mlp"`` uses
+        ``hidden_layer_sizes``; ``"cnn"`` is a LeNet-sized
+        :class:`~sklmtl.nn.CNNTrunk` for images ``(n_samples, C, H, W)`` or
+        flat rows with ``image_shape``. A class is built with the
+        ``trunk__<param>`` keyword arguments; an instance (e.g. a torchvision
+        backbone) is copied. The feature width is found with a dry forward
+        pass, so the heads attach automatically.
+    architecture : {"hps", "mmoe"} or HPS or MMoE, default="hps"
+        How tasks share the trunk: hard parameter sharing, or a multi-gate
+        mixture of experts whose experts are trunks (``architecture__n_experts``).
+    image_shape : tuple of int or None, default=None
+        ``(C, H, W)`` or ``(H, W)`` of flat image rows, for image trunks.
+    task_weighting : str, list, dict or TaskWeighting, default="equal"
+        How per-task losses (or gradients) are combined: an alias (see
+        ``sklmtl.weighting.ALIASES``), fixed weights (a list or a
+        ``{task_name: weight}`` dict) or a strategy instance from
+        :mod:`sklmtl.weighting` (copied at fit). Its hyperparameters are
+        ``task_weighting__<param>``.
+    class_weight : None, "balanced", dict or list, default=None
+        Class weights in each task's cross-entropy: ``"balanced"`` for every
+        task, or a list with one entry per task (``None``, ``"balanced"`` or
+        ``{label: weight}``); a dict for a single task.
     missing_label : scalar, default=np.nan
         Marks unknown cells of ``y`` in addition to ``None``, ``NaN`` and
         ``pd.NA`` (e.g. ``-1``).
@@ -106,6 +132,10 @@ class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         Seeds weight initialisation, shuffling, dropout and the validation
         split. An int gives identical predictions across fits. The caller's
         global torch RNG is left untouched.
+    **kwargs : dict
+        ``trunk__<param>``, ``architecture__<param>`` and
+        ``task_weighting__<param>`` arguments for string aliases and classes
+        (visible to ``get_params``, so ``GridSearchCV`` can search them).
 
     Attributes
     ----------
@@ -156,7 +186,11 @@ class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         dropout=0.0,
         batch_norm=False,
         head_hidden_size=None,
+        trunk="mlp",
+        architecture="hps",
+        image_shape=None,
         task_weighting="equal",
+        class_weight=None,
         missing_label=np.nan,
         optimizer=torch.optim.Adam,
         lr=1e-3,
@@ -172,13 +206,18 @@ class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         warm_start=False,
         verbose=0,
         random_state=None,
+        **kwargs,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.head_hidden_size = head_hidden_size
+        self.trunk = trunk
+        self.architecture = architecture
+        self.image_shape = image_shape
         self.task_weighting = task_weighting
+        self.class_weight = class_weight
         self.missing_label = missing_label
         self.optimizer = optimizer
         self.lr = lr
@@ -194,6 +233,88 @@ class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state
+        # Extra keyword arguments are stored as given (checked at fit, as
+        # scikit-learn validates parameters) and listed by get_params.
+        self._extra_params = tuple(kwargs)
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+    # ------------------------------------------------------------ params
+    def _nested_kwargs(self, prefix):
+        start = prefix + "__"
+        return {
+            k[len(start) :]: getattr(self, k)
+            for k in self._extra_params
+            if k.startswith(start)
+        }
+
+    def _check_extra_params(self):
+        for key in self._extra_params:
+            prefix, sep, _ = key.partition("__")
+            if not sep or prefix not in _NESTED:
+                raise TypeError(
+                    f"MultiTaskNetClassifier got an unexpected keyword argument "
+                    f"{key!r}; extra arguments must look like "
+                    f"<{'|'.join(_NESTED)}>__<param>."
+                )
+
+    def get_params(self, deep=True):
+        """Get parameters, including ``<prefix>__<param>`` keyword arguments.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of strategy instances.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> clf = MultiTaskNetClassifier(task_weighting="dwa", task_weighting__temperature=1.0)
+        >>> clf.get_params()["task_weighting__temperature"]
+        1.0
+        """
+        params = super().get_params(deep=deep)
+        params.update({key: getattr(self, key) for key in self._extra_params})
+        return params
+
+    def set_params(self, **params):
+        """Set parameters, including ``<prefix>__<param>`` keyword arguments.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : MultiTaskNetClassifier
+            The estimator.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> clf = MultiTaskNetClassifier(trunk="cnn").set_params(trunk__fc_size=32)
+        >>> clf.trunk__fc_size
+        32
+        """
+        direct = {}
+        for key, value in params.items():
+            prefix, sep, _ = key.partition("__")
+            owner = params.get(prefix, getattr(self, prefix, None))
+            if key in self._extra_params or (
+                sep and prefix in _NESTED and not _has_params(owner)
+            ):
+                if key not in self._extra_params:
+                    self._extra_params = (*self._extra_params, key)
+                setattr(self, key, value)
+            else:
+                direct[key] = value
+        return super().set_params(**direct)
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y):
@@ -257,10 +378,13 @@ class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
         return self._fit(X, y, continuing=continuing, epochs=1, classes=classes)
 
     def _fit(self, X, y, *, continuing, epochs, classes):
+        self._check_extra_params()
         hidden = check_hyperparameters(self)
         device = resolve_device(self.device)
-        strategy = resolve_weighting(self.task_weighting)
-        X = validate_data(self, X, reset=not continuing, dtype=np.float32)
+        strategy = resolve_weighting(
+            self.task_weighting, self._nested_kwargs("task_weighting")
+        )
+        X = self._validate_X(X, reset=not continuing)
         if continuing:
             classes = self._classes_list()
         codes, classes, task_names, is_1d = encode_targets(
@@ -274,6 +398,9 @@ class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             self.classes_ = classes[0] if is_1d else classes
             self.n_tasks_ = len(classes)
             self.task_names_ = task_names
+            self._class_weights = task_class_weights(
+                self.class_weight, codes, classes, task_names
+            )
             self._next_seed = check_random_state(self.random_state).randint(2**31 - 1)
 
         with self._seeded_torch(device) as seed:
@@ -301,19 +428,37 @@ class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             self._next_seed = int(torch.randint(2**31 - 1, ()).item())
 
     def _build_net(self, hidden, strategy, device, seed):
-        n_features = self.n_features_in_
-        trunk = MLPTrunk(
-            n_features, hidden, self.activation, self.dropout, self.batch_norm
+        mlp_params = {
+            "hidden_layer_sizes": hidden,
+            "activation": self.activation,
+            "dropout": self.dropout,
+            "batch_norm": self.batch_norm,
+        }
+        make_trunk = make_trunk_factory(
+            self.trunk, self._input_shape, self._nested_kwargs("trunk"), mlp_params
         )
-        module = HardParameterSharing(
-            trunk,
+        spec = resolve_architecture(self.architecture).set_params(
+            **self._nested_kwargs("architecture")
+        )
+        module = spec.build(
+            make_trunk,
+            int(np.prod(self._input_shape)),
             [len(c) for c in self._classes_list()],
             head_hidden_size=self.head_hidden_size,
             activation=self.activation,
             dropout=self.dropout,
         )
         strategy.setup(self.task_names_)
-        callbacks = [("per_task", PerTaskScoring(self.task_names_))]
+        class_weights = None
+        if self._class_weights is not None:
+            class_weights = [
+                None if w is None else torch.as_tensor(w, dtype=torch.float32)
+                for w in self._class_weights
+            ]
+        callbacks = [
+            ("per_task", PerTaskScoring(self.task_names_)),
+            ("task_weights", TaskWeightLogger(self.task_names_)),
+        ]
         train_split = None
         if self.early_stopping:
             train_split = ValidSplit(
@@ -339,6 +484,7 @@ class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             module=module,
             criterion=MultiTaskObjective,
             criterion__weighting=strategy,
+            criterion__class_weights=class_weights,
             optimizer=self.optimizer,
             lr=self.lr,
             max_epochs=self.max_epochs,
@@ -354,13 +500,45 @@ class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
             **optimizer_kwargs,
         )
 
+    def _validate_X(self, X, reset):
+        """``validate_data`` that keeps image batches ``(n, C, H, W)`` intact."""
+        X = validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=True)
+        if X.ndim not in (2, 4):
+            raise ValueError(
+                f"X must be 2-D (n_samples, n_features) or 4-D images (n_samples, C, "
+                f"H, W); got an array with {X.ndim} dimensions and shape {X.shape}."
+            )
+        if reset:
+            self._input_shape = self._sample_shape(X)
+        elif X.shape[1:] != self._raw_sample_shape:
+            raise ValueError(
+                f"X has samples of shape {X.shape[1:]}, but {type(self).__name__} "
+                f"was fitted on samples of shape {self._raw_sample_shape}."
+            )
+        if reset:
+            self._raw_sample_shape = X.shape[1:]
+        return X
+
+    def _sample_shape(self, X):
+        if self.image_shape is None:
+            return tuple(X.shape[1:])
+        shape = tuple(int(s) for s in self.image_shape)
+        if len(shape) == 2:
+            shape = (1, *shape)
+        if len(shape) != 3 or X.ndim != 2 or int(np.prod(shape)) != X.shape[1]:
+            raise ValueError(
+                f"image_shape={self.image_shape!r} does not fit X of shape {X.shape}; "
+                "give (C, H, W) or (H, W) with C * H * W equal to n_features."
+            )
+        return shape
+
     # -------------------------------------------------------------- predict
     def _classes_list(self):
         return [self.classes_] if self._y_is_1d else list(self.classes_)
 
     def _predict_proba_list(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float32)
+        X = self._validate_X(X, reset=False)
         module = self.net_.module_
         module.eval()
         device = self.net_.device

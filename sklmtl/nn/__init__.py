@@ -1,14 +1,30 @@
 """PyTorch building blocks: trunks, architectures and the masked loss."""
 
-from .architectures import HardParameterSharing, TaskHead
+from ._registry import ARCHITECTURES, TRUNKS, make_trunk_factory, resolve_architecture
+from .architectures import (
+    HPS,
+    HardParameterSharing,
+    MMoE,
+    MultiGateMixtureOfExperts,
+    TaskHead,
+)
 from .losses import MaskedMultiTaskCrossEntropy, MultiTaskObjective
-from .trunks import MLPTrunk, make_activation
+from .trunks import CNNTrunk, FlatFeatures, MLPTrunk, make_activation
 
 __all__ = [
+    "ARCHITECTURES",
+    "CNNTrunk",
+    "FlatFeatures",
+    "HPS",
     "HardParameterSharing",
     "MLPTrunk",
+    "MMoE",
     "MaskedMultiTaskCrossEntropy",
+    "MultiGateMixtureOfExperts",
     "MultiTaskObjective",
+    "TRUNKS",
     "TaskHead",
     "make_activation",
+    "make_trunk_factory",
+    "resolve_architecture",
 ]

@@ -5,11 +5,19 @@ parameters) and ``decode`` (task-specific parameters), so that gradient
 aggregation can act on the shared part only.
 """
 
+import torch
 from torch import nn
 
+from .._params import ParamsMixin
 from .trunks import make_activation
 
-__all__ = ["HardParameterSharing", "TaskHead"]
+__all__ = [
+    "HPS",
+    "MMoE",
+    "HardParameterSharing",
+    "MultiGateMixtureOfExperts",
+    "TaskHead",
+]
 
 
 class TaskHead(nn.Module):
@@ -92,7 +100,7 @@ class HardParameterSharing(nn.Module):
         """Shared features of ``X``, of shape ``(batch, trunk.out_features)``."""
         return self.trunk(X)
 
-    def decode(self, features):
+    def decode(self, features, X):
         """Tuple of per-task logits, each of shape ``(batch, n_classes_t)``."""
         return tuple(head(features) for head in self.heads)
 
@@ -101,4 +109,126 @@ class HardParameterSharing(nn.Module):
         return list(self.trunk.parameters())
 
     def forward(self, X):
-        return self.decode(self.encode(X))
+        return self.decode(self.encode(X), X)
+
+
+class MultiGateMixtureOfExperts(nn.Module):
+    """Multi-gate mixture of experts (Ma et al., KDD 2018).
+
+    "Modeling Task Relationships in Multi-task Learning with Multi-gate
+    Mixture-of-Experts". ``n_experts`` trunks (the experts) read the input;
+    each task has a softmax gate over the experts, computed from the
+    flattened input, and a head reading its gated mixture of expert features.
+
+    Parameters
+    ----------
+    experts : list of nn.Module
+        Trunks with equal ``out_features``.
+    input_size : int
+        Width of the flattened input the gates read.
+    n_classes : sequence of int
+        Number of classes of each task.
+    head_hidden_size, activation, dropout
+        As for :class:`HardParameterSharing`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl.nn import MLPTrunk, MultiGateMixtureOfExperts
+    >>> experts = [MLPTrunk(5, (8,)) for _ in range(3)]
+    >>> net = MultiGateMixtureOfExperts(experts, 5, n_classes=(2, 4))
+    >>> [logits.shape for logits in net(torch.zeros(6, 5))]
+    [torch.Size([6, 2]), torch.Size([6, 4])]
+    """
+
+    def __init__(
+        self,
+        experts,
+        input_size,
+        n_classes,
+        head_hidden_size=None,
+        activation="relu",
+        dropout=0.0,
+    ):
+        super().__init__()
+        self.experts = nn.ModuleList(experts)
+        width = self.experts[0].out_features
+        self.gates = nn.ModuleList(
+            nn.Linear(input_size, len(experts)) for _ in n_classes
+        )
+        self.heads = nn.ModuleList(
+            TaskHead(width, k, head_hidden_size, activation, dropout) for k in n_classes
+        )
+
+    def encode(self, X):
+        """Expert features, of shape ``(batch, n_experts, out_features)``."""
+        return torch.stack([expert(X) for expert in self.experts], dim=1)
+
+    def decode(self, features, X):
+        """Tuple of per-task logits from each task's gated mixture."""
+        flat = X.flatten(start_dim=1)
+        outputs = []
+        for gate, head in zip(self.gates, self.heads):
+            mix = torch.softmax(gate(flat), dim=1).unsqueeze(2)
+            outputs.append(head((mix * features).sum(dim=1)))
+        return tuple(outputs)
+
+    def shared_parameters(self):
+        """Parameters read by every task (the experts')."""
+        return list(self.experts.parameters())
+
+    def forward(self, X):
+        return self.decode(self.encode(X), X)
+
+
+class HPS(ParamsMixin):
+    """Architecture spec: hard parameter sharing (``architecture="hps"``).
+
+    One trunk shared by all tasks, one head per task; see
+    :class:`HardParameterSharing`.
+
+    Examples
+    --------
+    >>> from sklmtl.nn import HPS
+    >>> HPS()
+    HPS()
+    """
+
+    def build(self, make_trunk, input_size, n_classes, **head_params):
+        """Return the torch module; ``make_trunk()`` returns a fresh trunk."""
+        return HardParameterSharing(make_trunk(), n_classes, **head_params)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._params_repr()})"
+
+
+class MMoE(HPS):
+    """Architecture spec: multi-gate mixture of experts (``architecture="mmoe"``).
+
+    Ma et al., KDD 2018; see :class:`MultiGateMixtureOfExperts`. Each expert
+    is a fresh trunk of the estimator's ``trunk`` kind.
+
+    Parameters
+    ----------
+    n_experts : int, default=4
+        Number of expert trunks.
+
+    Examples
+    --------
+    >>> from sklmtl.nn import MMoE
+    >>> MMoE(n_experts=3)
+    MMoE(n_experts=3)
+    """
+
+    def __init__(self, n_experts=4):
+        self.n_experts = n_experts
+
+    def build(self, make_trunk, input_size, n_classes, **head_params):
+        if isinstance(self.n_experts, bool) or not (
+            isinstance(self.n_experts, int) and self.n_experts >= 1
+        ):
+            raise ValueError(
+                f"MMoE: n_experts must be an int >= 1; got {self.n_experts!r}."
+            )
+        experts = [make_trunk() for _ in range(self.n_experts)]
+        return MultiGateMixtureOfExperts(experts, input_size, n_classes, **head_params)

@@ -6,7 +6,7 @@ vectors ``(batch, out_features)`` and exposing ``out_features``.
 
 from torch import nn
 
-__all__ = ["MLPTrunk", "make_activation"]
+__all__ = ["CNNTrunk", "FlatFeatures", "MLPTrunk", "make_activation"]
 
 _ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -100,3 +100,142 @@ class MLPTrunk(nn.Module):
 
     def forward(self, X):
         return self.layers(X)
+
+
+class CNNTrunk(nn.Module):
+    """Small convolutional trunk: ``[conv -> pool -> activation]`` blocks, then a
+    fully connected layer.
+
+    The defaults are LeNet-sized, as in the MultiMNIST literature:
+    conv(10, 5) - pool - conv(20, 5) - pool - fc(50). Flat input is reshaped
+    to ``input_shape`` first.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(channels, height, width)`` of one image.
+    conv_channels : tuple of int, default=(10, 20)
+        Output channels of each convolution block.
+    kernel_size : int, default=5
+        Convolution kernel size.
+    padding : int, default=0
+        Zero padding of each convolution (use ``kernel_size // 2`` for small
+        images such as 8x8 digits).
+    pool_size : int, default=2
+        Max-pooling window after each convolution.
+    fc_size : int, default=50
+        Width of the final fully connected layer (the feature width).
+    activation : str, default="relu"
+        Activation name, see :func:`make_activation`.
+    dropout : float, default=0.0
+        Dropout before the fully connected layer and after it.
+
+    Attributes
+    ----------
+    out_features : int
+        ``fc_size``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl.nn import CNNTrunk
+    >>> trunk = CNNTrunk((1, 28, 28))
+    >>> trunk(torch.zeros(2, 784)).shape
+    torch.Size([2, 50])
+    """
+
+    def __init__(
+        self,
+        input_shape,
+        conv_channels=(10, 20),
+        kernel_size=5,
+        padding=0,
+        pool_size=2,
+        fc_size=50,
+        activation="relu",
+        dropout=0.0,
+    ):
+        super().__init__()
+        self.input_shape = tuple(int(s) for s in input_shape)
+        channels, height, width = self.input_shape
+        layers = []
+        for out_channels in conv_channels:
+            height = (height + 2 * padding - kernel_size + 1) // pool_size
+            width = (width + 2 * padding - kernel_size + 1) // pool_size
+            if height < 1 or width < 1:
+                raise ValueError(
+                    f"CNNTrunk: images of shape {self.input_shape} are too small for "
+                    f"{len(conv_channels)} blocks with kernel_size={kernel_size}, "
+                    f"padding={padding} and pool_size={pool_size}; lower kernel_size "
+                    "or the number of conv_channels, or raise padding."
+                )
+            layers += [
+                nn.Conv2d(channels, out_channels, kernel_size, padding=padding),
+                nn.MaxPool2d(pool_size),
+                make_activation(activation),
+            ]
+            channels = out_channels
+        layers.append(nn.Flatten())
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        layers += [nn.Linear(channels * height * width, fc_size)]
+        layers.append(make_activation(activation))
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        self.layers = nn.Sequential(*layers)
+        self.out_features = fc_size
+
+    def forward(self, X):
+        return self.layers(X.reshape(-1, *self.input_shape))
+
+
+class FlatFeatures(nn.Module):
+    """Wrap any feature extractor so that it returns ``(batch, out_features)``.
+
+    ``out_features`` is found with one dry forward pass on zeros.
+
+    Parameters
+    ----------
+    module : nn.Module
+        The user's trunk (e.g. a torchvision backbone without its classifier).
+    input_shape : tuple of int
+        Shape of one input sample.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from sklmtl.nn import FlatFeatures
+    >>> FlatFeatures(nn.Conv2d(1, 4, 3), (1, 8, 8)).out_features
+    144
+    """
+
+    def __init__(self, module, input_shape):
+        super().__init__()
+        self.module = module
+        self.out_features = _dry_run_width(module, input_shape)
+
+    def forward(self, X):
+        return self.module(X).flatten(start_dim=1)
+
+
+def _dry_run_width(module, input_shape):
+    import torch
+
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            out = module(torch.zeros(2, *input_shape))
+    except Exception as exc:  # any failure here is a shape mismatch to report
+        raise ValueError(
+            f"The trunk {type(module).__name__} failed on input of shape "
+            f"(2, {', '.join(map(str, input_shape))}): {exc}"
+        ) from exc
+    finally:
+        module.train(was_training)
+    if not hasattr(out, "flatten") or out.ndim < 2 or out.shape[0] != 2:
+        raise ValueError(
+            f"The trunk {type(module).__name__} must return a tensor of shape "
+            "(batch, ...) with one row per sample."
+        )
+    return int(out[0].numel())

@@ -7,15 +7,15 @@ way, so ``clone`` works and ``GridSearchCV`` can search
 calls :meth:`setup` at fit time, so learned state never leaks between fits.
 """
 
-import inspect
-
 import torch
 from torch import nn
+
+from .._params import ParamsMixin
 
 __all__ = ["LossWeighting", "TaskWeighting"]
 
 
-class TaskWeighting(nn.Module):
+class TaskWeighting(ParamsMixin, nn.Module):
     """Common base: scikit-learn style parameters and the training hooks.
 
     Examples
@@ -25,36 +25,11 @@ class TaskWeighting(nn.Module):
     {}
     """
 
-    #: Whether the strategy reads the per-epoch loss history (``on_epoch_end``).
+    #: Whether the strategy reads the per-epoch loss history (``end_epoch``).
     uses_epoch_losses = False
 
-    @classmethod
-    def _get_param_names(cls):
-        signature = inspect.signature(cls.__init__)
-        return sorted(
-            name
-            for name, p in signature.parameters.items()
-            if name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        )
-
-    def get_params(self, deep=True):
-        """Hyperparameters as a dict, as ``BaseEstimator.get_params`` returns."""
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params):
-        """Set hyperparameters; unknown names raise ``ValueError``."""
-        valid = self._get_param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(
-                    f"Invalid parameter {name!r} for {type(self).__name__}; "
-                    f"valid parameters are {valid}."
-                )
-            setattr(self, name, value)
-        return self
-
     def extra_repr(self):
-        return ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return self._params_repr()
 
     def setup(self, task_names):
         """Prepare the state for ``len(task_names)`` tasks (called once per fit)."""
@@ -76,8 +51,12 @@ class TaskWeighting(nn.Module):
         """Scalar loss reported for monitoring (and minimised by loss weightings)."""
         raise NotImplementedError
 
-    def backward(self, task_losses, task_counts, net):
-        """Compute gradients of every learnable parameter; return the loss."""
+    def backward(self, task_losses, task_counts, net, features):
+        """Compute gradients of every learnable parameter; return the loss.
+
+        ``features`` is the shared representation (the output of the module's
+        ``encode``) that gradient aggregators differentiate through.
+        """
         raise NotImplementedError
 
 
@@ -95,18 +74,18 @@ class LossWeighting(TaskWeighting):
     tensor(3.)
     """
 
-    def weights(self, task_losses):
+    def compute_weights(self, task_losses):
         """Weights of shape ``(n_tasks,)`` for the current batch."""
         raise NotImplementedError
 
     def combine(self, task_losses):
-        return (self.weights(task_losses) * task_losses).sum()
+        return (self.compute_weights(task_losses) * task_losses).sum()
 
-    def backward(self, task_losses, task_counts, net):
+    def backward(self, task_losses, task_counts, net, features):
         loss = self.combine(task_losses)
         loss.backward()
         return loss
 
     def current_weights(self):
         with torch.no_grad():
-            return self.weights(None)
+            return self.compute_weights(None)

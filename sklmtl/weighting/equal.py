@@ -14,11 +14,11 @@ class EqualWeighting(LossWeighting):
     --------
     >>> import torch
     >>> from sklmtl.weighting import EqualWeighting
-    >>> EqualWeighting().setup(["a", "b"]).weights(torch.tensor([3.0, 1.0]))
+    >>> EqualWeighting().setup(["a", "b"]).compute_weights(torch.tensor([3.0, 1.0]))
     tensor([1., 1.])
     """
 
-    def weights(self, task_losses):
+    def compute_weights(self, task_losses):
         return torch.ones(self.n_tasks)
 
     def combine(self, task_losses):
