@@ -274,7 +274,8 @@ default="mlp"
         Examples
         --------
         >>> from sklmtl import MultiTaskNetClassifier
-        >>> clf = MultiTaskNetClassifier(task_weighting="dwa", task_weighting__temperature=1.0)
+        >>> clf = MultiTaskNetClassifier(
+        ...     task_weighting="dwa", task_weighting__temperature=1.0)
         >>> clf.get_params()["task_weighting__temperature"]
         1.0
         """

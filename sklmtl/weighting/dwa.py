@@ -41,7 +41,8 @@ class DynamicWeightAverage(LossWeighting):
         super().setup(task_names)
         if not self.temperature > 0:
             raise ValueError(
-                f"DynamicWeightAverage: temperature must be > 0; got {self.temperature!r}."
+                "DynamicWeightAverage: temperature must be > 0; got "
+                f"{self.temperature!r}."
             )
         self.register_buffer("history", torch.full((2, self.n_tasks), float("nan")))
         self.register_buffer("current", torch.ones(self.n_tasks))
