@@ -1,6 +1,7 @@
 """One property suite over every weighting strategy, then per-family checks."""
 
 import importlib
+import pickle
 
 import numpy as np
 import pytest
@@ -104,6 +105,14 @@ class TestEveryStrategy:
         by_alias = MultiTaskNetClassifier(task_weighting=alias)
         assert clone(by_alias).get_params()["task_weighting"] == alias
 
+    def test_pickle_round_trip(self, alias):
+        X, Y = make_problem(n_samples=40)
+        clf = MultiTaskNetClassifier(task_weighting=alias, **{**FAST, "max_epochs": 1})
+        restored = pickle.loads(pickle.dumps(clf.fit(X, Y)))
+        np.testing.assert_array_equal(
+            restored.predict_proba(X)[0], clf.predict_proba(X)[0]
+        )
+
     def test_symmetric_for_identical_tasks(self, alias):
         if alias not in SYMMETRIC:
             pytest.skip(f"{alias} does not promise symmetric weights")
@@ -129,7 +138,10 @@ def test_aggregator_changes_only_shared_gradients(alias):
         assert param.grad is not None and torch.isfinite(param.grad).all()
 
 
-def test_missing_torchjd_names_the_extra(monkeypatch):
+@pytest.mark.parametrize(
+    "alias", [a for a in ALL if issubclass(ALIASES[a], GradientAggregator)]
+)
+def test_missing_torchjd_names_the_extra(monkeypatch, alias):
     real = importlib.import_module
 
     def fake_import(name, *args):
@@ -141,7 +153,7 @@ def test_missing_torchjd_names_the_extra(monkeypatch):
     monkeypatch.setattr(aggregators.importlib, "import_module", fake_import)
     X, Y = make_problem(n_samples=30)
     with pytest.raises(ImportError, match=r"sklmtl\[aggregators\]"):
-        MultiTaskNetClassifier(task_weighting="upgrad", **FAST).fit(X, Y)
+        MultiTaskNetClassifier(task_weighting=alias, **FAST).fit(X, Y)
 
 
 class TestLossWeightings:
