@@ -11,24 +11,18 @@ and fit time (mean +- std over seeds), and writes ``results.json``.
 """
 
 import argparse
-import json
-import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import sklearn
-import torch
+from common import DIGITS_DESCRIPTION, digits_split, write_results
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-import sklmtl
 from sklmtl import MultiTaskNetClassifier
-from sklmtl.datasets import load_multitask_digits
 from sklmtl.metrics import mean_task_accuracy, per_task_scores, subset_accuracy
 
 
@@ -73,16 +67,10 @@ class _PerTask:
 
 
 def run(seeds, out_dir):
-    X, Y = load_multitask_digits(return_X_y=True)
     names = ["digit", "parity", "large", "prime"]
     records = []
     for seed in seeds:
-        X_train, X_test, Y_train, Y_test = train_test_split(
-            X, Y, test_size=0.3, random_state=seed
-        )
-        Y_train = Y_train.copy()
-        rng = np.random.RandomState(seed)
-        Y_train[rng.rand(len(Y_train)) < 1 / 3, 0] = None
+        X_train, X_test, Y_train, Y_test = digits_split(seed)
         for method, model in make_methods(seed).items():
             start = time.perf_counter()
             model.fit(X_train, Y_train)
@@ -104,22 +92,7 @@ def run(seeds, out_dir):
                 f"{records[-1]['mean_task_accuracy']:.3f} ({fit_time:.1f} s)",
                 flush=True,
             )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "dataset": "multitask digits, 1/3 of digit labels missing, 30% test split",
-        "versions": {
-            "python": sys.version.split()[0],
-            "sklmtl": sklmtl.__version__,
-            "torch": torch.__version__,
-            "scikit-learn": sklearn.__version__,
-        },
-        "machine": {
-            "platform": platform.platform(),
-            "torch_threads": torch.get_num_threads(),
-        },
-        "records": records,
-    }
-    (out_dir / "results.json").write_text(json.dumps(payload, indent=2))
+    write_results(out_dir / "results.json", DIGITS_DESCRIPTION, records)
     print_table(records, names)
     print(f"\nwrote {out_dir / 'results.json'}")
 

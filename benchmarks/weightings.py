@@ -13,36 +13,24 @@ table of mean task accuracy and fit time (mean +- std over seeds) and writes
 """
 
 import argparse
-import json
-import platform
-import sys
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-import sklearn
-import torch
-from sklearn.model_selection import train_test_split
+from common import DIGITS_DESCRIPTION, digits_split, write_results
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import sklmtl
 from sklmtl import MultiTaskNetClassifier
-from sklmtl.datasets import load_multitask_digits
 from sklmtl.metrics import mean_task_accuracy, subset_accuracy
 from sklmtl.weighting import ALIASES
 
 
 def run(seeds, out_dir):
-    X, Y = load_multitask_digits(return_X_y=True)
     records = []
     for seed in seeds:
-        X_train, X_test, Y_train, Y_test = train_test_split(
-            X, Y, test_size=0.3, random_state=seed
-        )
-        Y_train = Y_train.copy()
-        Y_train[np.random.RandomState(seed).rand(len(Y_train)) < 1 / 3, 0] = None
+        X_train, X_test, Y_train, Y_test = digits_split(seed)
         for alias in ALIASES:
             model = make_pipeline(
                 StandardScaler(),
@@ -76,22 +64,7 @@ def run(seeds, out_dir):
             )
     table = make_table(records)
     print("\n" + table)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "dataset": "multitask digits, 1/3 digit labels missing, 30% test",
-        "versions": {
-            "python": sys.version.split()[0],
-            "sklmtl": sklmtl.__version__,
-            "torch": torch.__version__,
-            "scikit-learn": sklearn.__version__,
-        },
-        "machine": {
-            "platform": platform.platform(),
-            "torch_threads": torch.get_num_threads(),
-        },
-        "records": records,
-    }
-    (out_dir / "results.json").write_text(json.dumps(payload, indent=2))
+    write_results(out_dir / "results.json", DIGITS_DESCRIPTION, records)
     (out_dir / "table.md").write_text(table + "\n")
     print(f"wrote {out_dir / 'results.json'} and {out_dir / 'table.md'}")
 

@@ -1,0 +1,46 @@
+"""Helpers shared by the benchmark scripts: the digits split and the JSON record."""
+
+import json
+import platform
+import sys
+
+import numpy as np
+import sklearn
+import torch
+from sklearn.model_selection import train_test_split
+
+import sklmtl
+from sklmtl.datasets import load_multitask_digits
+
+DIGITS_DESCRIPTION = "multitask digits, 1/3 of digit labels missing, 30% test split"
+
+
+def digits_split(seed):
+    """The multi-task digits split 70/30 with a third of the digit labels removed."""
+    X, Y = load_multitask_digits(return_X_y=True)
+    X_train, X_test, Y_train, Y_test = train_test_split(
+        X, Y, test_size=0.3, random_state=seed
+    )
+    Y_train = Y_train.copy()
+    Y_train[np.random.RandomState(seed).rand(len(Y_train)) < 1 / 3, 0] = None
+    return X_train, X_test, Y_train, Y_test
+
+
+def write_results(path, dataset, records):
+    """Write ``records`` with the versions and the machine to ``path`` (JSON)."""
+    payload = {
+        "dataset": dataset,
+        "versions": {
+            "python": sys.version.split()[0],
+            "sklmtl": sklmtl.__version__,
+            "torch": torch.__version__,
+            "scikit-learn": sklearn.__version__,
+        },
+        "machine": {
+            "platform": platform.platform(),
+            "torch_threads": torch.get_num_threads(),
+        },
+        "records": records,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2))
