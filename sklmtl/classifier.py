@@ -379,6 +379,10 @@ default="mlp"
         return self._fit(X, y, continuing=continuing, epochs=1, classes=classes)
 
     def _fit(self, X, y, *, continuing, epochs, classes):
+        if not continuing and hasattr(self, "net_"):
+            # A refit that fails must not leave the old network behind new
+            # classes_: the estimator is unfitted until the new net exists.
+            del self.net_
         self._check_extra_params()
         hidden = check_hyperparameters(self)
         device = resolve_device(self.device)
@@ -637,6 +641,9 @@ default="mlp"
             missing_label=self.missing_label,
             sample_weight=sample_weight,
         )
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -269,6 +269,14 @@ class TestBadInput:
         with pytest.raises(ValueError, match="X has 5 features"):
             clf.predict(X[:, :5])
 
+    def test_failed_refit_leaves_an_unfitted_estimator(self, problem):
+        X, Y = problem
+        clf = MultiTaskNetClassifier(**FAST).fit(X, Y)
+        with pytest.raises(ValueError, match="class_weight"):
+            clf.set_params(class_weight=[None]).fit(X, Y)
+        with pytest.raises(NotFittedError):
+            clf.predict(X)
+
     def test_inputs_are_not_mutated(self, problem):
         X, Y = problem
         X_df = pd.DataFrame(X.astype(np.float64))
