@@ -33,7 +33,22 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
 
     def __init__(self, class_weights=None):
         super().__init__()
-        self.class_weights = class_weights
+        # Buffers move to the net's device with the criterion, once.
+        self._weighted = []
+        for t, weight in enumerate(class_weights or []):
+            self._weighted.append(weight is not None)
+            if weight is not None:
+                self.register_buffer(f"class_weight_{t}", torch.as_tensor(weight))
+
+    @property
+    def class_weights(self):
+        """Per-task class weight tensors (None for unweighted tasks), or None."""
+        if not any(self._weighted):
+            return None
+        return [
+            getattr(self, f"class_weight_{t}") if weighted else None
+            for t, weighted in enumerate(self._weighted)
+        ]
 
     def forward(self, logits, codes):
         """Return per-task losses and labelled counts, each of shape ``(n_tasks,)``."""
@@ -41,9 +56,8 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         for t, task_logits in enumerate(logits):
             target = codes[:, t]
             labelled = target >= 0
-            weight = None if self.class_weights is None else self.class_weights[t]
-            if weight is not None:
-                weight = weight.to(task_logits.device, task_logits.dtype)
+            weighted = t < len(self._weighted) and self._weighted[t]
+            weight = getattr(self, f"class_weight_{t}") if weighted else None
             total = F.cross_entropy(
                 task_logits, target, weight=weight, ignore_index=-1, reduction="sum"
             )
