@@ -2,14 +2,19 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from sklearn.linear_model import LogisticRegression
+
 from sklmtl import MultiTaskNetClassifier
+from sklmtl.baselines import IndependentTaskClassifier, LabelPowersetClassifier
 
 
 @parametrize_with_checks(
     [
         MultiTaskNetClassifier(
             hidden_layer_sizes=(32,), max_epochs=20, lr=0.01, random_state=0
-        )
+        ),
+        IndependentTaskClassifier(LogisticRegression()),
+        LabelPowersetClassifier(LogisticRegression()),
     ],
     expected_failed_checks=lambda est: {},
 )

