@@ -1,6 +1,7 @@
 """Helpers shared by the benchmark scripts: the digits split and the JSON record."""
 
 import json
+import os
 import platform
 import sys
 
@@ -38,6 +39,7 @@ def write_results(path, dataset, records):
         },
         "machine": {
             "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
             "torch_threads": torch.get_num_threads(),
         },
         "records": records,

@@ -1,129 +1,144 @@
-"""Quick comparison on bundled data: one shared network versus one model per task.
+"""The benchmark suite: datasets x methods x seeds -> metrics, JSON and a report.
 
 Usage::
 
-    python benchmarks/run.py [--seeds 0 1 2] [--out benchmarks/results/quick]
+    python benchmarks/run.py [--suite quick|full|tiny] [--seeds 0 1 2]
+                             [--threads N] [--out DIR]
 
-Fits each method on the multi-task digits (scikit-learn's digits with the
-tasks digit / parity / large / prime) with a third of the ``digit`` labels
-removed, prints a table of per-task and mean task accuracy, subset accuracy
-and fit time (mean +- std over seeds), and writes ``results.json``.
+``--suite quick`` (the default, the README's main job) runs in a few minutes
+on 2 cores; ``--suite full`` builds the committed results in
+``benchmarks/results/full`` (about an hour). Each run prints a progress line;
+the results go to ``DIR/results.json`` (rewritten after every experiment, so
+an interrupted run keeps what it finished) and ``benchmarks/report.py`` turns
+them into ``DIR/report.md`` and PNG plots.
+
+Methods and their shared configuration: ``benchmarks/methods.py``; datasets
+and suites: ``benchmarks/suites.py``.
 """
 
 import argparse
+import functools
 import time
+import warnings
 from pathlib import Path
 
-import numpy as np
-import sklearn
-from common import DIGITS_DESCRIPTION, digits_split, write_results
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
+import report
+import torch
+from common import write_results
+from methods import METHODS, epochs_trained, model_size
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import f1_score
+from suites import SUITES, load
 
-from sklmtl import MultiTaskNetClassifier
 from sklmtl.metrics import mean_task_accuracy, per_task_scores, subset_accuracy
 
+_macro_f1 = functools.partial(f1_score, average="macro")
 
-def make_methods(seed):
-    """The compared methods; per-task models only see a task's labelled rows."""
+
+def run_one(method, setting, seed, data):
+    """Fit and evaluate one method; a method that cannot fit is recorded as failed."""
+    X_train, Y_train, X_test, Y_test = data
+    model = METHODS[method](seed, setting)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        try:
+            model.fit(X_train, Y_train)
+        except ValueError as exc:
+            return {"status": "failed", "error": str(exc)}
+        fit_time = time.perf_counter() - start
+        start = time.perf_counter()
+        Y_pred = model.predict(X_test)
+        predict_time = time.perf_counter() - start
     return {
-        "shared MLP (sklmtl)": make_pipeline(
-            StandardScaler(),
-            MultiTaskNetClassifier(
-                hidden_layer_sizes=(256, 128),
-                early_stopping=True,
-                max_epochs=100,
-                random_state=seed,
-            ),
-        ),
-        "LogReg per task": _PerTask(
-            make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
-        ),
-        "SVM per task": _PerTask(make_pipeline(StandardScaler(), SVC())),
+        "status": "ok",
+        "per_task_accuracy": per_task_scores(Y_test, Y_pred).tolist(),
+        "per_task_macro_f1": per_task_scores(Y_test, Y_pred, metric=_macro_f1).tolist(),
+        "mean_task_accuracy": mean_task_accuracy(Y_test, Y_pred),
+        "subset_accuracy": subset_accuracy(Y_test, Y_pred),
+        "fit_time_s": fit_time,
+        "predict_time_s": predict_time,
+        "epochs": epochs_trained(model),
+        **model_size(model),
     }
 
 
-class _PerTask:
-    """One clone per task, fitted on the rows where that task is labelled."""
-
-    def __init__(self, estimator):
-        self.estimator = estimator
-
-    def fit(self, X, Y):
-        self.models_ = []
-        for t in range(Y.shape[1]):
-            rows = np.array([v is not None for v in Y[:, t]])
-            model = sklearn.base.clone(self.estimator)
-            self.models_.append(model.fit(X[rows], Y[rows, t].tolist()))
-        return self
-
-    def predict(self, X):
-        out = np.empty((len(X), len(self.models_)), dtype=object)
-        for t, model in enumerate(self.models_):
-            out[:, t] = model.predict(X)
-        return out
+def _describe(setting):
+    keep = {k: v for k, v in setting.items() if k not in ("scale_nets",)}
+    return ", ".join(f"{k}={v}" for k, v in keep.items()) or "-"
 
 
-def run(seeds, out_dir):
-    names = ["digit", "parity", "large", "prime"]
-    records = []
-    for seed in seeds:
-        X_train, X_test, Y_train, Y_test = digits_split(seed)
-        for method, model in make_methods(seed).items():
-            start = time.perf_counter()
-            model.fit(X_train, Y_train)
-            fit_time = time.perf_counter() - start
-            Y_pred = model.predict(X_test)
-            scores = per_task_scores(Y_test, Y_pred)
-            records.append(
-                {
-                    "method": method,
-                    "seed": seed,
-                    "fit_time_s": fit_time,
-                    "task_accuracy": dict(zip(names, scores.tolist())),
-                    "mean_task_accuracy": mean_task_accuracy(Y_test, Y_pred),
-                    "subset_accuracy": subset_accuracy(Y_test, Y_pred),
-                }
+def run(suite_name, seeds, out_dir, threads):
+    suite = SUITES[suite_name]
+    if threads:
+        torch.set_num_threads(threads)
+    runs = suite.runs(seeds)
+    records, cache = [], {}
+    json_path = out_dir / "results.json"
+    start_all = time.perf_counter()
+    print(
+        f"suite {suite_name!r}: {len(runs)} runs, torch threads "
+        f"{torch.get_num_threads()}",
+        flush=True,
+    )
+    for i, (exp, setting, method, seed) in enumerate(runs, 1):
+        key = (exp.dataset, repr(sorted(setting.items())), seed)
+        if key not in cache:
+            cache.clear()  # one dataset in memory at a time
+            cache[key] = load(exp.dataset, setting, seed)
+        result = run_one(method, setting, seed, cache[key])
+        records.append(
+            {
+                "experiment": exp.name,
+                "dataset": exp.dataset,
+                "setting": setting,
+                "method": method,
+                "seed": seed,
+                "n_train": len(cache[key][0]),
+                "n_test": len(cache[key][2]),
+                **result,
+            }
+        )
+        elapsed = time.perf_counter() - start_all
+        if result["status"] == "ok":
+            summary = (
+                f"mean task acc {100 * result['mean_task_accuracy']:5.1f}%  "
+                f"fit {result['fit_time_s']:6.1f} s"
             )
-            print(
-                f"seed {seed} {method:<22} mean task acc "
-                f"{records[-1]['mean_task_accuracy']:.3f} ({fit_time:.1f} s)",
-                flush=True,
-            )
-    write_results(out_dir / "results.json", DIGITS_DESCRIPTION, records)
-    print_table(records, names)
-    print(f"\nwrote {out_dir / 'results.json'}")
-
-
-def print_table(records, names):
-    methods = list(dict.fromkeys(r["method"] for r in records))
-    header = ["method", *names, "mean task", "subset", "fit s"]
-    print("\n| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    for method in methods:
-        rows = [r for r in records if r["method"] == method]
-
-        def cell(values, scale=100.0, digits=1):
-            values = np.asarray(values) * scale
-            return f"{values.mean():.{digits}f} +- {values.std():.{digits}f}"
-
-        cells = [cell([r["task_accuracy"][n] for r in rows]) for n in names]
-        cells += [
-            cell([r["mean_task_accuracy"] for r in rows]),
-            cell([r["subset_accuracy"] for r in rows]),
-            cell([r["fit_time_s"] for r in rows], scale=1.0, digits=2),
-        ]
-        print("| " + " | ".join([method, *cells]) + " |")
+        else:
+            summary = f"failed: {result['error'][:60]}"
+        print(
+            f"[{i:>3}/{len(runs)} {elapsed:6.0f} s] {exp.name} ({_describe(setting)}) "
+            f"| {method} | seed {seed} | {summary}",
+            flush=True,
+        )
+        last_of_experiment = i == len(runs) or runs[i][0] is not exp
+        if last_of_experiment:
+            write_results(json_path, f"suite {suite_name}", records)
+    return json_path
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/quick"))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--suite", choices=sorted(SUITES), default="quick")
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=None, help="override the suite's seeds"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="torch threads (0: torch's default)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default benchmarks/results/<suite>)",
+    )
     args = parser.parse_args(argv)
-    run(args.seeds, args.out)
+    out_dir = args.out or Path(__file__).parent / "results" / args.suite
+    json_path = run(args.suite, args.seeds, out_dir, args.threads)
+    report_path = report.build(json_path, out_dir)
+    print(f"\nresults: {json_path}\nreport:  {report_path}\n")
+    print(report_path.read_text())
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
 """scikit-learn's common estimator checks, with no expected failure."""
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
-
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklmtl import MultiTaskNetClassifier
 from sklmtl.baselines import IndependentTaskClassifier, LabelPowersetClassifier

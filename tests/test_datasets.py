@@ -105,8 +105,12 @@ def test_multitask_digits():
 
 def test_generator_shapes_classes_and_missing_rate():
     X, Y = make_multitask_classification(
-        n_samples=4000, n_features=10, n_tasks=3, n_classes=[2, 3, 5],
-        missing_rate=0.25, random_state=0,
+        n_samples=4000,
+        n_features=10,
+        n_tasks=3,
+        n_classes=[2, 3, 5],
+        missing_rate=0.25,
+        random_state=0,
     )
     assert X.shape == (4000, 10) and Y.shape == (4000, 3)
     assert abs(np.isnan(Y).mean() - 0.25) < 0.02
@@ -114,8 +118,12 @@ def test_generator_shapes_classes_and_missing_rate():
         counts = np.bincount(Y[~np.isnan(Y[:, t]), t].astype(int))
         assert len(counts) == k and counts.min() > 0.7 * counts.mean()
     X2, Y2 = make_multitask_classification(
-        n_samples=4000, n_features=10, n_tasks=3, n_classes=[2, 3, 5],
-        missing_rate=0.25, random_state=0,
+        n_samples=4000,
+        n_features=10,
+        n_tasks=3,
+        n_classes=[2, 3, 5],
+        missing_rate=0.25,
+        random_state=0,
     )
     np.testing.assert_array_equal(X, X2)
     np.testing.assert_array_equal(Y, Y2)
@@ -126,8 +134,12 @@ def test_generator_shapes_classes_and_missing_rate():
 def _cross_task_transfer(relatedness):
     """Accuracy on task 1 of a model reading task 0's predicted probabilities."""
     X, Y = make_multitask_classification(
-        n_samples=3000, n_features=30, n_tasks=2, n_latent=1,
-        relatedness=relatedness, random_state=0,
+        n_samples=3000,
+        n_features=30,
+        n_tasks=2,
+        n_latent=1,
+        relatedness=relatedness,
+        random_state=0,
     )
     X_tr, X_te, Y_tr, Y_te = train_test_split(X, Y, random_state=0)
     task0 = LogisticRegression().fit(X_tr, Y_tr[:, 0])

@@ -1,0 +1,125 @@
+"""The compared methods, built the way a user would build them, and their sizes.
+
+Every neural method uses one configuration (``NET``): the same trunk, width,
+optimizer, batch size, weight decay and early stopping on a 10% validation
+split of the training data. Nothing is tuned per method or on test data:
+SVMs and logistic regressions keep scikit-learn's defaults on standardised
+features. That is the "same hyperparameter budget" of the benchmark (zero).
+"""
+
+from sklearn.linear_model import LogisticRegression
+from sklearn.multioutput import MultiOutputClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from sklmtl import MultiTaskNetClassifier
+from sklmtl.baselines import IndependentTaskClassifier, LabelPowersetClassifier
+
+#: The one network configuration every neural method shares.
+NET = dict(
+    hidden_layer_sizes=(256, 128),
+    lr=1e-3,
+    batch_size=128,
+    weight_decay=1e-4,
+    early_stopping=True,
+    validation_fraction=0.1,
+    n_iter_no_change=10,
+    max_epochs=100,
+)
+
+
+def _net(seed, setting, **overrides):
+    params = {**NET, "random_state": seed}
+    if setting.get("trunk") == "cnn":
+        params.update(trunk="cnn", image_shape=(28, 28))
+    if "max_epochs" in setting:
+        params["max_epochs"] = setting["max_epochs"]
+    if setting.get("fixed_epochs"):
+        params["early_stopping"] = False
+    params.update(overrides)
+    return MultiTaskNetClassifier(**params)
+
+
+def _scaled(estimator, setting):
+    """Standardise tabular inputs; images keep their [0, 1] pixels for nets."""
+    if setting.get("scale_nets", True):
+        return make_pipeline(StandardScaler(), estimator)
+    return estimator
+
+
+def _per_task(estimator):
+    # IndependentTaskClassifier is MultiOutputClassifier that skips missing
+    # cells; with complete labels the two are the same model.
+    return IndependentTaskClassifier(estimator)
+
+
+#: name -> factory(seed, setting) -> unfitted estimator.
+METHODS = {
+    "shared net (equal)": lambda seed, s: _scaled(_net(seed, s), s),
+    "shared net (uncertainty)": lambda seed, s: _scaled(
+        _net(seed, s, task_weighting="uncertainty"), s
+    ),
+    "shared net (MGDA)": lambda seed, s: _scaled(
+        _net(seed, s, task_weighting="mgda"), s
+    ),
+    "independent nets": lambda seed, s: _scaled(_per_task(_net(seed, s)), s),
+    "powerset net": lambda seed, s: _scaled(LabelPowersetClassifier(_net(seed, s)), s),
+    "powerset SVM": lambda seed, s: make_pipeline(
+        StandardScaler(), LabelPowersetClassifier(SVC())
+    ),
+    "SVM per task": lambda seed, s: make_pipeline(StandardScaler(), _per_task(SVC())),
+    "LogReg per task": lambda seed, s: make_pipeline(
+        StandardScaler(), _per_task(LogisticRegression(max_iter=1000))
+    ),
+}
+
+
+def model_size(estimator):
+    """Trainable parameters and support vectors of a fitted method.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A fitted method from :data:`METHODS`.
+
+    Returns
+    -------
+    size : dict
+        ``{"parameters": int, "support_vectors": int}`` (each 0 when the
+        model has none).
+    """
+    if isinstance(estimator, Pipeline):
+        return model_size(estimator[-1])
+    if isinstance(estimator, (IndependentTaskClassifier, MultiOutputClassifier)):
+        sizes = [model_size(est) for est in estimator.estimators_]
+        return {k: sum(s[k] for s in sizes) for k in ("parameters", "support_vectors")}
+    if isinstance(estimator, LabelPowersetClassifier):
+        return model_size(estimator.estimator_)
+    if isinstance(estimator, MultiTaskNetClassifier):
+        params = estimator.net_.module_.parameters()
+        return {
+            "parameters": sum(p.numel() for p in params if p.requires_grad),
+            "support_vectors": 0,
+        }
+    if isinstance(estimator, SVC):
+        return {"parameters": 0, "support_vectors": int(estimator.n_support_.sum())}
+    if hasattr(estimator, "coef_"):
+        return {
+            "parameters": int(estimator.coef_.size + estimator.intercept_.size),
+            "support_vectors": 0,
+        }
+    raise TypeError(f"No size rule for {type(estimator).__name__}.")
+
+
+def epochs_trained(estimator):
+    """Epochs of every network inside a fitted method (empty for non-nets)."""
+    if isinstance(estimator, Pipeline):
+        return epochs_trained(estimator[-1])
+    if isinstance(estimator, IndependentTaskClassifier):
+        return [e for est in estimator.estimators_ for e in epochs_trained(est)]
+    if isinstance(estimator, LabelPowersetClassifier):
+        return epochs_trained(estimator.estimator_)
+    if isinstance(estimator, MultiTaskNetClassifier):
+        return [estimator.n_iter_]
+    return []

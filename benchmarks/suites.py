@@ -1,0 +1,244 @@
+"""Datasets and the benchmark suites (which methods run on which settings).
+
+An *experiment* is a dataset with a family of settings (e.g. the generator
+swept over relatedness) and the methods compared on it; a *suite* is a list
+of experiments and the seeds. ``quick`` is the README's main job (minutes on
+2 cores), ``full`` builds the committed results, ``tiny`` is for the tests.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from common import digits_split
+
+from sklmtl.datasets import load_multi_mnist, make_multitask_classification
+
+# The generator's problem: 10 related 3-class tasks in 50 features whose
+# labels depend on a 4-dimensional latent subspace (see its docstring).
+GENERATOR = dict(n_features=50, n_tasks=10, n_classes=3, n_latent=4, noise=0.05)
+GENERATOR_TEST_SIZE = 2000
+
+
+def load(dataset, setting, seed):
+    """``(X_train, Y_train, X_test, Y_test)`` of one dataset setting and seed."""
+    if dataset == "multitask digits":
+        X_train, X_test, Y_train, Y_test = digits_split(seed)
+        return X_train, Y_train, X_test, Y_test
+    if dataset == "MultiMNIST":
+        train = load_multi_mnist(
+            "train", n_samples=setting["n_train"], random_state=seed
+        )
+        test = load_multi_mnist("test", n_samples=setting["n_test"], random_state=seed)
+        return train.data, train.target, test.data, test.target
+    if dataset == "generator":
+        params = {**GENERATOR, **setting.get("generator", {})}
+        n_train = setting["n_train"]
+        X, Y = make_multitask_classification(
+            n_samples=n_train + GENERATOR_TEST_SIZE,
+            relatedness=setting["relatedness"],
+            random_state=seed,
+            **params,
+        )
+        Y_train = Y[:n_train].astype(np.float64)
+        rate = setting.get("missing_rate", 0.0)
+        blank = np.random.RandomState(seed + 10_000).rand(*Y_train.shape) < rate
+        Y_train[blank] = np.nan
+        return X[:n_train], Y_train, X[n_train:], Y[n_train:]
+    raise ValueError(f"Unknown dataset {dataset!r}.")
+
+
+@dataclass
+class Experiment:
+    """A dataset, the settings it is swept over, and the methods compared."""
+
+    name: str
+    dataset: str
+    settings: list
+    methods: list
+    seeds: list = None  # None: the suite's seeds
+
+
+@dataclass
+class Suite:
+    """Experiments and seeds."""
+
+    experiments: list
+    seeds: list = field(default_factory=lambda: [0, 1, 2])
+
+    def runs(self, seeds=None):
+        """Every (experiment, setting, method, seed) to run, in order."""
+        out = []
+        for exp in self.experiments:
+            exp_seeds = seeds if seeds is not None else (exp.seeds or self.seeds)
+            for setting in exp.settings:
+                for seed in exp_seeds:
+                    for method in exp.methods:
+                        out.append((exp, setting, method, seed))
+        return out
+
+
+ALL_NETS = ["shared net (equal)", "shared net (uncertainty)", "shared net (MGDA)"]
+CLASSIC = ["powerset SVM", "SVM per task", "LogReg per task"]
+
+
+def _relatedness(n_train, values, missing, methods):
+    return Experiment(
+        "generator: relatedness",
+        "generator",
+        [
+            {"n_train": n_train, "relatedness": r, "missing_rate": m}
+            for m in missing
+            for r in values
+        ],
+        methods,
+    )
+
+
+def _size(relatedness, sizes, missing, methods):
+    return Experiment(
+        "generator: training-set size",
+        "generator",
+        [
+            {"n_train": n, "relatedness": relatedness, "missing_rate": m}
+            for m in missing
+            for n in sizes
+        ],
+        methods,
+    )
+
+
+def _tasks(counts, n_train, epochs):
+    return Experiment(
+        "generator: number of tasks",
+        "generator",
+        [
+            {
+                "n_train": n_train,
+                "relatedness": 1.0,
+                "generator": {"n_tasks": k},
+                "fixed_epochs": True,
+                "max_epochs": epochs,
+            }
+            for k in counts
+        ],
+        ["shared net (equal)", "independent nets"],
+    )
+
+
+_GEN_METHODS = [
+    "shared net (equal)",
+    "shared net (uncertainty)",
+    "independent nets",
+    *CLASSIC,
+]
+
+SUITES = {
+    "full": Suite(
+        [
+            Experiment(
+                "multitask digits",
+                "multitask digits",
+                [{}],
+                [*ALL_NETS, "independent nets", "powerset net", *CLASSIC],
+            ),
+            Experiment(
+                "MultiMNIST: MLP",
+                "MultiMNIST",
+                [{"n_train": 10_000, "n_test": 2_000, "scale_nets": False}],
+                [*ALL_NETS, "independent nets", "powerset net", *CLASSIC],
+                seeds=[0, 1],
+            ),
+            Experiment(
+                "MultiMNIST: LeNet",
+                "MultiMNIST",
+                [
+                    {
+                        "n_train": 10_000,
+                        "n_test": 2_000,
+                        "scale_nets": False,
+                        "trunk": "cnn",
+                    }
+                ],
+                [*ALL_NETS, "independent nets"],
+                seeds=[0, 1],
+            ),
+            _relatedness(200, [0.0, 0.25, 0.5, 0.75, 1.0], [0.0, 0.5], _GEN_METHODS),
+            _size(1.0, [100, 200, 500, 1000, 2000], [0.0, 0.5], _GEN_METHODS),
+            _tasks([1, 2, 4, 8, 16], 2000, 20),
+        ]
+    ),
+    "quick": Suite(
+        [
+            Experiment(
+                "multitask digits",
+                "multitask digits",
+                [{}],
+                ["shared net (equal)", "independent nets", *CLASSIC],
+            ),
+            Experiment(
+                "MultiMNIST: MLP",
+                "MultiMNIST",
+                [{"n_train": 2_000, "n_test": 1_000, "scale_nets": False}],
+                ["shared net (equal)", "independent nets", *CLASSIC],
+            ),
+            Experiment(
+                "MultiMNIST: LeNet",
+                "MultiMNIST",
+                [
+                    {
+                        "n_train": 2_000,
+                        "n_test": 1_000,
+                        "scale_nets": False,
+                        "trunk": "cnn",
+                    }
+                ],
+                ["shared net (equal)", "independent nets"],
+            ),
+            _relatedness(
+                200,
+                [0.0, 0.5, 1.0],
+                [0.0],
+                ["shared net (equal)", "independent nets", *CLASSIC],
+            ),
+            _size(
+                1.0,
+                [100, 400, 1600],
+                [0.0, 0.5],
+                ["shared net (equal)", "independent nets", "LogReg per task"],
+            ),
+            _tasks([1, 4, 16], 1000, 10),
+        ],
+        seeds=[0],
+    ),
+    "tiny": Suite(
+        [
+            Experiment(
+                "MultiMNIST: LeNet",
+                "MultiMNIST",
+                [
+                    {
+                        "n_train": 200,
+                        "n_test": 100,
+                        "scale_nets": False,
+                        "trunk": "cnn",
+                        "max_epochs": 2,
+                    }
+                ],
+                ["shared net (equal)", "SVM per task"],
+            ),
+            _relatedness(
+                100,
+                [0.0, 1.0],
+                [0.0],
+                ["shared net (equal)", "powerset SVM", "LogReg per task"],
+            ),
+            _size(1.0, [50, 100], [0.5], ["shared net (equal)", "powerset SVM"]),
+            _tasks([1, 2], 100, 2),
+        ],
+        seeds=[0],
+    ),
+}
+# The tiny suite's networks train for 2 epochs.
+for _exp in SUITES["tiny"].experiments:
+    for _setting in _exp.settings:
+        _setting.setdefault("max_epochs", 2)
