@@ -11,6 +11,7 @@ isolates around ``fit``.
 """
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -18,6 +19,37 @@ from skorch.dataset import Dataset
 from torch.utils.data import DataLoader, Subset
 
 __all__ = ["ArrayBatches", "as_tensor"]
+
+
+@contextmanager
+def torch_threads(n_threads):
+    """Use ``n_threads`` torch intra-op threads inside the block, then restore.
+
+    Parameters
+    ----------
+    n_threads : int or None
+        Threads to use; None leaves torch's setting alone.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl._batches import torch_threads
+    >>> before = torch.get_num_threads()
+    >>> with torch_threads(1):
+    ...     torch.get_num_threads()
+    1
+    >>> torch.get_num_threads() == before
+    True
+    """
+    if n_threads is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(n_threads))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def as_tensor(array):

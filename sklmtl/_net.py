@@ -13,6 +13,8 @@ from skorch import NeuralNet
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
+from .exceptions import TrainingDivergedError
+
 __all__ = ["MultiTaskNet"]
 
 
@@ -35,6 +37,29 @@ class MultiTaskNet(NeuralNet):
         y_true = to_tensor(y_true, device=self.device)
         return self.criterion_.task_losses(y_pred, y_true)
 
+    def _check_finite(self, task_losses, stage):
+        """Stop with a clear error as soon as a task's loss is NaN or infinite."""
+        task_losses = task_losses.detach()
+        finite = torch.isfinite(task_losses)
+        if bool(finite.all()):
+            return
+        names = getattr(self.criterion_.weighting, "task_names", None) or [
+            f"task_{t}" for t in range(len(task_losses))
+        ]
+        bad = [names[t] for t in torch.nonzero(~finite).flatten().tolist()]
+        values = [float(task_losses[t]) for t in torch.nonzero(~finite).flatten().tolist()]
+        epoch = len(self.history)
+        batch = len(self.history[-1]["batches"]) if epoch else 1
+        raise TrainingDivergedError(
+            f"Training diverged in epoch {epoch} ({stage} batch {batch}): the loss "
+            f"of task(s) {bad} became {values}. The learning rate "
+            f"(lr={self.lr}) is likely too high for this data; lower it, "
+            "standardise X, or set on_divergence='restore_best' to keep the best "
+            "epoch's weights.",
+            epoch=epoch,
+            tasks=bad,
+        )
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         task_losses, _ = self._task_losses(y_pred, y_true)
         return self.criterion_.weighting.combine(task_losses)
@@ -47,6 +72,7 @@ class MultiTaskNet(NeuralNet):
         features = self.module_.encode(Xi)
         y_pred = self.module_.decode(features, Xi)
         task_losses, task_counts = self._task_losses(y_pred, yi)
+        self._check_finite(task_losses, "training")
         weighting = self.criterion_.weighting
         loss = weighting.backward(task_losses, task_counts, self, features)
         return {
@@ -62,6 +88,7 @@ class MultiTaskNet(NeuralNet):
         with torch.no_grad():
             y_pred = self.infer(Xi, **fit_params)
             task_losses, task_counts = self._task_losses(y_pred, yi)
+            self._check_finite(task_losses, "validation")
             loss = self.criterion_.weighting.combine(task_losses)
         return {
             "loss": loss,

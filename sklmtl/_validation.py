@@ -84,6 +84,13 @@ def check_hyperparameters(est):
     )
     _check_number("n_iter_no_change", est.n_iter_no_change, low=1, integer=True)
     _check_number("verbose", est.verbose, low=0, integer=True)
+    if est.n_threads is not None:
+        _check_number("n_threads", est.n_threads, low=1, integer=True)
+    if est.on_divergence not in ("raise", "restore_best"):
+        raise ValueError(
+            "on_divergence must be 'raise' or 'restore_best'; got "
+            f"{est.on_divergence!r}."
+        )
     if est.head_hidden_size is not None:
         _check_number("head_hidden_size", est.head_hidden_size, low=1, integer=True)
     for flag in ("batch_norm", "early_stopping", "warm_start", "progress_bar"):

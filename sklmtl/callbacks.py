@@ -1,9 +1,11 @@
-"""skorch callbacks that record per-task losses and accuracies in ``history``."""
+"""skorch callbacks: per-task losses and accuracies in ``history``, best weights."""
+
+import copy
 
 import torch
 from skorch.callbacks import Callback
 
-__all__ = ["PerTaskScoring", "TaskWeightLogger"]
+__all__ = ["BestWeights", "PerTaskScoring", "TaskWeightLogger"]
 
 
 class PerTaskScoring(Callback):
@@ -103,3 +105,44 @@ class TaskWeightLogger(Callback):
                 row.get(f"train_loss_{name}", float("nan")) for name in self.task_names
             ]
             weighting.end_epoch(torch.tensor(losses))
+
+
+class BestWeights(Callback):
+    """Keep an in-memory copy of the weights of the best epoch so far.
+
+    Used by ``on_divergence="restore_best"``: when training diverges, the
+    estimator loads ``state`` back. Copies happen only at improving epochs.
+
+    Parameters
+    ----------
+    monitor : str, default="valid_loss"
+        The ``history`` key to minimise.
+
+    Examples
+    --------
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> clf = MultiTaskNetClassifier(max_epochs=3, on_divergence="restore_best")
+    >>> clf = clf.fit([[0.0], [1.0]], [0, 1])
+    >>> dict(clf.net_.callbacks_)["best_weights"].epoch in (1, 2, 3)
+    True
+    """
+
+    def __init__(self, monitor="valid_loss"):
+        self.monitor = monitor
+
+    def initialize(self):
+        self.state = None
+        self.epoch = None
+        self.best_ = float("inf")
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        value = net.history[-1].get(self.monitor)
+        if value is None or not value < self.best_:
+            return
+        self.best_ = value
+        self.epoch = len(net.history)
+        self.state = {
+            "module": copy.deepcopy(net.module_.state_dict()),
+            "criterion": copy.deepcopy(net.criterion_.state_dict()),
+        }

@@ -13,11 +13,13 @@ of labels, ``classes_`` over the whole 2-D target); this owner passes them.
 """
 
 import copy
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
     check_consistent_length,
@@ -27,11 +29,12 @@ from sklearn.utils.validation import (
 from skorch.callbacks import EarlyStopping, ProgressBar
 from skorch.dataset import ValidSplit
 
-from ._batches import ArrayBatches, as_tensor
+from ._batches import ArrayBatches, as_tensor, torch_threads
 from ._net import MultiTaskNet
 from ._targets import decode_predictions, encode_targets, task_class_weights
 from ._validation import check_hyperparameters, resolve_device
-from .callbacks import PerTaskScoring, TaskWeightLogger
+from .callbacks import BestWeights, PerTaskScoring, TaskWeightLogger
+from .exceptions import TrainingDivergedError
 from .metrics import subset_accuracy
 from .nn import MultiTaskObjective, make_trunk_factory, resolve_architecture
 from .weighting import resolve_weighting
@@ -128,6 +131,17 @@ default="mlp"
         When True, a new ``fit`` continues training the fitted network.
     verbose : int, default=0
         1 prints skorch's table of per-epoch losses.
+    on_divergence : {"raise", "restore_best"}, default="raise"
+        What happens when a task's loss becomes NaN or infinite: ``"raise"``
+        stops with :class:`~sklmtl.exceptions.TrainingDivergedError` naming the
+        epoch and the task (a new fit leaves the estimator unfitted; a
+        continued fit restores the weights it started from);
+        ``"restore_best"`` stops training, restores the weights of the best
+        completed epoch (lowest validation loss with early stopping, else
+        training loss) and warns with a ``ConvergenceWarning``.
+    n_threads : int or None, default=None
+        Torch intra-op threads used by ``fit`` and ``predict``; the caller's
+        setting is restored afterwards. None keeps torch's current setting.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout and the validation
         split. An int gives identical predictions across fits. The caller's
@@ -205,6 +219,8 @@ default="mlp"
         progress_bar=False,
         warm_start=False,
         verbose=0,
+        on_divergence="raise",
+        n_threads=None,
         random_state=None,
         **kwargs,
     ):
@@ -232,6 +248,8 @@ default="mlp"
         self.progress_bar = progress_bar
         self.warm_start = warm_start
         self.verbose = verbose
+        self.on_divergence = on_divergence
+        self.n_threads = n_threads
         self.random_state = random_state
         # Extra keyword arguments are stored as given (checked at fit, as
         # scikit-learn validates parameters) and listed by get_params.
@@ -383,6 +401,7 @@ default="mlp"
             # A refit that fails must not leave the old network behind new
             # classes_: the estimator is unfitted until the new net exists.
             del self.net_
+            self._rng_state = None
         self._check_extra_params()
         hidden = check_hyperparameters(self)
         device = resolve_device(self.device)
@@ -408,29 +427,59 @@ default="mlp"
             )
             self._next_seed = check_random_state(self.random_state).randint(2**31 - 1)
 
-        with self._seeded_torch(device) as seed:
+        with torch_threads(self.n_threads), self._seeded_torch(device) as seed:
             if not continuing:
                 self.net_ = self._build_net(hidden, strategy, device, seed)
                 self.net_.initialize()
-            X_tensor = as_tensor(X)
-            codes_tensor = torch.from_numpy(codes)
+            self._train(as_tensor(X), torch.from_numpy(codes), continuing, epochs)
+        self.net_.module_.eval()
+        self.history_ = self.net_.history
+        self.n_iter_ = sum("train_loss" in row for row in self.net_.history)
+        return self
+
+    def _train(self, X_tensor, codes_tensor, continuing, epochs):
+        """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
+        start_state = _training_state(self.net_) if continuing else None
+        try:
             if continuing or epochs is not None:
                 self.net_.partial_fit(X_tensor, codes_tensor, epochs=epochs)
             else:
                 self.net_.fit(X_tensor, codes_tensor)
-        self.net_.module_.eval()
-        self.history_ = self.net_.history
-        self.n_iter_ = len(self.net_.history)
-        return self
+        except TrainingDivergedError as exc:
+            best = dict(self.net_.callbacks_).get("best_weights")
+            if self.on_divergence == "restore_best" and best and best.state:
+                _load_training_state(self.net_, best.state)
+                warnings.warn(
+                    f"{exc} Restored the weights of epoch {best.epoch}.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
+                return
+            if start_state is None:
+                del self.net_
+            else:
+                _load_training_state(self.net_, start_state)
+            raise
 
     @contextmanager
     def _seeded_torch(self, device):
-        """Run training on a private, seeded copy of torch's global RNG."""
+        """Run training on a private copy of torch's global RNG.
+
+        A new fit seeds it from ``random_state``; a continued fit resumes the
+        stream where the previous call left it, so ``N`` epochs then ``M``
+        more draw the same batches as ``N + M`` epochs in one call.
+        """
         devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(self._next_seed)
+            state = getattr(self, "_rng_state", None)
+            if state is not None and hasattr(self, "net_"):
+                torch.set_rng_state(state)
+                if devices:
+                    torch.cuda.manual_seed_all(int(torch.randint(2**31 - 1, ())))
+            else:
+                torch.manual_seed(self._next_seed)
             yield self._next_seed
-            self._next_seed = int(torch.randint(2**31 - 1, ()).item())
+            self._rng_state = torch.get_rng_state()
 
     def _build_net(self, hidden, strategy, device, seed):
         mlp_params = {
@@ -479,6 +528,9 @@ default="mlp"
                     ),
                 )
             )
+        if self.on_divergence == "restore_best":
+            monitor = "valid_loss" if self.early_stopping else "train_loss"
+            callbacks.append(("best_weights", BestWeights(monitor)))
         if self.progress_bar:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks += copy.deepcopy(list(self.callbacks or []))
@@ -544,6 +596,10 @@ default="mlp"
     def _predict_proba_list(self, X):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
+        with torch_threads(self.n_threads):
+            return self._batched_proba(X)
+
+    def _batched_proba(self, X):
         module = self.net_.module_
         module.eval()
         device = self.net_.device
@@ -666,3 +722,19 @@ def _classes_as_list(classes, y):
             "For a 2-D y, classes must be a list with one array of classes per task."
         )
     return [np.unique(np.asarray(c)) for c in classes]
+
+
+def _training_state(net):
+    """Copies of the module's, criterion's and optimizer's state."""
+    return {
+        "module": copy.deepcopy(net.module_.state_dict()),
+        "criterion": copy.deepcopy(net.criterion_.state_dict()),
+        "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
+    }
+
+
+def _load_training_state(net, state):
+    net.module_.load_state_dict(state["module"])
+    net.criterion_.load_state_dict(state["criterion"])
+    if "optimizer" in state:
+        net.optimizer_.load_state_dict(state["optimizer"])

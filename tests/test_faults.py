@@ -1,0 +1,138 @@
+"""Faults during training: divergence, interruption, checkpoint and resume."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from skorch.callbacks import Callback
+
+from sklmtl import MultiTaskNetClassifier
+from sklmtl.exceptions import TrainingDivergedError
+
+from .conftest import FAST, make_problem
+
+
+class _ExplodeAt(Callback):
+    """Scale every weight to inf at the start of an epoch (a simulated blow-up)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            with torch.no_grad():
+                for p in net.module_.parameters():
+                    p.mul_(float("inf"))
+
+
+class _InterruptAt(Callback):
+    def __init__(self, epoch, where="begin"):
+        self.epoch = epoch
+        self.where = where
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.where == "begin" and len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if self.where == "batch" and len(net.history) == self.epoch and training:
+            raise KeyboardInterrupt
+
+
+def test_absurd_learning_rate_names_epoch_and_task():
+    X, Y = make_problem(n_samples=200)
+    clf = MultiTaskNetClassifier(hidden_layer_sizes=(16,), optimizer=torch.optim.SGD,
+                                 lr=1e8, max_epochs=20, random_state=0)
+    with pytest.raises(TrainingDivergedError, match=r"epoch \d+.*task") as info:
+        clf.fit(X, Y)
+    assert info.value.epoch >= 1
+    assert set(info.value.tasks) <= {"task_0", "task_1", "task_2"}
+    assert info.value.tasks
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+
+
+def test_divergence_error_names_the_task_that_diverged():
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(**FAST, callbacks=[_ExplodeAt(3)])
+    with pytest.raises(TrainingDivergedError, match="epoch 3") as info:
+        clf.fit(X, Y)
+    assert info.value.epoch == 3
+    assert isinstance(info.value, ValueError)
+
+
+def test_restore_best_keeps_the_best_finite_epoch():
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(
+        **FAST, callbacks=[_ExplodeAt(5)], on_divergence="restore_best"
+    )
+    with pytest.warns(ConvergenceWarning, match="epoch 5.*Restored the weights"):
+        clf.fit(X, Y)
+    proba = clf.predict_proba(X)
+    assert all(np.isfinite(p).all() for p in proba)
+    weights = [p.detach() for p in clf.net_.module_.parameters()]
+    assert all(torch.isfinite(w).all() for w in weights)
+    assert clf.n_iter_ == 4
+    # The training loss fell every epoch, so the best epoch is the 4th.
+    assert dict(clf.net_.callbacks_)["best_weights"].epoch == 4
+    four = MultiTaskNetClassifier(**{**FAST, "max_epochs": 4}).fit(X, Y)
+    for a, b in zip(proba, four.predict_proba(X)):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_restore_best_without_a_finished_epoch_still_raises():
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(
+        **FAST, callbacks=[_ExplodeAt(1)], on_divergence="restore_best"
+    )
+    with pytest.raises(TrainingDivergedError, match="epoch 1"):
+        clf.fit(X, Y)
+
+
+def test_diverging_continued_fit_restores_the_starting_weights():
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(**FAST).fit(X, Y)
+    before = clf.predict_proba(X)
+    clf.set_params(warm_start=True, callbacks=[_ExplodeAt(16)])
+    clf.net_.callbacks = [("explode", _ExplodeAt(16))]
+    clf.net_.initialize_callbacks()
+    with pytest.raises(TrainingDivergedError):
+        clf.fit(X, Y)
+    after = clf.predict_proba(X)
+    for a, b in zip(before, after):
+        np.testing.assert_allclose(a, b)
+
+
+def test_keyboard_interrupt_between_epochs_keeps_the_last_finished_epoch():
+    X, Y = make_problem()
+    interrupted = MultiTaskNetClassifier(
+        **{**FAST, "max_epochs": 10}, callbacks=[_InterruptAt(4)]
+    ).fit(X, Y)
+    three = MultiTaskNetClassifier(**{**FAST, "max_epochs": 3}).fit(X, Y)
+    assert interrupted.n_iter_ == 3
+    for a, b in zip(interrupted.predict_proba(X), three.predict_proba(X)):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_keyboard_interrupt_mid_epoch_leaves_a_usable_model():
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(
+        **{**FAST, "batch_size": 16}, callbacks=[_InterruptAt(2, "batch")]
+    ).fit(X, Y)
+    assert clf.n_iter_ == 1
+    assert all(np.isfinite(p).all() for p in clf.predict_proba(X))
+    assert clf.predict(X).shape == Y.shape
+
+
+@pytest.mark.parametrize("weighting", ["equal", "uncertainty"])
+def test_n_then_m_epochs_match_n_plus_m_in_one_go(weighting):
+    X, Y = make_problem()
+    params = {**FAST, "dropout": 0.1, "task_weighting": weighting}
+    one_go = MultiTaskNetClassifier(**{**params, "max_epochs": 7}).fit(X, Y)
+    split = MultiTaskNetClassifier(**{**params, "max_epochs": 4}).fit(X, Y)
+    split.set_params(warm_start=True, max_epochs=3)
+    split.net_.set_params(max_epochs=3)
+    split.fit(X, Y)
+    assert split.n_iter_ == 7
+    for a, b in zip(one_go.predict_proba(X), split.predict_proba(X)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
