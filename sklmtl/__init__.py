@@ -1,7 +1,8 @@
 """sklmtl: multi-task learning with PyTorch, the scikit-learn way."""
 
 from .classifier import MultiTaskNetClassifier
+from .exceptions import TrainingDivergedError
 
 __version__ = "0.1.0"
 
-__all__ = ["MultiTaskNetClassifier", "__version__"]
+__all__ = ["MultiTaskNetClassifier", "TrainingDivergedError", "__version__"]

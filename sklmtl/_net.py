@@ -47,7 +47,9 @@ class MultiTaskNet(NeuralNet):
             f"task_{t}" for t in range(len(task_losses))
         ]
         bad = [names[t] for t in torch.nonzero(~finite).flatten().tolist()]
-        values = [float(task_losses[t]) for t in torch.nonzero(~finite).flatten().tolist()]
+        values = [
+            float(task_losses[t]) for t in torch.nonzero(~finite).flatten().tolist()
+        ]
         epoch = len(self.history)
         batch = len(self.history[-1]["batches"]) if epoch else 1
         raise TrainingDivergedError(

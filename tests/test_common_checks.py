@@ -12,8 +12,8 @@ from sklmtl.baselines import IndependentTaskClassifier, LabelPowersetClassifier
         MultiTaskNetClassifier(
             hidden_layer_sizes=(32,), max_epochs=20, lr=0.01, random_state=0
         ),
-        IndependentTaskClassifier(LogisticRegression()),
-        LabelPowersetClassifier(LogisticRegression()),
+        IndependentTaskClassifier(LogisticRegression(max_iter=1000)),
+        LabelPowersetClassifier(LogisticRegression(max_iter=1000)),
     ],
     expected_failed_checks=lambda est: {},
 )

@@ -41,8 +41,13 @@ class _InterruptAt(Callback):
 
 def test_absurd_learning_rate_names_epoch_and_task():
     X, Y = make_problem(n_samples=200)
-    clf = MultiTaskNetClassifier(hidden_layer_sizes=(16,), optimizer=torch.optim.SGD,
-                                 lr=1e8, max_epochs=20, random_state=0)
+    clf = MultiTaskNetClassifier(
+        hidden_layer_sizes=(16,),
+        optimizer=torch.optim.SGD,
+        lr=1e8,
+        max_epochs=20,
+        random_state=0,
+    )
     with pytest.raises(TrainingDivergedError, match=r"epoch \d+.*task") as info:
         clf.fit(X, Y)
     assert info.value.epoch >= 1

@@ -1,0 +1,554 @@
+"""Safe persistence (safetensors + JSON) and ONNX export of fitted estimators.
+
+``pickle``/``joblib`` files run arbitrary code when loaded, and skops does not
+make skorch nets safe (their state travels as an inner pickle). :func:`save`
+writes one safetensors file: the tensors (network, criterion, optimizer and
+RNG state) as raw arrays, and everything else (parameters, ``classes_``, task
+and feature names, history, versions) as JSON in the file's metadata.
+:func:`load` never unpickles and never imports a name read from the file: a
+class named in the file must be one of sklmtl's own components (weightings,
+architectures, trunks), a ``torch.optim`` optimizer, or one the caller hands
+over explicitly in ``custom_objects``.
+
+What is saved: the fitted network and everything needed to predict, plus
+what continued training needs (optimizer state, the RNG stream, history).
+Not saved: user ``callbacks`` (refused: set ``callbacks=None`` first and pass
+them again after loading), trunk *instances* (refused: pass a class and
+``trunk__<param>`` arguments instead), and a weighting's non-tensor running
+state (e.g. DWA's loss history restarts when training resumes).
+"""
+
+import json
+import math
+import numbers
+import warnings
+
+import numpy as np
+import sklearn
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+
+from . import __version__, nn, weighting
+from ._validation import check_hyperparameters, resolve_device
+from .classifier import MultiTaskNetClassifier
+from .weighting import resolve_weighting
+
+__all__ = ["load", "save", "to_onnx"]
+
+FORMAT = "sklmtl"
+FORMAT_VERSION = 1
+
+
+# ----------------------------------------------------------------- allow-list
+def _public_classes():
+    """Public name -> class for everything a file may name."""
+    allowed = {}
+    for module, prefix in ((weighting, "sklmtl.weighting"), (nn, "sklmtl.nn")):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if isinstance(obj, type):
+                allowed[f"{prefix}.{name}"] = obj
+    for name in dir(torch.optim):
+        obj = getattr(torch.optim, name)
+        if (
+            isinstance(obj, type)
+            and issubclass(obj, torch.optim.Optimizer)
+            and obj is not torch.optim.Optimizer
+        ):
+            allowed[f"torch.optim.{name}"] = obj
+    return allowed
+
+
+def _class_name(cls, allowed_by_class, path):
+    name = allowed_by_class.get(cls)
+    if name is not None:
+        return name
+    if isinstance(cls, type) and issubclass(cls, torch.nn.Module):
+        return f"custom:{cls.__module__}.{cls.__qualname__}"
+    raise TypeError(
+        f"Cannot save {path}={cls!r}: only sklmtl components, torch.optim "
+        "optimizers and torch.nn.Module subclasses (as trunks) can be saved."
+    )
+
+
+# ------------------------------------------------------------------ encoding
+def _encode(value, path, allowed_by_class):
+    """JSON-safe, typed form of a parameter value."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v, path, allowed_by_class) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v, path, allowed_by_class) for v in value]
+    if isinstance(value, dict):
+        return {
+            "__dict__": [
+                [_encode(k, path, allowed_by_class), _encode(v, path, allowed_by_class)]
+                for k, v in value.items()
+            ]
+        }
+    if isinstance(value, np.ndarray):
+        return {"__array__": _encode_array(value)}
+    if isinstance(value, type):
+        return {"__class__": _class_name(value, allowed_by_class, path)}
+    if hasattr(value, "get_params") and type(value) in allowed_by_class:
+        return {
+            "__object__": allowed_by_class[type(value)],
+            "params": {
+                k: _encode(v, f"{path}.{k}", allowed_by_class)
+                for k, v in value.get_params().items()
+            },
+        }
+    if isinstance(value, torch.nn.Module):
+        raise TypeError(
+            f"Cannot save {path}: a module instance ({type(value).__name__}) has no "
+            "safe representation. Pass its class and trunk__<param> arguments "
+            "instead (e.g. trunk=MyTrunk, trunk__width=64)."
+        )
+    raise TypeError(
+        f"Cannot save {path}={value!r} ({type(value).__name__}): it is not a plain "
+        "value, an array or an sklmtl component."
+    )
+
+
+def _encode_array(arr):
+    arr = np.asarray(arr)
+    if arr.dtype.kind == "O":
+        return {"dtype": "object", "values": [_plain(v) for v in arr.tolist()]}
+    if arr.dtype.kind not in "biufU":
+        raise TypeError(f"Cannot save an array of dtype {arr.dtype}.")
+    values = arr.tolist()
+    if arr.dtype.kind == "f":
+        values = [v if math.isfinite(v) else {"__float__": repr(v)} for v in values]
+    return {"dtype": arr.dtype.str, "values": values}
+
+
+def _plain(value):
+    if isinstance(value, (bool, str)) or value is None:
+        return value
+    if isinstance(value, numbers.Integral):
+        return {"__int__": int(value)}
+    if isinstance(value, numbers.Real):
+        return {"__float__": repr(float(value))}
+    raise TypeError(f"Cannot save the label {value!r} ({type(value).__name__}).")
+
+
+class _Decoder:
+    """Turns the typed JSON back into values, resolving names via the allow-list."""
+
+    def __init__(self, custom_objects):
+        self.allowed = _public_classes()
+        self.custom = dict(custom_objects or {})
+
+    def cls(self, name):
+        if name in self.allowed:
+            return self.allowed[name]
+        if name.startswith("custom:"):
+            short = name[len("custom:") :]
+            for key in (short, short.rsplit(".", 1)[-1]):
+                if key in self.custom:
+                    return self.custom[key]
+            raise ValueError(
+                f"The file uses the custom class {short!r}; load it with "
+                f"custom_objects={{{short.rsplit('.', 1)[-1]!r}: TheClass}} if you "
+                "trust it. sklmtl never imports a name read from a file."
+            )
+        raise ValueError(
+            f"Refusing to load: the file names {name!r}, which is not one of "
+            "sklmtl's components or a torch.optim optimizer. The file may have "
+            "been tampered with."
+        )
+
+    def value(self, obj):
+        if isinstance(obj, list):
+            return [self.value(v) for v in obj]
+        if not isinstance(obj, dict):
+            return obj
+        if "__float__" in obj:
+            return float(obj["__float__"])
+        if "__int__" in obj:
+            return int(obj["__int__"])
+        if "__tuple__" in obj:
+            return tuple(self.value(v) for v in obj["__tuple__"])
+        if "__dict__" in obj:
+            return {self._key(k): self.value(v) for k, v in obj["__dict__"]}
+        if "__array__" in obj:
+            return self.array(obj["__array__"])
+        if "__class__" in obj:
+            return self.cls(obj["__class__"])
+        if "__object__" in obj:
+            cls = self.cls(obj["__object__"])
+            return cls(**{k: self.value(v) for k, v in obj["params"].items()})
+        raise ValueError(f"Unknown entry in the file: {sorted(obj)}.")
+
+    def _key(self, key):
+        value = self.value(key)
+        return tuple(value) if isinstance(value, list) else value
+
+    def array(self, spec):
+        values = [self.value(v) for v in spec["values"]]
+        if spec["dtype"] == "object":
+            out = np.empty(len(values), dtype=object)
+            out[:] = values
+            return out
+        dtype = np.dtype(spec["dtype"])
+        if dtype.kind not in "biufU":
+            raise ValueError(f"Refusing to load an array of dtype {dtype}.")
+        return np.asarray(values, dtype=dtype)
+
+
+# ---------------------------------------------------------------------- save
+def _optimizer_tensors(optimizer):
+    state = optimizer.state_dict()
+    tensors, scalars = {}, {}
+    for index, entry in state["state"].items():
+        for key, value in entry.items():
+            if torch.is_tensor(value):
+                tensors[f"optimizer.{index}.{key}"] = value
+            else:
+                scalars[f"{index}.{key}"] = value
+    groups = [
+        {k: v for k, v in group.items() if k != "params"} | {"params": group["params"]}
+        for group in state["param_groups"]
+    ]
+    return tensors, {"scalars": scalars, "param_groups": groups}
+
+
+def save(estimator, path):
+    """Save a fitted :class:`~sklmtl.MultiTaskNetClassifier` without pickle.
+
+    Parameters
+    ----------
+    estimator : MultiTaskNetClassifier
+        A fitted estimator (not a pipeline: save the other steps on their own).
+    path : str or path-like
+        The file to write (a safetensors file; ``.safetensors`` is customary).
+
+    Raises
+    ------
+    TypeError
+        When a parameter has no safe representation (user callbacks, trunk
+        instances, objects that are not sklmtl components).
+
+    See Also
+    --------
+    load : read the file back.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl.io import load, save
+    >>> clf = MultiTaskNetClassifier(max_epochs=2, random_state=0).fit(
+    ...     [[0.0], [1.0]], [["a", 0], ["b", 1]])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.safetensors"
+    >>> save(clf, path)
+    >>> (load(path).predict([[0.5]]) == clf.predict([[0.5]])).all()
+    np.True_
+    """
+    if not isinstance(estimator, MultiTaskNetClassifier):
+        raise TypeError(
+            "sklmtl.io.save saves a MultiTaskNetClassifier; got "
+            f"{type(estimator).__name__}."
+        )
+    if not hasattr(estimator, "net_"):
+        raise ValueError("The estimator is not fitted; fit it before saving.")
+    if estimator.callbacks:
+        raise TypeError(
+            "Cannot save user callbacks safely: call "
+            "estimator.set_params(callbacks=None) before saving and pass them "
+            "again after loading."
+        )
+    allowed_by_class = {cls: name for name, cls in _public_classes().items()}
+    params = {
+        key: _encode(value, key, allowed_by_class)
+        for key, value in estimator.get_params(deep=False).items()
+    }
+    net = estimator.net_
+    class_weights = None
+    if estimator._class_weights is not None:
+        class_weights = [
+            None if w is None else np.asarray(w).tolist()
+            for w in estimator._class_weights
+        ]
+    feature_names = getattr(estimator, "feature_names_in_", None)
+    opt_tensors, opt_meta = _optimizer_tensors(net.optimizer_)
+    payload = {
+        "format_version": FORMAT_VERSION,
+        "versions": {
+            "sklmtl": __version__,
+            "torch": torch.__version__,
+            "scikit-learn": sklearn.__version__,
+        },
+        "estimator": "MultiTaskNetClassifier",
+        "params": params,
+        "fitted": {
+            "classes": [_encode_array(c) for c in estimator._classes_list()],
+            "y_is_1d": bool(estimator._y_is_1d),
+            "task_names": list(estimator.task_names_),
+            "n_features_in": int(estimator.n_features_in_),
+            "feature_names_in": None
+            if feature_names is None
+            else [str(n) for n in feature_names],
+            "input_shape": list(estimator._input_shape),
+            "raw_sample_shape": list(estimator._raw_sample_shape),
+            "class_weights": class_weights,
+            "n_iter": int(estimator.n_iter_),
+            "next_seed": int(estimator._next_seed),
+        },
+        "optimizer": opt_meta,
+        "history": json.loads(json.dumps(list(net.history), default=_history_value)),
+    }
+    tensors = {f"module.{k}": v for k, v in net.module_.state_dict().items()}
+    tensors |= {f"criterion.{k}": v for k, v in net.criterion_.state_dict().items()}
+    tensors |= opt_tensors
+    rng_state = getattr(estimator, "_rng_state", None)
+    if rng_state is not None:
+        tensors["rng_state"] = rng_state
+    tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    metadata = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "sklmtl": json.dumps(payload),
+    }
+    save_file(tensors, str(path), metadata=metadata)
+
+
+def _history_value(value):
+    if torch.is_tensor(value) or isinstance(value, np.generic):
+        return value.tolist()
+    raise TypeError(f"history holds a {type(value).__name__}, which cannot be saved")
+
+
+# ---------------------------------------------------------------------- load
+def _read(path):
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as handle:
+            metadata = handle.metadata() or {}
+            if metadata.get("format") != FORMAT:
+                raise ValueError(
+                    f"{path} is a safetensors file but not an sklmtl model (no "
+                    "'sklmtl' metadata)."
+                )
+            tensors = {key: handle.get_tensor(key) for key in handle.keys()}
+    except SafetensorError as exc:
+        raise ValueError(
+            f"{path} is not an sklmtl model file (not a safetensors file: {exc}). "
+            "sklmtl.io.load never reads pickles."
+        ) from None
+    version = metadata.get("format_version")
+    if version != str(FORMAT_VERSION):
+        try:
+            written_by = json.loads(metadata["sklmtl"])["versions"]["sklmtl"]
+        except (KeyError, ValueError, TypeError):
+            written_by = "an unknown version"
+        raise ValueError(
+            f"{path} uses sklmtl file format version {version} (written by sklmtl "
+            f"{written_by}); this sklmtl {__version__} reads format version "
+            f"{FORMAT_VERSION}. Load it with a matching sklmtl and refit or save "
+            "again."
+        )
+    return json.loads(metadata["sklmtl"]), tensors
+
+
+def load(path, *, device=None, custom_objects=None):
+    """Load an estimator written by :func:`save`, without unpickling anything.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file written by :func:`save`.
+    device : str or None, default=None
+        Where to put the network (e.g. ``"cpu"`` for a model trained on a
+        GPU); None uses the saved ``device`` parameter.
+    custom_objects : dict or None, default=None
+        ``{name: class}`` for custom trunk classes named in the file; only
+        these, sklmtl's own components and ``torch.optim`` optimizers are
+        ever resolved.
+
+    Returns
+    -------
+    estimator : MultiTaskNetClassifier
+        The fitted estimator, predicting as the saved one did and ready to
+        continue training (``warm_start``/``partial_fit``).
+
+    Raises
+    ------
+    ValueError
+        When the file is not an sklmtl safetensors file (e.g. a pickle), was
+        written with another format version, or names a class outside the
+        allow-list.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl.io import load, save
+    >>> clf = MultiTaskNetClassifier(max_epochs=2).fit([[0.0], [1.0]], [0, 1])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.safetensors"
+    >>> save(clf, path)
+    >>> load(path, device="cpu").classes_.tolist()
+    [0, 1]
+    """
+    payload, tensors = _read(path)
+    if payload.get("estimator") != "MultiTaskNetClassifier":
+        raise ValueError(
+            f"Unknown estimator in the file: {payload.get('estimator')!r}."
+        )
+    decode = _Decoder(custom_objects)
+    params = {key: decode.value(value) for key, value in payload["params"].items()}
+    if device is not None:
+        params["device"] = device
+    est = MultiTaskNetClassifier(**params)
+    fitted = payload["fitted"]
+    classes = [decode.array(spec) for spec in fitted["classes"]]
+    est._y_is_1d = fitted["y_is_1d"]
+    est.classes_ = classes[0] if est._y_is_1d else classes
+    est.n_tasks_ = len(classes)
+    est.task_names_ = list(fitted["task_names"])
+    est.n_features_in_ = fitted["n_features_in"]
+    if fitted["feature_names_in"] is not None:
+        est.feature_names_in_ = np.asarray(fitted["feature_names_in"], dtype=object)
+    est._input_shape = tuple(fitted["input_shape"])
+    est._raw_sample_shape = tuple(fitted["raw_sample_shape"])
+    est._class_weights = (
+        None
+        if fitted["class_weights"] is None
+        else [None if w is None else np.asarray(w) for w in fitted["class_weights"]]
+    )
+    est._next_seed = fitted["next_seed"]
+    est._rng_state = tensors.pop("rng_state", None)
+
+    est._check_extra_params()
+    hidden = check_hyperparameters(est)
+    device = resolve_device(est.device)
+    strategy = resolve_weighting(
+        est.task_weighting, est._nested_kwargs("task_weighting")
+    )
+    with torch.random.fork_rng(devices=[]):
+        net = est._build_net(hidden, strategy, device, est._next_seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            net.initialize()
+    _load_state(net.module_, tensors, "module.", path)
+    _load_state(net.criterion_, tensors, "criterion.", path)
+    _load_optimizer(net.optimizer_, tensors, payload["optimizer"], path)
+    net.history.extend(payload["history"])
+    net.module_.eval()
+    est.net_ = net
+    est.history_ = net.history
+    est.n_iter_ = fitted["n_iter"]
+    return est
+
+
+def _load_state(module, tensors, prefix, path):
+    state = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+    try:
+        module.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"The weights in {path} do not fit the network its parameters "
+            f"describe: {str(exc).splitlines()[0]}"
+        ) from None
+
+
+def _load_optimizer(optimizer, tensors, meta, path):
+    state = {}
+    for key, value in tensors.items():
+        if key.startswith("optimizer."):
+            _, index, name = key.split(".", 2)
+            state.setdefault(int(index), {})[name] = value
+    for key, value in meta["scalars"].items():
+        index, name = key.split(".", 1)
+        state.setdefault(int(index), {})[name] = value
+    try:
+        optimizer.load_state_dict(
+            {"state": state, "param_groups": meta["param_groups"]}
+        )
+    except (ValueError, KeyError) as exc:
+        raise ValueError(f"The optimizer state in {path} does not fit: {exc}") from None
+
+
+# ---------------------------------------------------------------------- ONNX
+class _Probabilities(torch.nn.Module):
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, X):
+        return tuple(torch.softmax(logits, dim=1) for logits in self.module(X))
+
+
+def to_onnx(estimator, path, *, opset_version=None):
+    """Export the network of a fitted estimator to ONNX (needs the ``onnx`` extra).
+
+    The graph takes ``X`` (float32, shape ``(batch, n_features)`` or the image
+    shape the estimator was fitted on, with a dynamic batch axis) and returns
+    one probability array per task, named ``proba_<task name>``, with columns
+    ordered as ``classes_[t]``: what :meth:`predict_proba` returns, without the
+    label decoding (keep ``classes_`` next to the file).
+
+    Parameters
+    ----------
+    estimator : MultiTaskNetClassifier
+        A fitted estimator.
+    path : str or path-like
+        The ``.onnx`` file to write.
+    opset_version : int or None, default=None
+        ONNX opset; None uses the exporter's default.
+
+    Returns
+    -------
+    output_names : list of str
+        The names of the graph's outputs, one per task.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl.io import to_onnx
+    >>> clf = MultiTaskNetClassifier(max_epochs=2).fit(
+    ...     np.eye(3, dtype=np.float32), [[0, 1], [1, 0], [1, 1]])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.onnx"
+    >>> to_onnx(clf, path)
+    ['proba_task_0', 'proba_task_1']
+    """
+    try:
+        import onnx  # noqa: F401
+        import onnxscript  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "to_onnx needs the onnx extra: pip install 'sklmtl[onnx]'."
+        ) from exc
+    if not hasattr(estimator, "net_"):
+        raise ValueError("The estimator is not fitted; fit it before exporting.")
+    module = _Probabilities(estimator.net_.module_).to("cpu").eval()
+    example = torch.zeros((2, *estimator._raw_sample_shape), dtype=torch.float32)
+    output_names = [f"proba_{name}" for name in estimator.task_names_]
+    batch = torch.export.Dim("batch")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                module,
+                (example,),
+                str(path),
+                input_names=["X"],
+                output_names=output_names,
+                dynamic_shapes=({0: batch},),
+                opset_version=opset_version,
+                dynamo=True,
+                verbose=False,
+            )
+    finally:
+        estimator.net_.module_.to(estimator.net_.device)
+    return output_names

@@ -1,0 +1,261 @@
+"""Safe persistence (sklmtl.io.save/load) and ONNX export."""
+
+import json
+import pickle
+import struct
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+from sklmtl import MultiTaskNetClassifier
+from sklmtl.io import load, save, to_onnx
+from sklmtl.weighting import ALIASES, MGDA, UncertaintyWeighting
+
+from .conftest import FAST, make_problem
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:You are solving a parameterized problem that is not DPP"
+)
+
+
+def _assert_same_predictions(a, b, X):
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    for p, q in zip(a.predict_proba(X), b.predict_proba(X)):
+        np.testing.assert_array_equal(p, q)
+
+
+def _rewrite_metadata(path, edit):
+    """Edit the JSON metadata of a safetensors file in place (a tampering)."""
+    raw = path.read_bytes()
+    (length,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + length])
+    edit(header["__metadata__"])
+    new = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(new)) + new + raw[8 + length :])
+
+
+@pytest.mark.parametrize("weighting", sorted(ALIASES))
+def test_round_trip_every_weighting(weighting, tmp_path):
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 3}, task_weighting=weighting)
+    clf.fit(X, Y)
+    save(clf, tmp_path / "m.safetensors")
+    loaded = load(tmp_path / "m.safetensors")
+    _assert_same_predictions(clf, loaded, X)
+    assert loaded.get_params()["task_weighting"] == weighting
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"architecture": "hps", "head_hidden_size": 8, "batch_norm": True},
+        {"architecture": "mmoe", "architecture__n_experts": 3},
+        {
+            "trunk": "cnn",
+            "image_shape": (2, 3),
+            "trunk__conv_channels": (4,),
+            "trunk__kernel_size": 1,
+            "trunk__fc_size": 8,
+        },
+        {
+            "task_weighting": UncertaintyWeighting(),
+            "class_weight": "balanced",
+            "optimizer": torch.optim.SGD,
+            "dropout": 0.2,
+        },
+        {"task_weighting": MGDA(epsilon=0.01), "missing_label": -1},
+        {"task_weighting": [1.0, 2.0, 0.5], "hidden_layer_sizes": [8, 4]},
+    ],
+    ids=["hps", "mmoe", "cnn", "objects", "aggregator", "fixed"],
+)
+def test_round_trip_every_architecture_and_parameter_kind(params, tmp_path):
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 3, **params}).fit(X, Y)
+    save(clf, tmp_path / "m.safetensors")
+    loaded = load(tmp_path / "m.safetensors")
+    _assert_same_predictions(clf, loaded, X)
+    assert repr(loaded.get_params()) == repr(clf.get_params())
+
+
+def test_round_trip_keeps_names_labels_and_history(tmp_path):
+    X, Y = make_problem()
+    X_df = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
+    y = pd.Series(Y[:, 1], name="direction")
+    clf = MultiTaskNetClassifier(**FAST).fit(X_df, y)
+    save(clf, tmp_path / "m.safetensors")
+    loaded = load(tmp_path / "m.safetensors")
+    assert loaded.classes_.tolist() == ["down", "up"]
+    assert loaded.classes_.dtype == clf.classes_.dtype
+    assert loaded.task_names_ == ["direction"]
+    assert loaded.feature_names_in_.tolist() == list(X_df.columns)
+    assert loaded.n_iter_ == clf.n_iter_ == len(loaded.history_)
+    assert loaded.history_[-1, "train_loss"] == clf.history_[-1, "train_loss"]
+    _assert_same_predictions(clf, loaded, X_df)
+    with pytest.raises(ValueError, match="feature names"):
+        loaded.predict(X_df[X_df.columns[::-1]])
+
+
+def test_resume_after_save_and_load_matches_training_in_one_go(tmp_path):
+    X, Y = make_problem()
+    params = {**FAST, "dropout": 0.1}
+    one_go = MultiTaskNetClassifier(**{**params, "max_epochs": 8}).fit(X, Y)
+    first = MultiTaskNetClassifier(**{**params, "max_epochs": 5}).fit(X, Y)
+    save(first, tmp_path / "checkpoint.safetensors")
+    resumed = load(tmp_path / "checkpoint.safetensors")
+    resumed.set_params(warm_start=True, max_epochs=3)
+    resumed.net_.set_params(max_epochs=3)
+    resumed.fit(X, Y)
+    assert resumed.n_iter_ == 8
+    for a, b in zip(one_go.predict_proba(X), resumed.predict_proba(X)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_edited_file_naming_another_callable_is_refused(tmp_path):
+    X, Y = make_problem()
+    path = tmp_path / "m.safetensors"
+    save(MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}).fit(X, Y), path)
+
+    def point_optimizer_at_os_system(metadata):
+        payload = json.loads(metadata["sklmtl"])
+        payload["params"]["optimizer"] = {"__class__": "os.system"}
+        metadata["sklmtl"] = json.dumps(payload)
+
+    _rewrite_metadata(path, point_optimizer_at_os_system)
+    with pytest.raises(ValueError, match=r"Refusing to load.*'os\.system'"):
+        load(path)
+
+
+def test_edited_object_reference_is_refused(tmp_path):
+    X, Y = make_problem()
+    path = tmp_path / "m.safetensors"
+    save(MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}).fit(X, Y), path)
+
+    def weighting_is_subprocess(metadata):
+        payload = json.loads(metadata["sklmtl"])
+        payload["params"]["task_weighting"] = {
+            "__object__": "subprocess.Popen",
+            "params": {"args": "echo pwned"},
+        }
+        metadata["sklmtl"] = json.dumps(payload)
+
+    _rewrite_metadata(path, weighting_is_subprocess)
+    with pytest.raises(ValueError, match="subprocess.Popen"):
+        load(path)
+
+
+class _Boom:
+    def __reduce__(self):
+        return (pytest.fail, ("a pickle was executed",))
+
+
+def test_pickle_renamed_to_the_expected_name_is_refused(tmp_path):
+    path = tmp_path / "m.safetensors"
+    path.write_bytes(pickle.dumps(_Boom()))
+    with pytest.raises(
+        ValueError, match="not an sklmtl model file.*never reads pickle"
+    ):
+        load(path)
+    clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}).fit(*make_problem())
+    torch_file = tmp_path / "torch.safetensors"
+    torch.save(clf.net_.module_.state_dict(), torch_file)
+    with pytest.raises(ValueError, match="not an sklmtl model file"):
+        load(torch_file)
+
+
+def test_incompatible_format_version_says_so(tmp_path):
+    X, Y = make_problem()
+    path = tmp_path / "m.safetensors"
+    save(MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}).fit(X, Y), path)
+
+    def from_the_future(metadata):
+        metadata["format_version"] = "99"
+        payload = json.loads(metadata["sklmtl"])
+        payload["versions"]["sklmtl"] = "9.0.0"
+        metadata["sklmtl"] = json.dumps(payload)
+
+    _rewrite_metadata(path, from_the_future)
+    with pytest.raises(
+        ValueError, match=r"format version 99 \(written by sklmtl 9.0.0\)"
+    ):
+        load(path)
+
+
+def test_weights_that_do_not_fit_are_reported(tmp_path):
+    X, Y = make_problem()
+    path = tmp_path / "m.safetensors"
+    save(MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}).fit(X, Y), path)
+
+    def wider(metadata):
+        payload = json.loads(metadata["sklmtl"])
+        payload["params"]["hidden_layer_sizes"] = {"__tuple__": [32]}
+        metadata["sklmtl"] = json.dumps(payload)
+
+    _rewrite_metadata(path, wider)
+    with pytest.raises(ValueError, match="do not fit the network"):
+        load(path)
+
+
+class WideTrunk(nn.Module):
+    def __init__(self, n_features=6, width=8):
+        super().__init__()
+        self.layer = nn.Linear(n_features, width)
+
+    def forward(self, X):
+        return torch.relu(self.layer(X.flatten(1)))
+
+
+def test_custom_trunk_classes_need_custom_objects(tmp_path):
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(**FAST, trunk=WideTrunk, trunk__width=5).fit(X, Y)
+    path = tmp_path / "m.safetensors"
+    save(clf, path)
+    with pytest.raises(ValueError, match="custom_objects"):
+        load(path)
+    loaded = load(path, custom_objects={"WideTrunk": WideTrunk})
+    _assert_same_predictions(clf, loaded, X)
+
+
+def test_unsaveable_parameters_are_refused_at_save(tmp_path):
+    X, Y = make_problem()
+    with_instance = MultiTaskNetClassifier(**FAST, trunk=WideTrunk()).fit(X, Y)
+    with pytest.raises(TypeError, match="module instance"):
+        save(with_instance, tmp_path / "a.safetensors")
+    from skorch.callbacks import EpochTimer
+
+    with_callbacks = MultiTaskNetClassifier(**FAST, callbacks=[EpochTimer()]).fit(X, Y)
+    with pytest.raises(TypeError, match="callbacks=None"):
+        save(with_callbacks, tmp_path / "b.safetensors")
+    with pytest.raises(ValueError, match="not fitted"):
+        save(MultiTaskNetClassifier(), tmp_path / "c.safetensors")
+    assert not any(tmp_path.iterdir())
+
+
+def test_to_onnx_matches_predict_proba(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnxscript")
+    X, Y = make_problem()
+    for params, data in [
+        ({}, X),
+        (
+            {
+                "trunk": "cnn",
+                "image_shape": (2, 3),
+                "trunk__conv_channels": (4,),
+                "trunk__kernel_size": 1,
+                "trunk__fc_size": 8,
+            },
+            X,
+        ),
+    ]:
+        clf = MultiTaskNetClassifier(**FAST, **params).fit(data, Y)
+        path = tmp_path / "m.onnx"
+        names = to_onnx(clf, path)
+        assert names == ["proba_task_0", "proba_task_1", "proba_task_2"]
+        session = ort.InferenceSession(str(path))
+        for rows in (1, 7, len(data)):  # the batch axis is dynamic
+            outputs = session.run(None, {"X": data[:rows]})
+            for got, want in zip(outputs, clf.predict_proba(data[:rows])):
+                np.testing.assert_allclose(got, want, atol=1e-5)
