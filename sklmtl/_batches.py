@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from skorch.dataset import Dataset
 from torch.utils.data import DataLoader, Subset
+from torch.utils.data import Dataset as TorchDataset
 
 __all__ = ["ArrayBatches", "as_tensor"]
 
@@ -82,6 +83,116 @@ def as_tensor(array):
         return torch.from_numpy(np.asarray(array))
 
 
+def _item_features(item):
+    """The feature part of a Dataset item (the item, or its first element)."""
+    if isinstance(item, (tuple, list)):
+        item = item[0]
+    return torch.as_tensor(item)
+
+
+def dataset_sample_shape(dataset):
+    """Shape of one sample of a torch ``Dataset``, checked on its first item.
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+        Items are feature tensors/arrays, or tuples whose first element is.
+
+    Returns
+    -------
+    shape : tuple of int
+        The shape of one sample.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from sklmtl._batches import dataset_sample_shape
+    >>> dataset_sample_shape(TensorDataset(torch.zeros(5, 3)))
+    (3,)
+    """
+    try:
+        n_samples = len(dataset)
+    except TypeError:
+        raise TypeError(
+            "A Dataset X must define __len__ (an IterableDataset is not supported)."
+        ) from None
+    if n_samples == 0:
+        raise ValueError("X is an empty Dataset; at least one sample is required.")
+    first = _item_features(dataset[0])
+    if not first.is_floating_point():
+        raise TypeError(
+            f"Dataset items must hold floating-point features; got {first.dtype}."
+        )
+    return tuple(first.shape)
+
+
+class LabelledDataset(TorchDataset):
+    """Pairs a feature ``Dataset`` with the encoded labels (codes), lazily.
+
+    Parameters
+    ----------
+    features : torch.utils.data.Dataset
+        Items are features, or tuples whose first element is.
+    codes : ndarray of shape (n_samples, n_tasks)
+        Encoded labels (``-1`` for missing cells).
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from sklmtl._batches import LabelledDataset
+    >>> data = LabelledDataset(TensorDataset(torch.ones(2, 3)), np.array([[0], [1]]))
+    >>> x, y = data[1]
+    >>> x.shape, y.tolist()
+    (torch.Size([3]), [1])
+    """
+
+    def __init__(self, features, codes):
+        self.features = features
+        self.codes = torch.as_tensor(codes)
+
+    def __len__(self):
+        return len(self.features)
+
+    def __getitem__(self, index):
+        return _item_features(self.features[index]).float(), self.codes[index]
+
+
+def feature_batches(X, batch_rows, pin=False):
+    """Yield ``(start, batch)`` float tensors over the rows of ``X`` in order.
+
+    Parameters
+    ----------
+    X : ndarray, Tensor or torch Dataset
+        The inputs; arrays are sliced without copying the whole, datasets are
+        read item by item.
+    batch_rows : int
+        Rows per batch.
+    pin : bool, default=False
+        Pin each batch's memory (for asynchronous copies to a GPU).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._batches import feature_batches
+    >>> [(start, tuple(b.shape)) for start, b in feature_batches(np.zeros((5, 2)), 2)]
+    [(0, (2, 2)), (2, (2, 2)), (4, (1, 2))]
+    """
+    pin = pin and torch.cuda.is_available()
+    if isinstance(X, TorchDataset):
+        for start in range(0, len(X), batch_rows):
+            stop = min(start + batch_rows, len(X))
+            batch = torch.stack([_item_features(X[i]) for i in range(start, stop)])
+            batch = batch.float()
+            yield start, batch.pin_memory() if pin else batch
+        return
+    X_tensor = as_tensor(X)
+    for start in range(0, len(X_tensor), batch_rows):
+        batch = X_tensor[start : start + batch_rows]
+        yield start, batch.pin_memory() if pin else batch
+
+
 def _array_source(dataset):
     """Return ``(X, y, indices)`` when batches can be sliced, else None."""
     indices = None
@@ -109,9 +220,12 @@ class ArrayBatches:
         Samples per batch.
     shuffle : bool, default=False
         Draw a fresh permutation each epoch.
+    pin_memory : bool, default=False
+        Pin batches in page-locked memory so that copies to a GPU can run
+        asynchronously (ignored without CUDA).
     **loader_kwargs : dict
-        Passed to ``DataLoader`` when the dataset cannot be sliced directly
-        (e.g. ``num_workers``, ``pin_memory``).
+        Passed to ``DataLoader``, which then replaces the direct slicing
+        (e.g. ``num_workers`` for a Dataset that reads from disk).
 
     Examples
     --------
@@ -124,10 +238,13 @@ class ArrayBatches:
     [2, 2, 1]
     """
 
-    def __init__(self, dataset, batch_size=128, shuffle=False, **loader_kwargs):
+    def __init__(
+        self, dataset, batch_size=128, shuffle=False, pin_memory=False, **loader_kwargs
+    ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.pin_memory = bool(pin_memory) and torch.cuda.is_available()
         self.loader_kwargs = loader_kwargs
         self._source = None if loader_kwargs else _array_source(dataset)
 
@@ -140,6 +257,7 @@ class ArrayBatches:
                 self.dataset,
                 batch_size=self.batch_size,
                 shuffle=self.shuffle,
+                pin_memory=self.pin_memory,
                 **self.loader_kwargs,
             )
             yield from loader
@@ -151,10 +269,13 @@ class ArrayBatches:
             order = indices if order is None else indices[order]
         for start in range(0, n, self.batch_size):
             if order is None:
-                yield (
+                batch = (
                     X[start : start + self.batch_size],
                     y[start : start + self.batch_size],
                 )
             else:
                 idx = order[start : start + self.batch_size]
-                yield X[idx], y[idx]
+                batch = (X[idx], y[idx])
+            if self.pin_memory:
+                batch = tuple(part.pin_memory() for part in batch)
+            yield batch

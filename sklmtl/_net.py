@@ -34,7 +34,7 @@ class MultiTaskNet(NeuralNet):
     """
 
     def _task_losses(self, y_pred, y_true):
-        y_true = to_tensor(y_true, device=self.device)
+        y_true = _to_device(y_true, self.device)
         return self.criterion_.task_losses(y_pred, y_true)
 
     def _check_finite(self, task_losses, stage):
@@ -69,7 +69,7 @@ class MultiTaskNet(NeuralNet):
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = unpack_data(batch)
-        Xi = to_tensor(Xi, device=self.device)
+        Xi = _to_device(Xi, self.device)
         # encode/decode instead of forward: aggregators need the shared features.
         features = self.module_.encode(Xi)
         y_pred = self.module_.decode(features, Xi)
@@ -98,3 +98,10 @@ class MultiTaskNet(NeuralNet):
             "task_losses": task_losses,
             "task_counts": task_counts,
         }
+
+
+def _to_device(value, device):
+    """``to_tensor``, with an asynchronous copy for pinned tensors."""
+    if isinstance(value, torch.Tensor):
+        return value.to(device, non_blocking=value.is_pinned())
+    return to_tensor(value, device=device)

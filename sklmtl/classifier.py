@@ -28,8 +28,16 @@ from sklearn.utils.validation import (
 )
 from skorch.callbacks import EarlyStopping, ProgressBar
 from skorch.dataset import ValidSplit
+from torch.utils.data import Dataset as TorchDataset
 
-from ._batches import ArrayBatches, as_tensor, torch_threads
+from ._batches import (
+    ArrayBatches,
+    LabelledDataset,
+    as_tensor,
+    dataset_sample_shape,
+    feature_batches,
+    torch_threads,
+)
 from ._net import MultiTaskNet
 from ._targets import decode_predictions, encode_targets, task_class_weights
 from ._validation import check_hyperparameters, resolve_device
@@ -45,6 +53,8 @@ __all__ = ["MultiTaskNetClassifier"]
 _PREDICT_BATCH_ROWS = 4096
 # Parameters whose own hyperparameters are reachable as ``<prefix>__<param>``.
 _NESTED = ("trunk", "architecture", "task_weighting")
+# Prefixes handed to the skorch net as they are (DataLoader options).
+_SKORCH_PREFIXES = ("iterator_train", "iterator_valid")
 
 
 def _has_params(value):
@@ -269,11 +279,11 @@ default="mlp"
     def _check_extra_params(self):
         for key in self._extra_params:
             prefix, sep, _ = key.partition("__")
-            if not sep or prefix not in _NESTED:
+            if not sep or prefix not in _NESTED + _SKORCH_PREFIXES:
                 raise TypeError(
                     f"MultiTaskNetClassifier got an unexpected keyword argument "
                     f"{key!r}; extra arguments must look like "
-                    f"<{'|'.join(_NESTED)}>__<param>."
+                    f"<{'|'.join(_NESTED + _SKORCH_PREFIXES)}>__<param>."
                 )
 
     def get_params(self, deep=True):
@@ -326,7 +336,11 @@ default="mlp"
             prefix, sep, _ = key.partition("__")
             owner = params.get(prefix, getattr(self, prefix, None))
             if key in self._extra_params or (
-                sep and prefix in _NESTED and not _has_params(owner)
+                sep
+                and (
+                    (prefix in _NESTED and not _has_params(owner))
+                    or prefix in _SKORCH_PREFIXES
+                )
             ):
                 if key not in self._extra_params:
                     self._extra_params = (*self._extra_params, key)
@@ -431,7 +445,11 @@ default="mlp"
             if not continuing:
                 self.net_ = self._build_net(hidden, strategy, device, seed)
                 self.net_.initialize()
-            self._train(as_tensor(X), torch.from_numpy(codes), continuing, epochs)
+            if isinstance(X, TorchDataset):
+                self._train(LabelledDataset(X, codes), None, continuing, epochs)
+            else:
+                X_tensor = as_tensor(X)
+                self._train(X_tensor, torch.from_numpy(codes), continuing, epochs)
         self.net_.module_.eval()
         self.history_ = self.net_.history
         self.n_iter_ = sum("train_loss" in row for row in self.net_.history)
@@ -537,7 +555,20 @@ default="mlp"
         optimizer_kwargs = {}
         if self.weight_decay:
             optimizer_kwargs["optimizer__weight_decay"] = self.weight_decay
-        return MultiTaskNet(
+        on_gpu = device.startswith("cuda")
+        net_kwargs = {
+            "iterator_train": ArrayBatches,
+            "iterator_train__shuffle": True,
+            "iterator_train__pin_memory": on_gpu,
+            "iterator_valid": ArrayBatches,
+            "iterator_valid__pin_memory": on_gpu,
+            **{
+                key: getattr(self, key)
+                for key in self._extra_params
+                if key.partition("__")[0] in _SKORCH_PREFIXES
+            },
+        }
+        return self._net_class()(
             module=module,
             criterion=MultiTaskObjective,
             criterion__weighting=strategy,
@@ -546,46 +577,65 @@ default="mlp"
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
-            iterator_train=ArrayBatches,
-            iterator_train__shuffle=True,
-            iterator_valid=ArrayBatches,
             train_split=train_split,
             callbacks=callbacks,
             predict_nonlinearity=None,
             verbose=self.verbose,
             device=device,
             **optimizer_kwargs,
+            **net_kwargs,
         )
 
+    def _net_class(self):
+        """The skorch net class (a hook for the Accelerate variant)."""
+        return MultiTaskNet
+
     def _validate_X(self, X, reset):
-        """``validate_data`` that keeps image batches ``(n, C, H, W)`` intact."""
-        X = validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=True)
-        if X.ndim not in (2, 4):
+        """``validate_data`` that keeps image batches ``(n, C, H, W)`` intact.
+
+        A torch ``Dataset`` is checked on its first item only and never loaded
+        as a whole.
+        """
+        if isinstance(X, TorchDataset):
+            shape = dataset_sample_shape(X)
+            n_dims = len(shape) + 1
+            if reset:
+                self.n_features_in_ = shape[0]
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+        else:
+            X = validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=True)
+            shape, n_dims = X.shape[1:], X.ndim
+        if n_dims not in (2, 4):
             raise ValueError(
                 f"X must be 2-D (n_samples, n_features) or 4-D images (n_samples, C, "
-                f"H, W); got an array with {X.ndim} dimensions and shape {X.shape}."
+                f"H, W); got {n_dims} dimensions (samples of shape {shape})."
             )
         if reset:
-            self._input_shape = self._sample_shape(X)
-        elif X.shape[1:] != self._raw_sample_shape:
+            self._input_shape = self._sample_shape(shape)
+            self._raw_sample_shape = tuple(shape)
+        elif tuple(shape) != tuple(self._raw_sample_shape):
             raise ValueError(
-                f"X has samples of shape {X.shape[1:]}, but {type(self).__name__} "
-                f"was fitted on samples of shape {self._raw_sample_shape}."
+                f"X has samples of shape {tuple(shape)}, but {type(self).__name__} "
+                f"was fitted on samples of shape {tuple(self._raw_sample_shape)}."
             )
-        if reset:
-            self._raw_sample_shape = X.shape[1:]
         return X
 
-    def _sample_shape(self, X):
+    def _sample_shape(self, raw_shape):
         if self.image_shape is None:
-            return tuple(X.shape[1:])
+            return tuple(raw_shape)
         shape = tuple(int(s) for s in self.image_shape)
         if len(shape) == 2:
             shape = (1, *shape)
-        if len(shape) != 3 or X.ndim != 2 or int(np.prod(shape)) != X.shape[1]:
+        if (
+            len(shape) != 3
+            or len(raw_shape) != 1
+            or int(np.prod(shape)) != raw_shape[0]
+        ):
             raise ValueError(
-                f"image_shape={self.image_shape!r} does not fit X of shape {X.shape}; "
-                "give (C, H, W) or (H, W) with C * H * W equal to n_features."
+                f"image_shape={self.image_shape!r} does not fit samples of shape "
+                f"{tuple(raw_shape)}; give (C, H, W) or (H, W) with C * H * W equal "
+                "to n_features."
             )
         return shape
 
@@ -603,12 +653,12 @@ default="mlp"
         module = self.net_.module_
         module.eval()
         device = self.net_.device
-        X_tensor = as_tensor(X)
         probas = [np.empty((len(X), len(c))) for c in self._classes_list()]
+        batches = feature_batches(X, _PREDICT_BATCH_ROWS, pin=device != "cpu")
         with torch.inference_mode():
-            for start in range(0, len(X), _PREDICT_BATCH_ROWS):
-                stop = start + _PREDICT_BATCH_ROWS
-                batch = X_tensor[start:stop].to(device, non_blocking=True)
+            for start, batch in batches:
+                stop = start + len(batch)
+                batch = batch.to(device, non_blocking=True)
                 for out, logits in zip(probas, module(batch)):
                     out[start:stop] = (
                         torch.softmax(logits.double(), dim=1).cpu().numpy()
