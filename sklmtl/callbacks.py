@@ -62,6 +62,13 @@ class PerTaskScoring(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         for prefix, stats in self._sums.items():
+            if (
+                torch.distributed.is_available()
+                and torch.distributed.is_initialized()
+                and torch.distributed.get_world_size() > 1
+            ):
+                # Data-parallel training: every rank records the global values.
+                torch.distributed.all_reduce(stats)
             loss_sum, correct, counts = stats.cpu().tolist()
             for name, loss, hits, count in zip(
                 self.task_names, loss_sum, correct, counts

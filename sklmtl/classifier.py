@@ -557,10 +557,10 @@ default="mlp"
             optimizer_kwargs["optimizer__weight_decay"] = self.weight_decay
         on_gpu = device.startswith("cuda")
         net_kwargs = {
-            "iterator_train": ArrayBatches,
+            "iterator_train": self._iterator_class(),
             "iterator_train__shuffle": True,
             "iterator_train__pin_memory": on_gpu,
-            "iterator_valid": ArrayBatches,
+            "iterator_valid": self._iterator_class(),
             "iterator_valid__pin_memory": on_gpu,
             **{
                 key: getattr(self, key)
@@ -568,7 +568,7 @@ default="mlp"
                 if key.partition("__")[0] in _SKORCH_PREFIXES
             },
         }
-        return self._net_class()(
+        net_kwargs.update(
             module=module,
             criterion=MultiTaskObjective,
             criterion__weighting=strategy,
@@ -583,12 +583,20 @@ default="mlp"
             verbose=self.verbose,
             device=device,
             **optimizer_kwargs,
-            **net_kwargs,
         )
+        return self._net_class()(**self._adapt_net_kwargs(net_kwargs))
 
     def _net_class(self):
         """The skorch net class (a hook for the Accelerate variant)."""
         return MultiTaskNet
+
+    def _adapt_net_kwargs(self, net_kwargs):
+        """Last say over the skorch net's arguments (a hook for subclasses)."""
+        return net_kwargs
+
+    def _iterator_class(self):
+        """Batches straight from tensors (a hook: Accelerate needs DataLoaders)."""
+        return ArrayBatches
 
     def _validate_X(self, X, reset):
         """``validate_data`` that keeps image batches ``(n, C, H, W)`` intact.
@@ -652,9 +660,9 @@ default="mlp"
     def _batched_proba(self, X):
         module = self.net_.module_
         module.eval()
-        device = self.net_.device
+        device = next(module.parameters()).device
         probas = [np.empty((len(X), len(c))) for c in self._classes_list()]
-        batches = feature_batches(X, _PREDICT_BATCH_ROWS, pin=device != "cpu")
+        batches = feature_batches(X, _PREDICT_BATCH_ROWS, pin=device.type == "cuda")
         with torch.inference_mode():
             for start, batch in batches:
                 stop = start + len(batch)

@@ -268,9 +268,13 @@ def save(estimator, path):
             "again after loading."
         )
     allowed_by_class = {cls: name for name, cls in _public_classes().items()}
+    # The base class's parameters only: a model trained with a subclass (e.g.
+    # the Accelerate variant) loads as a plain MultiTaskNetClassifier.
+    base_params = set(MultiTaskNetClassifier().get_params(deep=False))
     params = {
         key: _encode(value, key, allowed_by_class)
         for key, value in estimator.get_params(deep=False).items()
+        if key in base_params or key in estimator._extra_params
     }
     net = estimator.net_
     class_weights = None

@@ -1,0 +1,224 @@
+"""Data-parallel training over several processes or GPUs with Hugging Face Accelerate.
+
+:class:`AcceleratedMultiTaskNetClassifier` is :class:`~sklmtl.MultiTaskNetClassifier`
+with skorch's :class:`skorch.hf.AccelerateMixin` under it. Launch the same
+script once per process (``accelerate launch`` on GPUs, or
+``python -m torch.distributed.run --standalone --nproc_per_node 2 script.py``
+on CPUs with ``accelerator=Accelerator(cpu=True)``): every rank reads its
+shard of each batch, DDP averages the network's gradients, and every rank
+ends with the same weights.
+
+What differs from skorch's mixin, and why:
+
+- Only the module and the optimizer go through ``accelerator.prepare``. The
+  criterion holds the task weighting; on several CPU processes accelerate
+  wraps every prepared module in ``DistributedDataParallel``, and DDP fails on
+  a criterion without trainable parameters. A learnable weighting
+  (``"uncertainty"``) does have parameters: their gradients are averaged over
+  the ranks explicitly after each backward pass, so they stay in sync.
+- Per-task losses and accuracies in ``history`` (``train_loss_<task>``, ...)
+  and ``train_loss``/``valid_loss`` are summed over the ranks at the end of
+  each epoch: every rank records the global values, and epoch-level
+  weightings (DWA) see the same losses everywhere.
+- Batches come from a ``DataLoader`` (accelerate shards it): ``batch_size`` is
+  per process, so the global batch is ``batch_size * n_processes``.
+- Gradient aggregators (``"upgrad"``, ``"mgda"``, ...) and ``"gradnorm"``
+  differentiate through the shared features outside the module's forward
+  pass, which DDP cannot synchronise: they are refused with a clear error.
+
+The fitted estimator predicts in one process like the plain one, and
+:func:`sklmtl.io.save` writes it as a plain ``MultiTaskNetClassifier``
+(pickling an Accelerate net is not supported by skorch).
+"""
+
+import torch
+from skorch.dataset import unpack_data
+from skorch.hf import AccelerateMixin
+from torch.utils.data import DataLoader
+
+from ._net import MultiTaskNet
+from .callbacks import PerTaskScoring
+from .classifier import MultiTaskNetClassifier
+from .weighting import GradNorm, LossWeighting
+
+__all__ = ["AcceleratedMultiTaskNet", "AcceleratedMultiTaskNetClassifier"]
+
+
+def _world_size():
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_world_size()
+    return 1
+
+
+def _silent(*args, **kwargs):
+    """A print sink that prints nothing."""
+
+
+def _average_gradients(parameters):
+    world = _world_size()
+    if world == 1:
+        return
+    for param in parameters:
+        if param.grad is not None:
+            torch.distributed.all_reduce(param.grad)
+            param.grad /= world
+
+
+class _GlobalEpochLosses(PerTaskScoring):
+    """Replace each rank's ``train_loss``/``valid_loss`` by the global mean."""
+
+    def __init__(self):
+        super().__init__(task_names=[])
+
+    def on_epoch_begin(self, net, **kwargs):
+        pass
+
+    def on_batch_end(self, net, **kwargs):
+        pass
+
+    def on_epoch_end(self, net, **kwargs):
+        if _world_size() == 1:
+            return
+        row = net.history[-1]
+        for key in ("train_loss", "valid_loss"):
+            if key not in row:
+                continue
+            n_rows = sum(
+                b.get(f"{key.split('_')[0]}_batch_size", 0) for b in row["batches"]
+            )
+            stats = torch.tensor(
+                [row[key] * n_rows, float(n_rows)], dtype=torch.float64
+            )
+            torch.distributed.all_reduce(stats)
+            net.history.record(key, float(stats[0] / stats[1]))
+
+
+class AcceleratedMultiTaskNet(AccelerateMixin, MultiTaskNet):
+    """skorch multi-task net trained through an ``accelerate.Accelerator``.
+
+    Parameters are those of :class:`skorch.hf.AccelerateMixin` and
+    :class:`~sklmtl._net.MultiTaskNet`; built by
+    :class:`AcceleratedMultiTaskNetClassifier`.
+
+    Examples
+    --------
+    >>> from sklmtl.distributed import AcceleratedMultiTaskNetClassifier
+    >>> clf = AcceleratedMultiTaskNetClassifier(max_epochs=1)
+    >>> clf = clf.fit([[0.0], [1.0]], [[0, 1], [1, 0]])
+    >>> type(clf.net_).__name__
+    'AcceleratedMultiTaskNet'
+    """
+
+    def initialize(self):
+        # skorch's fit initializes again after the estimator's initialize():
+        # the fresh module must be prepared again, not skipped as "wrapped".
+        self._wrapped_with_accelerator = False
+        return super().initialize()
+
+    def _initialize_accelerator(self):
+        if self._wrapped_with_accelerator:
+            return self
+        with self._current_init_context("module"):
+            for name in self._modules:
+                module = getattr(self, name + "_")
+                setattr(self, name + "_", self.accelerator.prepare(module))
+        with self._current_init_context("optimizer"):
+            for name in self._optimizers:
+                optimizer = getattr(self, name + "_")
+                setattr(self, name + "_", self.accelerator.prepare(optimizer))
+        # Kept out of prepare (see the module docstring); on the right device.
+        self.criterion_.to(self.accelerator.device)
+        self._wrapped_with_accelerator = True
+        return self
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        with self.accelerator.autocast():
+            # Through the (DDP-wrapped) module's forward, so DDP syncs gradients.
+            y_pred = self.infer(Xi, **fit_params)
+            task_losses, task_counts = self._task_losses(y_pred, yi)
+            self._check_finite(task_losses, "training")
+            loss = self.criterion_.weighting.combine(task_losses)
+        self.accelerator.backward(loss)
+        _average_gradients(self.criterion_.parameters())
+        return {
+            "loss": loss,
+            "y_pred": y_pred,
+            "task_losses": task_losses.detach(),
+            "task_counts": task_counts,
+        }
+
+
+class AcceleratedMultiTaskNetClassifier(MultiTaskNetClassifier):
+    """:class:`~sklmtl.MultiTaskNetClassifier` trained data-parallel with Accelerate.
+
+    Takes every parameter of :class:`~sklmtl.MultiTaskNetClassifier` (with
+    ``batch_size`` per process), plus:
+
+    Parameters
+    ----------
+    accelerator : accelerate.Accelerator or None, default=None
+        The accelerator; None creates ``Accelerator()`` at fit (use
+        ``Accelerator(cpu=True)`` for several CPU processes).
+    **kwargs : dict
+        The parameters of :class:`~sklmtl.MultiTaskNetClassifier`.
+
+    See Also
+    --------
+    sklmtl.MultiTaskNetClassifier : the single-process estimator.
+
+    Examples
+    --------
+    >>> from sklmtl.distributed import AcceleratedMultiTaskNetClassifier
+    >>> clf = AcceleratedMultiTaskNetClassifier(hidden_layer_sizes=(8,),
+    ...                                         max_epochs=2, random_state=0)
+    >>> clf.fit([[0.0], [1.0], [2.0]], [[0, "a"], [1, "b"], [1, "b"]]).predict(
+    ...     [[2.0]]).shape
+    (1, 2)
+    """
+
+    def __init__(self, accelerator=None, **kwargs):
+        super().__init__(**kwargs)
+        self.accelerator = accelerator
+
+    @classmethod
+    def _get_param_names(cls):
+        return sorted({"accelerator", *MultiTaskNetClassifier._get_param_names()})
+
+    def _net_class(self):
+        return AcceleratedMultiTaskNet
+
+    def _iterator_class(self):
+        return DataLoader
+
+    def _build_net(self, hidden, strategy, device, seed):
+        if not isinstance(strategy, LossWeighting) or isinstance(strategy, GradNorm):
+            raise ValueError(
+                f"task_weighting={self.task_weighting!r} is not supported with "
+                "data-parallel training: gradient aggregators and GradNorm work on "
+                "the shared features outside the module's forward pass, which DDP "
+                "cannot synchronise. Use a loss weighting: 'equal', fixed weights, "
+                "'uncertainty', 'dwa' or 'rlw'."
+            )
+        return super()._build_net(hidden, strategy, device, seed)
+
+    def _adapt_net_kwargs(self, net_kwargs):
+        if self.accelerator is None:
+            from accelerate import Accelerator
+
+            accelerator = Accelerator()
+        else:
+            accelerator = self.accelerator
+        net_kwargs["callbacks"] = [
+            *net_kwargs["callbacks"],
+            ("global_losses", _GlobalEpochLosses()),
+        ]
+        # The accelerator places the module: skorch requires device=None then.
+        # skorch's accelerate sink would print the epoch table even with
+        # verbose=0; print on the main process only, and only when asked.
+        sink = accelerator.print if self.verbose else _silent
+        net_kwargs.update(
+            accelerator=accelerator, device=None, callbacks__print_log__sink=sink
+        )
+        return net_kwargs

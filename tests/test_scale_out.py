@@ -1,0 +1,159 @@
+"""Scale-out on existing engines: Dask and Ray searches, Accelerate data parallel."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from joblib import parallel_backend
+from sklearn.model_selection import GridSearchCV, KFold
+
+from sklmtl import MultiTaskNetClassifier
+from sklmtl.metrics import mean_task_accuracy_scorer
+
+from .conftest import make_problem
+
+HERE = Path(__file__).resolve().parent
+
+
+def _search():
+    return GridSearchCV(
+        MultiTaskNetClassifier(
+            hidden_layer_sizes=(16,), max_epochs=5, random_state=0, n_threads=1
+        ),
+        {"lr": [0.003, 0.03], "hidden_layer_sizes": [(8,), (16,)]},
+        cv=KFold(3, shuffle=True, random_state=0),
+        scoring=mean_task_accuracy_scorer,
+        n_jobs=2,
+    )
+
+
+@pytest.fixture(scope="module")
+def sequential_scores():
+    X, Y = make_problem(n_samples=150)
+    search = _search().set_params(n_jobs=None).fit(X, Y)
+    return X, Y, search.cv_results_["mean_test_score"]
+
+
+def test_dask_search_matches_sequential(sequential_scores):
+    distributed = pytest.importorskip("distributed", reason="extra 'distributed'")
+    X, Y, expected = sequential_scores
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+        parallel_backend("dask"),
+    ):
+        search = _search().fit(X, Y)
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"], expected)
+
+
+def test_ray_search_matches_sequential(sequential_scores):
+    ray = pytest.importorskip("ray", reason="extra 'ray'")
+    from ray.util.joblib import register_ray
+
+    X, Y, expected = sequential_scores
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        configure_logging=False,
+        runtime_env={"env_vars": {"PYTHONPATH": str(HERE.parent)}},
+    )
+    try:
+        register_ray()
+        with parallel_backend("ray"):
+            search = _search().fit(X, Y)
+    finally:
+        ray.shutdown()
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"], expected)
+
+
+@pytest.fixture(scope="module")
+def ddp_run(tmp_path_factory):
+    pytest.importorskip("accelerate", reason="extra 'accelerate'")
+    out = tmp_path_factory.mktemp("ddp")
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            str(HERE / "ddp_train.py"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return out
+
+
+@pytest.mark.parametrize("weighting", ["equal", "uncertainty"])
+def test_two_cpu_ranks_agree_and_match_one_process(ddp_run, weighting):
+    sys.path.insert(0, str(HERE))
+    try:
+        import ddp_train
+    finally:
+        sys.path.remove(str(HERE))
+    ranks = [torch.load(ddp_run / f"{weighting}_rank{r}.pt") for r in (0, 1)]
+    assert ranks[0].keys() == ranks[1].keys()
+    for key in ranks[0]:
+        torch.testing.assert_close(ranks[0][key], ranks[1][key], rtol=0, atol=0)
+    if weighting == "uncertainty":
+        assert any(k.startswith("criterion.") for k in ranks[0])
+
+    # One process, the same global batch (2 ranks x 16 rows).
+    X, Y = ddp_train.problem()
+    single = MultiTaskNetClassifier(
+        task_weighting=weighting,
+        batch_size=2 * ddp_train.PER_RANK_BATCH,
+        **ddp_train.PARAMS,
+    ).fit(X, Y)
+    state = {f"module.{k}": v for k, v in single.net_.module_.state_dict().items()}
+    state |= {
+        f"criterion.{k}": v for k, v in single.net_.criterion_.state_dict().items()
+    }
+    for key, value in state.items():
+        torch.testing.assert_close(ranks[0][key], value, rtol=1e-4, atol=1e-5)
+
+    # History: both ranks record the global per-task losses, which are the
+    # single process's (the same batches, the same weights).
+    logs = [
+        json.loads((ddp_run / f"{weighting}_rank{r}.json").read_text()) for r in (0, 1)
+    ]
+    assert logs[0]["world"] == 2
+
+    def timeless(history):
+        return [{k: v for k, v in row.items() if k != "dur"} for row in history]
+
+    assert timeless(logs[0]["history"]) == timeless(logs[1]["history"])
+    for row, ref in zip(logs[0]["history"], single.history_):
+        for task in ("task_0", "task_1"):
+            assert row[f"train_loss_{task}"] == pytest.approx(
+                ref[f"train_loss_{task}"], rel=1e-4
+            )
+        assert row["train_loss"] == pytest.approx(ref["train_loss"], rel=1e-4)
+
+
+def test_accelerated_estimator_refuses_gradient_aggregators():
+    pytest.importorskip("accelerate", reason="extra 'accelerate'")
+    from sklmtl.distributed import AcceleratedMultiTaskNetClassifier
+
+    X, Y = make_problem()
+    with pytest.raises(ValueError, match="not supported with data-parallel"):
+        AcceleratedMultiTaskNetClassifier(task_weighting="gradnorm").fit(X, Y)
+    clf = AcceleratedMultiTaskNetClassifier(max_epochs=2, random_state=0).fit(X, Y)
+    assert clf.predict(X).shape == Y.shape
+    assert "accelerator" in clf.get_params()
