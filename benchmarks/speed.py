@@ -1,0 +1,310 @@
+"""Speed benchmark: sklmtl against the PyTorch code a user would write by hand.
+
+Usage::
+
+    python benchmarks/speed.py [--repeats 5] [--threads 2] [--quick] [--out DIR]
+
+Measures, side by side in one run (median of ``--repeats`` repeats):
+
+1. framework overhead: per-epoch training time of ``MultiTaskNetClassifier``
+   over a hand-written loop training the same module with the same optimizer,
+   batch size, data and threads (large MLP 784-256-256 with 2 heads on
+   10,000 x 784, batch 128; small MLP 64-64 on 10,000 x 64, batch 64);
+2. sharing: fit time of one shared net for T tasks against
+   ``IndependentTaskClassifier`` (one net per task, same trunk and epochs), and
+   the growth of the shared net's fit time from T = 1 to T = 32;
+3. prediction: ``predict_proba`` on 100,000 rows against the bare module's
+   forward pass over the same batches under ``torch.inference_mode``, and the
+   peak extra memory of ``predict_proba`` beyond its outputs;
+4. scaling: per-epoch fit time from 10^3 to 10^6 rows (log-log slope) and the
+   peak resident memory during fit against the float32 size of X;
+5. hardware: achieved training GFLOP/s of the large MLP against the measured
+   float32 matmul GFLOP/s of this CPU;
+6. threads: a tiny net at 1 and at all threads, and the ``n_threads`` default.
+
+Prints a markdown table and writes ``speed.json`` and ``speed.md``.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import psutil
+import torch
+import torch.nn.functional as F
+
+from sklmtl import MultiTaskNetClassifier, __version__
+from sklmtl.baselines import IndependentTaskClassifier
+from sklmtl.nn import HardParameterSharing, MLPTrunk
+
+
+def _median_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _problem(n_samples, n_features, n_tasks=2, n_classes=10, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, n_features)).astype(np.float32)
+    W = rng.normal(size=(n_features, n_tasks))
+    Y = np.column_stack(
+        [np.digitize(X @ W[:, t], np.linspace(-20, 20, n_classes - 1)) for t in range(n_tasks)]
+    )
+    return X, Y
+
+
+def _estimator(hidden, batch, epochs, **kwargs):
+    return MultiTaskNetClassifier(
+        hidden_layer_sizes=hidden,
+        batch_size=batch,
+        max_epochs=epochs,
+        random_state=0,
+        **kwargs,
+    )
+
+
+def hand_loop(X, Y, hidden, batch, epochs, n_classes):
+    """The loop a user would write: same module, Adam, shuffled slices."""
+    torch.manual_seed(0)
+    module = HardParameterSharing(
+        MLPTrunk(X.shape[1], hidden_layer_sizes=hidden), n_classes
+    )
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+    X_t, Y_t = torch.from_numpy(X), torch.from_numpy(Y.astype(np.int64))
+    module.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(X_t))
+        for start in range(0, len(X_t), batch):
+            idx = order[start : start + batch]
+            xb, yb = X_t[idx], Y_t[idx]
+            logits = module(xb)
+            loss = sum(F.cross_entropy(lg, yb[:, t]) for t, lg in enumerate(logits))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return module
+
+
+def overhead(name, n_features, hidden, batch, epochs, repeats):
+    X, Y = _problem(10_000, n_features)
+    n_classes = [int(Y[:, t].max()) + 1 for t in range(Y.shape[1])]
+    est = lambda: _estimator(hidden, batch, epochs).fit(X, Y)  # noqa: E731
+    loop = lambda: hand_loop(X, Y, hidden, batch, epochs, n_classes)  # noqa: E731
+    est(), loop()  # warm-up
+    t_est = _median_time(est, repeats) / epochs
+    t_loop = _median_time(loop, repeats) / epochs
+    return {
+        "workload": name,
+        "sklmtl_epoch_s": t_est,
+        "hand_loop_epoch_s": t_loop,
+        "ratio": t_est / t_loop,
+    }
+
+
+def sharing(repeats, epochs=3):
+    X, Y = _problem(10_000, 784, n_tasks=32, n_classes=3)
+    hidden, batch = (256, 256), 128
+    out = {"fit_time_by_tasks_s": {}}
+    for T in (1, 2, 5, 8, 16, 32):
+        fit = lambda T=T: _estimator(hidden, batch, epochs).fit(X, Y[:, :T])  # noqa: E731
+        out["fit_time_by_tasks_s"][T] = _median_time(fit, max(3, repeats // 2))
+    indep = lambda: IndependentTaskClassifier(  # noqa: E731
+        _estimator(hidden, batch, epochs)
+    ).fit(X, Y[:, :5])
+    out["independent_T5_s"] = _median_time(indep, max(3, repeats // 2))
+    times = out["fit_time_by_tasks_s"]
+    out["shared_speedup_T5"] = out["independent_T5_s"] / times[5]
+    out["growth_T1_to_T32"] = times[32] / times[1]
+    return out
+
+
+def prediction(repeats):
+    X, Y = _problem(100_000, 784)
+    clf = _estimator((256, 256), 128, 1).fit(X[:2000], Y[:2000])
+    module = clf.net_.module_.eval()
+    X_t = torch.from_numpy(X)
+
+    def bare():
+        with torch.inference_mode():
+            for start in range(0, len(X_t), 4096):
+                module(X_t[start : start + 4096])
+
+    clf.predict_proba(X[:10]), bare()
+    t_est = _median_time(lambda: clf.predict_proba(X), repeats)
+    t_bare = _median_time(bare, repeats)
+    tracemalloc.start()
+    probas = clf.predict_proba(X)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    outputs = sum(p.nbytes for p in probas)
+    return {
+        "predict_proba_s": t_est,
+        "bare_forward_s": t_bare,
+        "ratio": t_est / t_bare,
+        "peak_numpy_bytes": peak,
+        "output_bytes": outputs,
+        "peak_extra_beyond_outputs_bytes": peak - outputs,
+        "X_bytes": X.nbytes,
+    }
+
+
+class _PeakRSS:
+    """Poll the process's resident memory in a thread; keep the maximum."""
+
+    def __enter__(self):
+        self.proc = psutil.Process()
+        self.peak = self.proc.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+        return self
+
+    def _poll(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+            time.sleep(0.005)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def scaling(quick):
+    sizes = [1_000, 10_000, 100_000] + ([] if quick else [1_000_000])
+    rows = []
+    for n in sizes:
+        X, Y = _problem(n, 32)
+        clf = _estimator((64, 64), 256, 1)
+        clf.fit(X[:500], Y[:500])
+        before = psutil.Process().memory_info().rss
+        with _PeakRSS() as peak:
+            start = time.perf_counter()
+            clf.fit(X, Y)
+            elapsed = time.perf_counter() - start
+        params = sum(p.numel() * 4 for p in clf.net_.module_.parameters())
+        rows.append(
+            {
+                "n_samples": n,
+                "epoch_s": elapsed,
+                "X_bytes": X.nbytes,
+                "peak_rss_growth_bytes": peak.peak - before,
+                "limit_bytes": 2 * X.nbytes + params,
+            }
+        )
+    logn = np.log10([r["n_samples"] for r in rows])
+    logt = np.log10([r["epoch_s"] for r in rows])
+    slope = float(np.polyfit(logn[1:], logt[1:], 1)[0])
+    return {"rows": rows, "loglog_slope_from_1e4": slope}
+
+
+def hardware(repeats, large_epoch_s):
+    n = 2048
+    A, B = torch.randn(n, n), torch.randn(n, n)
+    A @ B
+    t = _median_time(lambda: A @ B, repeats * 2)
+    peak = 2 * n**3 / t / 1e9
+    dims = [784, 256, 256]
+    macs = sum(a * b for a, b in zip(dims[:-1], dims[1:])) + 256 * 20
+    train_flops = 3 * 2 * macs * 10_000  # forward + 2x backward, per epoch
+    achieved = train_flops / large_epoch_s / 1e9
+    return {
+        "matmul_gflops": peak,
+        "training_gflops": achieved,
+        "fraction_of_matmul": achieved / peak,
+    }
+
+
+def threads(repeats):
+    X, Y = _problem(5_000, 16)
+    out = {}
+    for n in (1, torch.get_num_threads()):
+        fit = lambda n=n: _estimator((32,), 64, 2, n_threads=n).fit(X, Y)  # noqa: E731
+        out[f"tiny_net_{n}_threads_s"] = _median_time(fit, repeats)
+    out["tiny_net_default_s"] = _median_time(
+        lambda: _estimator((32,), 64, 2).fit(X, Y), repeats
+    )
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="skip 10^6 rows")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "speed")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    r = args.repeats
+    result = {
+        "versions": {"sklmtl": __version__, "torch": torch.__version__,
+                     "python": sys.version.split()[0]},
+        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                    "torch_threads": torch.get_num_threads()},
+        "repeats": r,
+    }
+    steps = [
+        ("overhead_large", lambda: overhead("MLP 784-256-256, 2 heads, batch 128", 784, (256, 256), 128, 2, r)),
+        ("overhead_small", lambda: overhead("MLP 64-64, 2 heads, batch 64", 64, (64, 64), 64, 2, r)),
+        ("sharing", lambda: sharing(r)),
+        ("prediction", lambda: prediction(r)),
+        ("scaling", lambda: scaling(args.quick)),
+        ("threads", lambda: threads(r)),
+    ]
+    for key, step in steps:
+        start = time.perf_counter()
+        result[key] = step()
+        print(f"{key}: {time.perf_counter() - start:.0f} s", flush=True)
+    result["hardware"] = hardware(r, result["overhead_large"]["sklmtl_epoch_s"])
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "speed.json").write_text(json.dumps(result, indent=2))
+    table = report(result)
+    (args.out / "speed.md").write_text(table)
+    print(table)
+
+
+def report(res):
+    ol, os_, sh, pr, sc, hw, th = (res[k] for k in (
+        "overhead_large", "overhead_small", "sharing", "prediction", "scaling",
+        "hardware", "threads"))
+    biggest = sc["rows"][-1]
+    rows = [
+        ("framework overhead, large MLP (sklmtl / hand loop per epoch)",
+         f"{ol['ratio']:.2f} ({ol['sklmtl_epoch_s']:.3f} s / {ol['hand_loop_epoch_s']:.3f} s)", "<= 1.10"),
+        ("framework overhead, small MLP", f"{os_['ratio']:.2f} ({os_['sklmtl_epoch_s']:.3f} s / {os_['hand_loop_epoch_s']:.3f} s)", "<= 1.25"),
+        ("sharing: independent nets / shared net, T = 5", f"{sh['shared_speedup_T5']:.2f}x", ">= 3.5x"),
+        ("sharing: shared fit time T = 32 / T = 1", f"{sh['growth_T1_to_T32']:.2f}", "<= 1.5"),
+        ("predict_proba 100k rows / bare forward", f"{pr['ratio']:.2f} ({pr['predict_proba_s']:.3f} s / {pr['bare_forward_s']:.3f} s)", "<= 1.2"),
+        ("predict_proba peak numpy memory beyond outputs", f"{pr['peak_extra_beyond_outputs_bytes'] / 2**20:.1f} MiB (X is {pr['X_bytes'] / 2**20:.0f} MiB)", "bounded by the batch"),
+        ("fit time per epoch vs rows, log-log slope", f"{sc['loglog_slope_from_1e4']:.2f}", "~1 (linear)"),
+        (f"peak RSS growth during fit, {biggest['n_samples']:,} rows", f"{biggest['peak_rss_growth_bytes'] / 2**20:.0f} MiB (limit {biggest['limit_bytes'] / 2**20:.0f} MiB)", "< 2x X + model"),
+        ("training GFLOP/s, large MLP / float32 matmul GFLOP/s", f"{hw['training_gflops']:.0f} / {hw['matmul_gflops']:.0f} = {hw['fraction_of_matmul']:.0%}", ">= 50%"),
+        ("tiny net fit (2 epochs): 1 thread / all threads / default", " / ".join(f"{v:.2f} s" for v in th.values()), "default fastest"),
+    ]
+    lines = ["| measure | value | target |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    lines += ["", "Fit time by number of tasks (shared net, s): " + ", ".join(
+        f"T={t}: {v:.2f}" for t, v in sh["fit_time_by_tasks_s"].items())]
+    lines += ["Scaling (rows: s per epoch): " + ", ".join(
+        f"{r['n_samples']:,}: {r['epoch_s']:.2f}" for r in sc["rows"])]
+    m = res["machine"]
+    lines += ["", f"Machine: {m['platform']}, {m['cpu_count']} CPUs, torch threads "
+              f"{m['torch_threads']}; torch {res['versions']['torch']}; median of "
+              f"{res['repeats']} repeats."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
