@@ -33,6 +33,13 @@ class MultiTaskNet(NeuralNet):
     'MultiTaskNet'
     """
 
+    def _set_training(self, training=True):
+        # skorch calls this every batch, and module.train() walks every
+        # submodule (one head per task): skip it when nothing changes.
+        if self.module_.training == training and self.criterion_.training == training:
+            return
+        super()._set_training(training)
+
     def _task_losses(self, y_pred, y_true):
         y_true = _to_device(y_true, self.device)
         return self.criterion_.task_losses(y_pred, y_true)

@@ -84,7 +84,7 @@ def check_hyperparameters(est):
     )
     _check_number("n_iter_no_change", est.n_iter_no_change, low=1, integer=True)
     _check_number("verbose", est.verbose, low=0, integer=True)
-    if est.n_threads is not None:
+    if est.n_threads not in (None, "auto"):
         _check_number("n_threads", est.n_threads, low=1, integer=True)
     if est.on_divergence not in ("raise", "restore_best"):
         raise ValueError(

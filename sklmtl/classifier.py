@@ -13,6 +13,7 @@ of labels, ``classes_`` over the whole 2-D target); this owner passes them.
 """
 
 import copy
+import inspect
 import warnings
 from contextlib import contextmanager
 
@@ -51,6 +52,8 @@ __all__ = ["MultiTaskNetClassifier"]
 
 # Rows per forward pass at prediction time: bounds memory by the batch.
 _PREDICT_BATCH_ROWS = 4096
+# Work per batch (parameters x rows) under which one torch thread is fastest.
+_SMALL_WORK = 2_000_000
 # Parameters whose own hyperparameters are reachable as ``<prefix>__<param>``.
 _NESTED = ("trunk", "architecture", "task_weighting")
 # Prefixes handed to the skorch net as they are (DataLoader options).
@@ -149,9 +152,14 @@ default="mlp"
         ``"restore_best"`` stops training, restores the weights of the best
         completed epoch (lowest validation loss with early stopping, else
         training loss) and warns with a ``ConvergenceWarning``.
-    n_threads : int or None, default=None
+    n_threads : "auto", int or None, default="auto"
         Torch intra-op threads used by ``fit`` and ``predict``; the caller's
-        setting is restored afterwards. None keeps torch's current setting.
+        setting is restored afterwards. ``"auto"`` uses one thread for small
+        networks on the CPU (parameters x batch rows below 2e6, where more
+        threads only add overhead) and torch's setting otherwise; None always
+        keeps torch's setting. Parallel searches need nothing more: joblib's
+        workers (and Dask's and Ray's) already start torch with one thread
+        each.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout and the validation
         split. An int gives identical predictions across fits. The caller's
@@ -230,7 +238,7 @@ default="mlp"
         warm_start=False,
         verbose=0,
         on_divergence="raise",
-        n_threads=None,
+        n_threads="auto",
         random_state=None,
         **kwargs,
     ):
@@ -441,15 +449,16 @@ default="mlp"
             )
             self._next_seed = check_random_state(self.random_state).randint(2**31 - 1)
 
-        with torch_threads(self.n_threads), self._seeded_torch(device) as seed:
+        with self._seeded_torch(device) as seed:
             if not continuing:
                 self.net_ = self._build_net(hidden, strategy, device, seed)
                 self.net_.initialize()
-            if isinstance(X, TorchDataset):
-                self._train(LabelledDataset(X, codes), None, continuing, epochs)
-            else:
-                X_tensor = as_tensor(X)
-                self._train(X_tensor, torch.from_numpy(codes), continuing, epochs)
+            with torch_threads(self._threads_for(self.batch_size)):
+                if isinstance(X, TorchDataset):
+                    self._train(LabelledDataset(X, codes), None, continuing, epochs)
+                else:
+                    X_tensor = as_tensor(X)
+                    self._train(X_tensor, torch.from_numpy(codes), continuing, epochs)
         self.net_.module_.eval()
         self.history_ = self.net_.history
         self.n_iter_ = sum("train_loss" in row for row in self.net_.history)
@@ -555,6 +564,10 @@ default="mlp"
         optimizer_kwargs = {}
         if self.weight_decay:
             optimizer_kwargs["optimizer__weight_decay"] = self.weight_decay
+        if "foreach" in inspect.signature(self.optimizer).parameters:
+            # One multi-tensor update instead of a Python loop over parameters
+            # (torch's default on CUDA only); bitwise the same result.
+            optimizer_kwargs["optimizer__foreach"] = True
         on_gpu = device.startswith("cuda")
         net_kwargs = {
             "iterator_train": self._iterator_class(),
@@ -654,8 +667,19 @@ default="mlp"
     def _predict_proba_list(self, X):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        with torch_threads(self.n_threads):
+        with torch_threads(self._threads_for(_PREDICT_BATCH_ROWS)):
             return self._batched_proba(X)
+
+    def _threads_for(self, batch_rows):
+        """Torch threads for work on batches of ``batch_rows`` (``n_threads``)."""
+        if self.n_threads != "auto":
+            return self.n_threads
+        if torch.get_num_threads() == 1 or self.net_.device != "cpu":
+            return None
+        n_params = sum(p.numel() for p in self.net_.module_.parameters())
+        # Below ~2e6 multiply-adds per batch, thread start-up costs more than
+        # it saves (benchmarks/speed.py, "threads"): one thread.
+        return 1 if n_params * batch_rows < _SMALL_WORK else None
 
     def _batched_proba(self, X):
         module = self.net_.module_

@@ -289,3 +289,39 @@ class TestBadInput:
         clf.partial_fit(X_df, Y_df)
         pd.testing.assert_frame_equal(X_df, X_copy)
         pd.testing.assert_frame_equal(Y_df, Y_copy)
+
+
+class _ThreadProbe(Callback):
+    """Records torch's thread count at every training batch."""
+
+    def initialize(self):
+        self.seen = []
+        return self
+
+    def on_batch_end(self, net, **kwargs):
+        self.seen.append(torch.get_num_threads())
+
+
+@pytest.mark.parametrize(
+    "n_threads, hidden, expected",
+    [(1, (16,), 1), ("auto", (16,), 1), (None, (16,), 2), ("auto", (1024, 1024), 2)],
+)
+def test_n_threads_applies_during_fit_and_restores_the_callers_setting(
+    problem, n_threads, hidden, expected
+):
+    X, Y = problem
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        clf = MultiTaskNetClassifier(
+            **{**FAST, "hidden_layer_sizes": hidden, "max_epochs": 1},
+            n_threads=n_threads,
+            callbacks=[("probe", _ThreadProbe())],
+        ).fit(X, Y)
+        probe = dict(clf.net_.callbacks_)["probe"]
+        assert set(probe.seen) == {expected}
+        assert torch.get_num_threads() == 2
+        clf.predict(X)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
