@@ -140,20 +140,36 @@ def overhead(name, n_features, hidden, batch, epochs, repeats):
     }
 
 
+def _interleaved(first, second, repeats):
+    """Medians of two timings taken alternately (the host's speed drifts)."""
+    a, b = [], []
+    for _ in range(repeats):
+        a.append(_median_time(first, 1))
+        b.append(_median_time(second, 1))
+    return statistics.median(a), statistics.median(b)
+
+
 def sharing(repeats, epochs=3):
+    """Shared net vs one net per task (T = 5), and fit time from T = 1 to 32."""
     X, Y = _problem(10_000, 784, n_tasks=32, n_classes=3)
     hidden, batch = (256, 256), 128
-    out = {"fit_time_by_tasks_s": {}}
-    for T in (1, 2, 5, 8, 16, 32):
-        fit = functools.partial(_fit, _estimator(hidden, batch, epochs), X, Y[:, :T])
-        out["fit_time_by_tasks_s"][T] = _median_time(fit, max(3, repeats // 2))
+
+    def shared(T):
+        return functools.partial(_fit, _estimator(hidden, batch, epochs), X, Y[:, :T])
+
     indep = functools.partial(
         _fit, IndependentTaskClassifier(_estimator(hidden, batch, epochs)), X, Y[:, :5]
     )
-    out["independent_T5_s"] = _median_time(indep, max(3, repeats // 2))
-    times = out["fit_time_by_tasks_s"]
-    out["shared_speedup_T5"] = out["independent_T5_s"] / times[5]
-    out["growth_T1_to_T32"] = times[32] / times[1]
+    out = {"fit_time_by_tasks_s": {}}
+    for T in (2, 8, 16):
+        out["fit_time_by_tasks_s"][T] = _median_time(shared(T), 1)
+    t1, t32 = _interleaved(shared(1), shared(32), repeats)
+    t5, t_indep = _interleaved(shared(5), indep, repeats)
+    out["fit_time_by_tasks_s"].update({1: t1, 5: t5, 32: t32})
+    out["fit_time_by_tasks_s"] = dict(sorted(out["fit_time_by_tasks_s"].items()))
+    out["independent_T5_s"] = t_indep
+    out["shared_speedup_T5"] = t_indep / t5
+    out["growth_T1_to_T32"] = t32 / t1
     return out
 
 
@@ -169,8 +185,7 @@ def prediction(repeats):
                 module(X_t[start : start + 4096])
 
     clf.predict_proba(X[:10]), bare()
-    t_est = _median_time(lambda: clf.predict_proba(X), repeats)
-    t_bare = _median_time(bare, repeats)
+    t_est, t_bare = _interleaved(lambda: clf.predict_proba(X), bare, repeats)
     tracemalloc.start()
     probas = clf.predict_proba(X)
     _, peak = tracemalloc.get_traced_memory()
