@@ -159,7 +159,8 @@ default="mlp"
         threads only add overhead) and torch's setting otherwise; None always
         keeps torch's setting. Parallel searches need nothing more: joblib's
         workers (and Dask's and Ray's) already start torch with one thread
-        each.
+        each. Float sums depend on the thread count: for results identical
+        across processes and machines, fix it (e.g. ``n_threads=1``).
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout and the validation
         split. An int gives identical predictions across fits. The caller's

@@ -147,7 +147,7 @@ def test_two_cpu_ranks_agree_and_match_one_process(ddp_run, weighting):
         assert row["train_loss"] == pytest.approx(ref["train_loss"], rel=1e-4)
 
 
-def test_accelerated_estimator_refuses_gradient_aggregators():
+def test_accelerated_estimator_refuses_aggregators_and_saves_plain(tmp_path):
     pytest.importorskip("accelerate", reason="extra 'accelerate'")
     from sklmtl.distributed import AcceleratedMultiTaskNetClassifier
 
@@ -157,3 +157,10 @@ def test_accelerated_estimator_refuses_gradient_aggregators():
     clf = AcceleratedMultiTaskNetClassifier(max_epochs=2, random_state=0).fit(X, Y)
     assert clf.predict(X).shape == Y.shape
     assert "accelerator" in clf.get_params()
+    # Saved without the accelerator, it loads as a plain MultiTaskNetClassifier.
+    from sklmtl.io import load, save
+
+    save(clf, tmp_path / "m.safetensors")
+    loaded = load(tmp_path / "m.safetensors")
+    assert type(loaded) is MultiTaskNetClassifier
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
