@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from ._targets import decode_predictions, encode_targets
-from .metrics import subset_accuracy
+from .metrics import MultiTaskScoreMixin
 
 __all__ = ["IndependentTaskClassifier", "LabelPowersetClassifier"]
 
@@ -40,7 +40,11 @@ def _estimator_has(attr):
 
 
 class _MultiTaskMetaEstimator(
-    MetaEstimatorMixin, ClassifierMixin, MultiOutputMixin, BaseEstimator
+    MultiTaskScoreMixin,
+    MetaEstimatorMixin,
+    ClassifierMixin,
+    MultiOutputMixin,
+    BaseEstimator,
 ):
     """Shared target handling and output conventions of the baselines."""
 
@@ -79,43 +83,8 @@ class _MultiTaskMetaEstimator(
     def _shape_proba(self, probas):
         return probas[0] if self._y_is_1d else probas
 
-    def score(self, X, y, sample_weight=None):
-        """Subset accuracy on ``X``, ignoring the missing cells of ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test data.
-        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            True labels; missing cells are ignored.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Share of samples whose labelled cells are all predicted correctly.
-
-        Examples
-        --------
-        >>> from sklearn.tree import DecisionTreeClassifier
-        >>> from sklmtl.baselines import IndependentTaskClassifier
-        >>> X, Y = [[0], [1], [2], [3]], [[0, 1], [0, 1], [1, 0], [1, 0]]
-        >>> IndependentTaskClassifier(DecisionTreeClassifier()).fit(X, Y).score(X, Y)
-        1.0
-        """
-        return subset_accuracy(
-            y,
-            self.predict(X),
-            missing_label=self.missing_label,
-            sample_weight=sample_weight,
-        )
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        tags.target_tags.single_output = True
-        tags.classifier_tags.multi_label = True
         inner = get_tags(self.estimator).input_tags
         tags.input_tags.sparse = inner.sparse
         tags.input_tags.allow_nan = inner.allow_nan

@@ -44,7 +44,7 @@ from ._targets import decode_predictions, encode_targets, task_class_weights
 from ._validation import check_hyperparameters, resolve_device
 from .callbacks import BestWeights, PerTaskScoring, TaskWeightLogger
 from .exceptions import TrainingDivergedError
-from .metrics import subset_accuracy
+from .metrics import MultiTaskScoreMixin
 from .nn import MultiTaskObjective, make_trunk_factory, resolve_architecture
 from .weighting import resolve_weighting
 
@@ -64,7 +64,9 @@ def _has_params(value):
     return hasattr(value, "get_params") and not isinstance(value, type)
 
 
-class MultiTaskNetClassifier(ClassifierMixin, MultiOutputMixin, BaseEstimator):
+class MultiTaskNetClassifier(
+    MultiTaskScoreMixin, ClassifierMixin, MultiOutputMixin, BaseEstimator
+):
     """Multi-task neural network classifier: a shared trunk, one head per task.
 
     Trains one PyTorch network (through skorch) whose trunk is shared by all
@@ -749,47 +751,8 @@ default="mlp"
         codes = np.column_stack([p.argmax(axis=1) for p in probas])
         return decode_predictions(codes, self._classes_list(), self._y_is_1d)
 
-    def score(self, X, y, sample_weight=None):
-        """Subset accuracy on ``X``, ignoring the missing cells of ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test data.
-        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            True labels; missing cells are ignored.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Share of samples whose labelled cells are all predicted correctly.
-
-        Examples
-        --------
-        >>> from sklmtl import MultiTaskNetClassifier
-        >>> clf = MultiTaskNetClassifier(max_epochs=50, lr=0.05, random_state=0)
-        >>> clf = clf.fit([[0.0], [1.0]], [[0, 1], [1, 0]])
-        >>> clf.score([[0.0], [1.0]], [[0, 1], [1, None]])
-        1.0
-        """
-        return subset_accuracy(
-            y,
-            self.predict(X),
-            missing_label=self.missing_label,
-            sample_weight=sample_weight,
-        )
-
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        tags.target_tags.single_output = True
-        tags.classifier_tags.multi_label = True
-        return tags
 
 
 def _classes_as_list(classes, y):

@@ -13,6 +13,7 @@ from sklearn.metrics import accuracy_score, make_scorer
 from ._targets import missing_mask, split_target_columns
 
 __all__ = [
+    "MultiTaskScoreMixin",
     "mean_task_accuracy",
     "mean_task_accuracy_scorer",
     "per_task_scores",
@@ -172,3 +173,59 @@ def mean_task_accuracy(Y_true, Y_pred, *, missing_label=np.nan):
 subset_accuracy_scorer = make_scorer(subset_accuracy)
 #: Scorer for ``GridSearchCV(scoring=...)`` / ``cross_validate``: mean task accuracy.
 mean_task_accuracy_scorer = make_scorer(mean_task_accuracy)
+
+
+class MultiTaskScoreMixin:
+    """``score`` as missing-aware subset accuracy, and multi-output tags.
+
+    Mixed into sklmtl's estimators before ``ClassifierMixin`` (whose
+    ``accuracy_score`` rejects multi-output targets). The estimator provides
+    ``predict`` and a ``missing_label`` parameter.
+
+    Examples
+    --------
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from sklmtl.baselines import IndependentTaskClassifier
+    >>> X, Y = [[0], [1], [2], [3]], [[0, 1], [0, 1], [1, 0], [1, None]]
+    >>> IndependentTaskClassifier(DecisionTreeClassifier()).fit(X, Y).score(X, Y)
+    1.0
+    """
+
+    def score(self, X, y, sample_weight=None):
+        """Subset accuracy on ``X``, ignoring the missing cells of ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test data.
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+            True labels; missing cells are ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Share of samples whose labelled cells are all predicted correctly.
+
+        Examples
+        --------
+        >>> from sklearn.tree import DecisionTreeClassifier
+        >>> from sklmtl.baselines import IndependentTaskClassifier
+        >>> X, Y = [[0], [1], [2], [3]], [[0, 1], [0, 1], [1, 0], [1, 0]]
+        >>> IndependentTaskClassifier(DecisionTreeClassifier()).fit(X, Y).score(X, Y)
+        1.0
+        """
+        return subset_accuracy(
+            y,
+            self.predict(X),
+            missing_label=self.missing_label,
+            sample_weight=sample_weight,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        tags.classifier_tags.multi_label = True
+        return tags
