@@ -95,13 +95,25 @@ class HardParameterSharing(nn.Module):
             TaskHead(trunk.out_features, k, head_hidden_size, activation, dropout)
             for k in n_classes
         )
+        self._linear_heads = all(len(head.layers) == 1 for head in self.heads)
+        self._head_sizes = [int(k) for k in n_classes]
 
     def encode(self, X):
         """Shared features of ``X``, of shape ``(batch, trunk.out_features)``."""
         return self.trunk(X)
 
     def decode(self, features, X):
-        """Tuple of per-task logits, each of shape ``(batch, n_classes_t)``."""
+        """Tuple of per-task logits, each of shape ``(batch, n_classes_t)``.
+
+        Linear heads are applied as one matrix product over their
+        concatenated weights (the cost does not grow with one call per task);
+        heads with a hidden layer run one by one.
+        """
+        if self._linear_heads:
+            weight = torch.cat([head.layers[0].weight for head in self.heads])
+            bias = torch.cat([head.layers[0].bias for head in self.heads])
+            logits = nn.functional.linear(features, weight, bias)
+            return torch.split(logits, self._head_sizes, dim=1)
         return tuple(head(features) for head in self.heads)
 
     def shared_parameters(self):

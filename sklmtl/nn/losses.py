@@ -2,7 +2,6 @@
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 __all__ = ["MaskedMultiTaskCrossEntropy", "MultiTaskObjective"]
 
@@ -39,6 +38,7 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
             self._weighted.append(weight is not None)
             if weight is not None:
                 self.register_buffer(f"class_weight_{t}", torch.as_tensor(weight))
+        self._layouts = {}
 
     @property
     def class_weights(self):
@@ -50,24 +50,49 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
             for t, weighted in enumerate(self._weighted)
         ]
 
+    def _layout(self, sizes, device, dtype):
+        """Padded-slot index and class-weight table for these class counts.
+
+        The tasks' logits are laid side by side in ``(batch, n_tasks,
+        max_classes)``, unused slots pointing at a ``-inf`` column, so that one
+        ``log_softmax`` and one ``gather`` serve every task. Cached per shape.
+        """
+        key = (tuple(sizes), str(device), dtype)
+        if key not in self._layouts:
+            width, total = max(sizes), sum(sizes)
+            index = torch.full((len(sizes), width), total, dtype=torch.long)
+            table = None
+            if any(self._weighted):
+                table = torch.ones(len(sizes), width, dtype=dtype)
+            offset = 0
+            for t, size in enumerate(sizes):
+                index[t, :size] = torch.arange(offset, offset + size)
+                offset += size
+                if table is not None and t < len(self._weighted) and self._weighted[t]:
+                    table[t, :size] = getattr(self, f"class_weight_{t}").to(dtype)
+            table = None if table is None else table.to(device)
+            self._layouts[key] = (index.view(-1).to(device), table)
+        return self._layouts[key]
+
     def forward(self, logits, codes):
         """Return per-task losses and labelled counts, each of shape ``(n_tasks,)``."""
-        losses, counts = [], []
-        for t, task_logits in enumerate(logits):
-            target = codes[:, t]
-            labelled = target >= 0
-            weighted = t < len(self._weighted) and self._weighted[t]
-            weight = getattr(self, f"class_weight_{t}") if weighted else None
-            total = F.cross_entropy(
-                task_logits, target, weight=weight, ignore_index=-1, reduction="sum"
-            )
-            if weight is None:
-                denom = labelled.sum().to(task_logits.dtype)
-            else:
-                denom = torch.where(labelled, weight[target.clamp(min=0)], 0).sum()
-            losses.append(total / denom.clamp(min=torch.finfo(total.dtype).tiny))
-            counts.append(labelled.sum())
-        return torch.stack(losses), torch.stack(counts).to(losses[0].dtype)
+        first = logits[0]
+        sizes = [t.shape[1] for t in logits]
+        index, table = self._layout(sizes, first.device, first.dtype)
+        pad = first.new_full((first.shape[0], 1), float("-inf"))
+        flat = torch.cat([*logits, pad], dim=1)
+        padded = flat[:, index].view(first.shape[0], len(sizes), -1)
+        log_proba = torch.log_softmax(padded, dim=2)
+        labelled = codes >= 0
+        target = codes.clamp(min=0)
+        picked = log_proba.gather(2, target.unsqueeze(2)).squeeze(2)
+        cell_weight = labelled.to(first.dtype)
+        if table is not None:
+            tasks = torch.arange(len(sizes), device=first.device)
+            cell_weight = cell_weight * table[tasks, target]
+        total = (-picked * cell_weight).sum(dim=0)
+        denom = cell_weight.sum(dim=0).clamp(min=torch.finfo(first.dtype).tiny)
+        return total / denom, labelled.sum(dim=0).to(first.dtype)
 
 
 class MultiTaskObjective(nn.Module):
