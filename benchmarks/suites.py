@@ -81,28 +81,29 @@ ALL_NETS = ["shared net (equal)", "shared net (uncertainty)", "shared net (MGDA)
 CLASSIC = ["powerset SVM", "SVM per task", "LogReg per task"]
 
 
+def _generator_sweep(name, key, values, fixed, missing, methods):
+    """The generator with ``key`` swept over ``values``, with and without labels."""
+    settings = [
+        {"n_train": None, "relatedness": None, **fixed, key: v, "missing_rate": m}
+        for m in missing
+        for v in values
+    ]
+    return Experiment(f"generator: {name}", "generator", settings, methods)
+
+
 def _relatedness(n_train, values, missing, methods):
-    return Experiment(
-        "generator: relatedness",
-        "generator",
-        [
-            {"n_train": n_train, "relatedness": r, "missing_rate": m}
-            for m in missing
-            for r in values
-        ],
-        methods,
+    return _generator_sweep(
+        "relatedness", "relatedness", values, {"n_train": n_train}, missing, methods
     )
 
 
 def _size(relatedness, sizes, missing, methods):
-    return Experiment(
-        "generator: training-set size",
-        "generator",
-        [
-            {"n_train": n, "relatedness": relatedness, "missing_rate": m}
-            for m in missing
-            for n in sizes
-        ],
+    return _generator_sweep(
+        "training-set size",
+        "n_train",
+        sizes,
+        {"relatedness": relatedness},
+        missing,
         methods,
     )
 
