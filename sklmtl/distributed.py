@@ -32,12 +32,12 @@ The fitted estimator predicts in one process like the plain one, and
 """
 
 import torch
+from skorch.callbacks import Callback
 from skorch.dataset import unpack_data
 from skorch.hf import AccelerateMixin
 from torch.utils.data import DataLoader
 
 from ._net import MultiTaskNet
-from .callbacks import PerTaskScoring
 from .classifier import MultiTaskNetClassifier
 from .weighting import GradNorm, LossWeighting
 
@@ -64,17 +64,8 @@ def _average_gradients(parameters):
             param.grad /= world
 
 
-class _GlobalEpochLosses(PerTaskScoring):
+class _GlobalEpochLosses(Callback):
     """Replace each rank's ``train_loss``/``valid_loss`` by the global mean."""
-
-    def __init__(self):
-        super().__init__(task_names=[])
-
-    def on_epoch_begin(self, net, **kwargs):
-        pass
-
-    def on_batch_end(self, net, **kwargs):
-        pass
 
     def on_epoch_end(self, net, **kwargs):
         if _world_size() == 1:
