@@ -5,41 +5,16 @@ import copy
 import torch
 from skorch.callbacks import Callback
 
+from .nn.losses import pad_task_logits
+
 __all__ = ["BestWeights", "PerTaskScoring", "TaskWeightLogger"]
 
 
-_PAD_INDEX = {}
-
-
-def _padded_index(sizes, device):
-    """Column of each (task, class) slot in the concatenated logits, cached."""
-    key = (tuple(sizes), str(device))
-    if key not in _PAD_INDEX:
-        width, total = max(sizes), sum(sizes)
-        index = torch.full((len(sizes), width), total, dtype=torch.long)
-        offset = 0
-        for t, size in enumerate(sizes):
-            index[t, :size] = torch.arange(offset, offset + size)
-            offset += size
-        _PAD_INDEX[key] = index.view(-1).to(device)
-    return _PAD_INDEX[key]
-
-
 def _task_argmax(logits):
-    """Argmax of every task's logits, shape ``(batch, n_tasks)``.
-
-    With many tasks, the logits are laid side by side in a ``(batch, n_tasks,
-    max_classes)`` tensor padded with ``-inf``, so the cost does not grow
-    with one call per task. Ties resolve as ``argmax`` does per task.
-    """
+    """Argmax of every task's logits, shape ``(batch, n_tasks)``."""
     if len(logits) <= 4:
         return torch.stack([t.argmax(dim=1) for t in logits], dim=1)
-    sizes = [t.shape[1] for t in logits]
-    first = logits[0]
-    pad_column = first.new_full((first.shape[0], 1), float("-inf"))
-    flat = torch.cat([*logits, pad_column], dim=1)
-    padded = flat[:, _padded_index(sizes, flat.device)]
-    return padded.view(len(first), len(sizes), -1).argmax(dim=2)
+    return pad_task_logits(logits).argmax(dim=2)
 
 
 class PerTaskScoring(Callback):

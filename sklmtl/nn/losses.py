@@ -3,7 +3,57 @@
 import torch
 from torch import nn
 
-__all__ = ["MaskedMultiTaskCrossEntropy", "MultiTaskObjective"]
+__all__ = ["MaskedMultiTaskCrossEntropy", "MultiTaskObjective", "pad_task_logits"]
+
+_SLOT_INDEX = {}
+
+
+def _slot_index(sizes, device):
+    """Column of each (task, class) slot in the concatenated logits, cached.
+
+    Unused slots of tasks with fewer classes point one past the last column.
+    """
+    key = (tuple(sizes), str(device))
+    if key not in _SLOT_INDEX:
+        width, total = max(sizes), sum(sizes)
+        index = torch.full((len(sizes), width), total, dtype=torch.long)
+        offset = 0
+        for t, size in enumerate(sizes):
+            index[t, :size] = torch.arange(offset, offset + size)
+            offset += size
+        _SLOT_INDEX[key] = index.view(-1).to(device)
+    return _SLOT_INDEX[key]
+
+
+def pad_task_logits(logits):
+    """Lay per-task logits side by side, padded with ``-inf``.
+
+    One ``log_softmax``/``argmax`` over the last axis then serves every task,
+    so the cost does not grow with one call per task; a padded slot never
+    wins an ``argmax`` and has probability 0.
+
+    Parameters
+    ----------
+    logits : sequence of Tensor of shape (batch, n_classes_t)
+        One tensor per task.
+
+    Returns
+    -------
+    padded : Tensor of shape (batch, n_tasks, max_classes)
+        The logits, ``-inf`` where a task has fewer classes.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl.nn.losses import pad_task_logits
+    >>> pad_task_logits((torch.zeros(1, 2), torch.ones(1, 3))).tolist()
+    [[[0.0, 0.0, -inf], [1.0, 1.0, 1.0]]]
+    """
+    first = logits[0]
+    sizes = [t.shape[1] for t in logits]
+    pad = first.new_full((first.shape[0], 1), float("-inf"))
+    flat = torch.cat([*logits, pad], dim=1)
+    return flat[:, _slot_index(sizes, flat.device)].view(len(first), len(sizes), -1)
 
 
 class MaskedMultiTaskCrossEntropy(nn.Module):
@@ -38,7 +88,7 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
             self._weighted.append(weight is not None)
             if weight is not None:
                 self.register_buffer(f"class_weight_{t}", torch.as_tensor(weight))
-        self._layouts = {}
+        self._tables = {}
 
     @property
     def class_weights(self):
@@ -50,43 +100,29 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
             for t, weighted in enumerate(self._weighted)
         ]
 
-    def _layout(self, sizes, device, dtype):
-        """Padded-slot index and class-weight table for these class counts.
-
-        The tasks' logits are laid side by side in ``(batch, n_tasks,
-        max_classes)``, unused slots pointing at a ``-inf`` column, so that one
-        ``log_softmax`` and one ``gather`` serve every task. Cached per shape.
-        """
+    def _weight_table(self, sizes, device, dtype):
+        """``(n_tasks, max_classes)`` class weights (1 where unweighted), cached."""
+        if not any(self._weighted):
+            return None
         key = (tuple(sizes), str(device), dtype)
-        if key not in self._layouts:
-            width, total = max(sizes), sum(sizes)
-            index = torch.full((len(sizes), width), total, dtype=torch.long)
-            table = None
-            if any(self._weighted):
-                table = torch.ones(len(sizes), width, dtype=dtype)
-            offset = 0
+        if key not in self._tables:
+            table = torch.ones(len(sizes), max(sizes), dtype=dtype)
             for t, size in enumerate(sizes):
-                index[t, :size] = torch.arange(offset, offset + size)
-                offset += size
-                if table is not None and t < len(self._weighted) and self._weighted[t]:
+                if t < len(self._weighted) and self._weighted[t]:
                     table[t, :size] = getattr(self, f"class_weight_{t}").to(dtype)
-            table = None if table is None else table.to(device)
-            self._layouts[key] = (index.view(-1).to(device), table)
-        return self._layouts[key]
+            self._tables[key] = table.to(device)
+        return self._tables[key]
 
     def forward(self, logits, codes):
         """Return per-task losses and labelled counts, each of shape ``(n_tasks,)``."""
         first = logits[0]
         sizes = [t.shape[1] for t in logits]
-        index, table = self._layout(sizes, first.device, first.dtype)
-        pad = first.new_full((first.shape[0], 1), float("-inf"))
-        flat = torch.cat([*logits, pad], dim=1)
-        padded = flat[:, index].view(first.shape[0], len(sizes), -1)
-        log_proba = torch.log_softmax(padded, dim=2)
+        log_proba = torch.log_softmax(pad_task_logits(logits), dim=2)
         labelled = codes >= 0
         target = codes.clamp(min=0)
         picked = log_proba.gather(2, target.unsqueeze(2)).squeeze(2)
         cell_weight = labelled.to(first.dtype)
+        table = self._weight_table(sizes, first.device, first.dtype)
         if table is not None:
             tasks = torch.arange(len(sizes), device=first.device)
             cell_weight = cell_weight * table[tasks, target]
