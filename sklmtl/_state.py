@@ -31,12 +31,18 @@ def training_state(net):
     >>> sorted(training_state(clf.net_))
     ['module', 'optimizer', 'optimizer_class', 'weighting']
     """
+    optimizer = _unwrapped(net.optimizer_)
     return {
         "module": copy.deepcopy(net.module_.state_dict()),
         "weighting": copy.deepcopy(net.criterion_.weighting.state_dict()),
-        "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
-        "optimizer_class": type(net.optimizer_),
+        "optimizer": copy.deepcopy(optimizer.state_dict()),
+        "optimizer_class": type(optimizer),
     }
+
+
+def _unwrapped(optimizer):
+    """The torch optimizer inside a wrapper (Accelerate's AcceleratedOptimizer)."""
+    return getattr(optimizer, "optimizer", optimizer)
 
 
 def load_training_state(net, state, keep_hyperparameters=True):
@@ -65,7 +71,7 @@ def load_training_state(net, state, keep_hyperparameters=True):
     """
     net.module_.load_state_dict(state["module"])
     net.criterion_.weighting.load_state_dict(state["weighting"])
-    optimizer = getattr(net.optimizer_, "optimizer", net.optimizer_)
+    optimizer = _unwrapped(net.optimizer_)
     if state.get("optimizer_class", type(optimizer)) is not type(optimizer):
         return
     groups = [
