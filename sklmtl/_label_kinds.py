@@ -18,6 +18,7 @@ imported). A target column keeps the kind of labels its user gave:
   ``Y`` (which would turn an int column beside a str column into strings).
 """
 
+import functools
 import numbers
 
 import numpy as np
@@ -61,19 +62,74 @@ def label_kind(value):
     >>> [label_kind(v) for v in (True, np.int32(1), 1.5, "1", b"1")]
     ['bool', 'number', 'number', 'str', 'bytes']
     """
-    if isinstance(value, (bool, np.bool_)):
+    return type_kind(type(value))
+
+
+@functools.lru_cache(maxsize=512)
+def type_kind(cls):
+    """The kind of every label of type ``cls`` (see :func:`label_kind`).
+
+    Parameters
+    ----------
+    cls : type
+        The type of a label.
+
+    Returns
+    -------
+    kind : str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._label_kinds import type_kind
+    >>> type_kind(np.bool_), type_kind(np.float32), type_kind(tuple)
+    ('bool', 'number', 'tuple')
+    """
+    if issubclass(cls, (bool, np.bool_)):
         return "bool"
-    if isinstance(value, numbers.Number):
+    if issubclass(cls, numbers.Number):
         return "number"
-    if isinstance(value, (str, np.str_)):
+    if issubclass(cls, (str, np.str_)):
         return "str"
-    if isinstance(value, (bytes, np.bytes_)):
+    if issubclass(cls, (bytes, np.bytes_)):
         return "bytes"
-    if isinstance(value, np.datetime64):
+    if issubclass(cls, np.datetime64):
         return "datetime64"
-    if isinstance(value, np.timedelta64):
+    if issubclass(cls, np.timedelta64):
         return "timedelta64"
-    return type(value).__name__
+    return cls.__name__
+
+
+def _may_be_missing(cls):
+    return (
+        cls is type(None)
+        or issubclass(cls, (float, np.floating, np.datetime64, np.timedelta64))
+        or cls.__name__ in ("NAType", "NaTType")
+    )
+
+
+def object_missing_mask(column):
+    """``is_missing_scalar`` of every cell of a 1-D object array.
+
+    Parameters
+    ----------
+    column : ndarray of shape (n_samples,), dtype=object
+        One task's labels.
+
+    Returns
+    -------
+    mask : ndarray of shape (n_samples,), dtype=bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._label_kinds import object_missing_mask
+    >>> object_missing_mask(np.array(["a", None, np.nan], dtype=object))
+    array([False,  True,  True])
+    """
+    if not any(_may_be_missing(cls) for cls in set(map(type, column))):
+        return np.zeros(len(column), dtype=bool)
+    return _MISSING_UFUNC(column).astype(bool).reshape(len(column))
 
 
 def dtype_label_kind(dtype):
@@ -127,6 +183,9 @@ def is_missing_scalar(value):
         return bool(np.isnat(value))
     # pd.NA / pd.NaT without importing pandas.
     return type(value).__name__ in ("NAType", "NaTType")
+
+
+_MISSING_UFUNC = np.frompyfunc(is_missing_scalar, 1, 1)
 
 
 def same_label(value, other):
@@ -245,18 +304,15 @@ def tighten(column):
     """
     if column.dtype.kind != "O" or column.ndim != 1 or len(column) == 0:
         return column
-    kinds = set()
-    for value in column:
-        if is_missing_scalar(value):
-            return column
-        kinds.add(label_kind(value))
-        if len(kinds) > 1:
-            return column
-    if not kinds <= _PLAIN_KINDS:
-        return column
+    # One pass over the cells' types (fast); the kinds follow from the types.
+    kinds = {type_kind(cls) for cls in set(map(type, column))}
+    if len(kinds) != 1 or not kinds <= _PLAIN_KINDS:
+        return column  # mixed kinds, other kinds, or None/pd.NA cells
     tight = np.asarray(list(column))
     if tight.shape != column.shape or tight.dtype.kind not in "biufUS":
         return column
+    if tight.dtype.kind == "f" and np.isnan(tight).any():
+        return column  # NaN cells are missing: the labels stay as given
     return tight
 
 

@@ -35,9 +35,11 @@ from ._label_kinds import (
     label_kind,
     missing_like,
     object_array,
+    object_missing_mask,
     pandas_column,
     same_label,
     tighten,
+    type_kind,
 )
 
 MISSING_CODE = -1
@@ -82,19 +84,19 @@ def missing_mask(column, missing_label=np.nan):
     elif kind in "mM":
         mask = np.isnat(column)
     elif kind == "O":
-        mask = np.fromiter(
-            (is_missing_scalar(v) for v in column), dtype=bool, count=len(column)
-        )
+        mask = object_missing_mask(column)
     else:
         mask = np.zeros(column.shape, dtype=bool)
     if is_missing_scalar(missing_label):
         return mask
     if kind == "O":
-        mask |= np.fromiter(
-            (not m and same_label(v, missing_label) for v, m in zip(column, mask)),
-            dtype=bool,
-            count=len(column),
-        )
+        sentinel_kind = label_kind(missing_label)
+        if any(type_kind(cls) == sentinel_kind for cls in set(map(type, column))):
+            mask |= np.fromiter(
+                (not m and same_label(v, missing_label) for v, m in zip(column, mask)),
+                dtype=bool,
+                count=len(column),
+            )
     elif dtype_label_kind(column.dtype) == label_kind(missing_label):
         with np.errstate(invalid="ignore"):
             mask |= np.asarray(column == missing_label, dtype=bool).reshape(mask.shape)
@@ -195,16 +197,19 @@ def _normalise_labels(values, task_name):
     """Give an object array of labels a numpy dtype that keeps their kind."""
     if values.dtype.kind != "O":
         return values
-    kinds = set()
-    for value in values:
-        try:
-            hash(value)
-        except TypeError:
-            raise TypeError(
-                f"Task {task_name!r} has an unhashable label {value!r} of type "
-                f"{type(value).__name__}; labels must be hashable (int, str, bool)."
-            ) from None
-        kinds.add(label_kind(value))
+    types = set(map(type, values))
+    # Unhashable types, or containers that may hold unhashable items.
+    if any(c.__hash__ is None or issubclass(c, (tuple, frozenset)) for c in types):
+        for value in values:
+            try:
+                hash(value)
+            except TypeError:
+                raise TypeError(
+                    f"Task {task_name!r} has an unhashable label {value!r} of type "
+                    f"{type(value).__name__}; labels must be hashable (int, str, "
+                    "bool)."
+                ) from None
+    kinds = {type_kind(cls) for cls in types}
     if len(kinds) > 1:
         raise TypeError(
             f"Task {task_name!r} mixes label types {sorted(kinds)}; the labels of "
