@@ -212,8 +212,8 @@ class IndependentTaskClassifier(_MultiTaskMetaEstimator):
         >>> from sklmtl.baselines import IndependentTaskClassifier
         >>> clf = IndependentTaskClassifier(DecisionTreeClassifier()).fit(
         ...     [[0], [1]], [[0, "x"], [1, "y"]])
-        >>> clf.predict([[1]]).tolist()  # a list mixing 1 and "y" is all strings
-        [['1', 'y']]
+        >>> clf.predict([[1]]).tolist()  # each task keeps its label kind
+        [[1, 'y']]
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
@@ -313,7 +313,7 @@ class LabelPowersetClassifier(_MultiTaskMetaEstimator):
     >>> clf.combinations_.tolist()
     [[0, 0], [1, 1]]
     >>> clf.predict([[3.0]]).tolist()
-    [['1', 'b']]
+    [[1, 'b']]
     """
 
     def __init__(self, estimator, *, missing_label=np.nan):
