@@ -222,8 +222,8 @@ default=None
         >>> from sklmtl.baselines import IndependentTaskClassifier
         >>> clf = IndependentTaskClassifier(DecisionTreeClassifier()).fit(
         ...     [[0], [1]], [[0, "x"], [1, "y"]])
-        >>> clf.predict([[1]]).tolist()  # a list mixing 1 and "y" is all strings
-        [['1', 'y']]
+        >>> clf.predict([[1]]).tolist()  # each task keeps its label kind
+        [[1, 'y']]
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
@@ -323,7 +323,7 @@ class LabelPowersetClassifier(_MultiTaskMetaEstimator):
     >>> clf.combinations_.tolist()
     [[0, 0], [1, 1]]
     >>> clf.predict([[3.0]]).tolist()
-    [['1', 'b']]
+    [[1, 'b']]
     """
 
     def __init__(self, estimator, *, missing_label=np.nan):
