@@ -68,7 +68,9 @@ def encode_values(values, what):
         )
         rank = np.empty(len(uniques), dtype=np.int64)
         rank[np.argsort(first, kind="stable")] = np.arange(len(uniques))
-        return rank[codes.reshape(-1)], list(uniques[np.argsort(first, kind="stable")])
+        return rank[codes.reshape(-1)], uniques[
+            np.argsort(first, kind="stable")
+        ].tolist()
     lookup = {}
     codes = np.empty(len(values), dtype=np.int64)
     uniques = []
