@@ -20,6 +20,8 @@ import warnings
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator, BaseShuffleSplit, KFold
 from sklearn.model_selection import check_cv as _sklearn_check_cv
+
+# scikit-learn's own checks and messages for test_size / train_size.
 from sklearn.model_selection._split import _validate_shuffle_split
 from sklearn.utils import check_random_state
 
@@ -96,10 +98,11 @@ def _check_class_counts(table, n_splits, name):
         counts = table.counts[table.offsets[t] : table.offsets[t + 1]]
         if len(counts) and counts.max() < n_splits:
             listed = dict(zip(table.classes[t], counts.tolist()))
+            fix = f"lower n_splits to {counts.max()}, " if counts.max() >= 2 else ""
             raise ValueError(
                 f"n_splits={n_splits} is greater than the number of labelled rows of "
-                f"every class of task {task!r} (class counts {listed}); lower "
-                f"n_splits to at most {counts.max()}, or leave that task out of Y."
+                f"every class of task {task!r} (class counts {listed}); {fix}label "
+                "more rows of that task, or leave it out of Y."
             )
         few += [
             (task, cls, int(c))
@@ -625,7 +628,7 @@ def check_cv(cv=5, Y=None, *, classifier=True, missing_label=np.nan):
                      cv=check_cv(5, missing_label=-1))
     """
     cv = 5 if cv is None else cv
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+    if isinstance(cv, numbers.Integral):
         if classifier and (Y is None or not _has_continuous_task(Y, missing_label)):
             return MultiTaskStratifiedKFold(cv, missing_label=missing_label)
         return KFold(cv)

@@ -364,9 +364,14 @@ class TestBadInput:
 
     def test_task_whose_classes_are_all_too_small_names_the_task(self):
         pd = pytest.importorskip("pandas")
-        Y = pd.DataFrame({"common": [0, 1] * 10, "rare": ["a", "b"] + [None] * 18})
-        with pytest.raises(ValueError, match=r"task 'rare'.*'a': 1.*at most 1"):
+        Y = pd.DataFrame({"common": [0, 1] * 10, "rare": ["a", "b"] * 2 + [None] * 16})
+        with pytest.raises(
+            ValueError, match=r"task 'rare'.*'a': 2.*lower n_splits to 2"
+        ):
             next(MultiTaskStratifiedKFold(3).split(None, Y))
+        Y["rare"] = ["a", "b"] + [None] * 18
+        with pytest.raises(ValueError, match=r"'b': 1}\); label more rows"):
+            next(MultiTaskStratifiedKFold(2).split(None, Y))
 
     def test_rare_class_warns_with_task_and_class(self):
         pd = pytest.importorskip("pandas")
