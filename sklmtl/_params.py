@@ -34,11 +34,34 @@ class ParamsMixin:
         )
 
     def get_params(self, deep=True):
-        """Constructor arguments as a dict."""
+        """Constructor arguments as a dict.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Accepted for scikit-learn compatibility; these objects hold no
+            sub-estimators, so it changes nothing.
+
+        Returns
+        -------
+        params : dict
+            Parameter name -> value.
+        """
         return {name: getattr(self, name) for name in self._get_param_names()}
 
     def set_params(self, **params):
-        """Set constructor arguments; unknown names raise ``ValueError``."""
+        """Set constructor arguments; unknown names raise ``ValueError``.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter name -> new value.
+
+        Returns
+        -------
+        self : object
+            The same object, updated.
+        """
         valid = self._get_param_names()
         for name, value in params.items():
             if name not in valid:

@@ -158,7 +158,7 @@ default="mlp"
         ``y``'s column names when it was a DataFrame, else ``task_0``, ...
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` had string column names.
     net_ : MultiTaskNet
         The fitted skorch net; ``net_.module_`` is the torch module.

@@ -89,9 +89,28 @@ class _GlobalObjective(Callback):
 class AcceleratedMultiTaskNet(AccelerateMixin, MultiTaskNet):
     """skorch multi-task net trained through an ``accelerate.Accelerator``.
 
-    Parameters are those of :class:`skorch.hf.AccelerateMixin` and
-    :class:`~sklmtl._net.MultiTaskNet`; built by
-    :class:`AcceleratedMultiTaskNetClassifier`.
+    Built by :class:`AcceleratedMultiTaskNetClassifier` (its ``net_``); users
+    configure the estimator, not this net. The steps are sklmtl's multi-task
+    net's (a module returning per-task logits, a
+    :class:`~sklmtl.nn.MultiTaskObjective` criterion), run through
+    :class:`skorch.hf.AccelerateMixin`.
+
+    Parameters
+    ----------
+    *args : tuple
+        The arguments of :class:`skorch.NeuralNet` (``module``,
+        ``criterion``, ...).
+    accelerator : accelerate.Accelerator
+        Prepares the module and the optimizer, and shards the batches.
+    device : None, default=None
+        Left to the accelerator, as skorch's mixin requires.
+    unwrap_after_train : bool, default=True
+        Unwrap the module from DDP after training (skorch's option).
+    callbacks__print_log__sink : "auto" or callable, default="auto"
+        Where the epoch table goes; ``"auto"`` prints on the main process
+        only (skorch's option).
+    **kwargs : dict
+        Further :class:`skorch.NeuralNet` arguments.
 
     Examples
     --------

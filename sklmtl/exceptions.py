@@ -11,6 +11,15 @@ class TrainingDivergedError(ValueError, ArithmeticError):
     learning rate is too high for the data's scale. A ``ValueError`` (the
     hyperparameters do not suit the data) and an ``ArithmeticError``.
 
+    Parameters
+    ----------
+    message : str
+        What happened and what to try.
+    epoch : int
+        The epoch (1-based) in which the loss diverged.
+    tasks : list of str
+        The tasks whose loss was not finite.
+
     Attributes
     ----------
     epoch : int

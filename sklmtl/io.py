@@ -497,7 +497,8 @@ def to_onnx(estimator, path, *, opset_version=None):
     The graph takes ``X`` (float32, shape ``(batch, n_features)`` or the image
     shape the estimator was fitted on, with a dynamic batch axis) and returns
     one probability array per task, named ``proba_<task name>``, with columns
-    ordered as ``classes_[t]``: what :meth:`predict_proba` returns, without the
+    ordered as ``classes_[t]``: what
+    :meth:`~sklmtl.MultiTaskNetClassifier.predict_proba` returns, without the
     label decoding.
 
     The labels travel in the model's ``metadata_props`` under the key

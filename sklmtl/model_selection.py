@@ -220,6 +220,7 @@ class MultiTaskStratifiedKFold(BaseCrossValidator):
 
     def split(self, X, y, groups=None):
         """Generate the train and test indices of each fold.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or None
@@ -339,6 +340,7 @@ class MultiTaskStratifiedGroupKFold(BaseCrossValidator):
 
     def split(self, X, y, groups):
         """Generate the train and test indices of each fold.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or None
@@ -491,6 +493,7 @@ class MultiTaskStratifiedShuffleSplit(BaseShuffleSplit):
 
     def split(self, X, y, groups=None):
         """Generate the train and test indices of each split.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or None

@@ -99,15 +99,38 @@ class HardParameterSharing(nn.Module):
         self._head_sizes = [int(k) for k in n_classes]
 
     def encode(self, X):
-        """Shared features of ``X``, of shape ``(batch, trunk.out_features)``."""
+        """Shared features of ``X``.
+
+        Parameters
+        ----------
+        X : Tensor of shape (batch, ...)
+            A batch of inputs, as the trunk reads them.
+
+        Returns
+        -------
+        features : Tensor of shape (batch, trunk.out_features)
+            The trunk's output.
+        """
         return self.trunk(X)
 
     def decode(self, features, X):
-        """Tuple of per-task logits, each of shape ``(batch, n_classes_t)``.
+        """Per-task logits from the shared features.
 
         Linear heads are applied as one matrix product over their
         concatenated weights (the cost does not grow with one call per task);
         heads with a hidden layer run one by one.
+
+        Parameters
+        ----------
+        features : Tensor of shape (batch, trunk.out_features)
+            The output of :meth:`encode`.
+        X : Tensor of shape (batch, ...)
+            The inputs (unused here; architectures with gates read them).
+
+        Returns
+        -------
+        logits : tuple of Tensor of shape (batch, n_classes_t)
+            One tensor per task.
         """
         if self._linear_heads:
             weight = torch.cat([head.layers[0].weight for head in self.heads])
@@ -117,7 +140,13 @@ class HardParameterSharing(nn.Module):
         return tuple(head(features) for head in self.heads)
 
     def shared_parameters(self):
-        """Parameters read by every task (the trunk's)."""
+        """Parameters read by every task (the trunk's).
+
+        Returns
+        -------
+        parameters : list of Parameter
+            What gradient aggregators and GradNorm treat as shared.
+        """
         return list(self.trunk.parameters())
 
     def forward(self, X):
@@ -173,11 +202,35 @@ class MultiGateMixtureOfExperts(nn.Module):
         )
 
     def encode(self, X):
-        """Expert features, of shape ``(batch, n_experts, out_features)``."""
+        """Every expert's features.
+
+        Parameters
+        ----------
+        X : Tensor of shape (batch, ...)
+            A batch of inputs, as the experts read them.
+
+        Returns
+        -------
+        features : Tensor of shape (batch, n_experts, out_features)
+            The experts' outputs, stacked.
+        """
         return torch.stack([expert(X) for expert in self.experts], dim=1)
 
     def decode(self, features, X):
-        """Tuple of per-task logits from each task's gated mixture."""
+        """Per-task logits from each task's gated mixture of the experts.
+
+        Parameters
+        ----------
+        features : Tensor of shape (batch, n_experts, out_features)
+            The output of :meth:`encode`.
+        X : Tensor of shape (batch, ...)
+            The inputs, read by the gates (flattened).
+
+        Returns
+        -------
+        logits : tuple of Tensor of shape (batch, n_classes_t)
+            One tensor per task.
+        """
         flat = X.flatten(start_dim=1)
         outputs = []
         for gate, head in zip(self.gates, self.heads):
@@ -186,7 +239,13 @@ class MultiGateMixtureOfExperts(nn.Module):
         return tuple(outputs)
 
     def shared_parameters(self):
-        """Parameters read by every task (the experts')."""
+        """Parameters read by every task (the experts').
+
+        Returns
+        -------
+        parameters : list of Parameter
+            What gradient aggregators and GradNorm treat as shared.
+        """
         return list(self.experts.parameters())
 
     def forward(self, X):
@@ -207,7 +266,25 @@ class HPS(ParamsMixin):
     """
 
     def build(self, make_trunk, input_size, n_classes, **head_params):
-        """Return the torch module; ``make_trunk()`` returns a fresh trunk."""
+        """Build the torch module of this architecture.
+
+        Parameters
+        ----------
+        make_trunk : callable
+            Returns a fresh trunk on each call (one per expert for MMoE).
+        input_size : int
+            Number of input features (after flattening images).
+        n_classes : sequence of int
+            Number of classes of each task.
+        **head_params : dict
+            ``head_hidden_size``, ``activation`` and ``dropout`` of the heads.
+
+        Returns
+        -------
+        module : nn.Module
+            The network: :class:`HardParameterSharing` for ``HPS``,
+            :class:`MultiGateMixtureOfExperts` for ``MMoE``.
+        """
         return HardParameterSharing(make_trunk(), n_classes, **head_params)
 
     def __repr__(self):

@@ -237,7 +237,23 @@ class MultiTaskObjective(nn.Module):
         self.cross_entropy = MaskedMultiTaskCrossEntropy(class_weights)
 
     def task_losses(self, logits, codes):
-        """Per-task losses and labelled counts, each of shape ``(n_tasks,)``."""
+        """Per-task losses and labelled counts.
+
+        Parameters
+        ----------
+        logits : sequence of Tensor of shape (batch, n_classes_t)
+            The network's output, one tensor per task.
+        codes : Tensor
+            The packed targets of the batch (see
+            :func:`~sklmtl.nn.losses.pack_targets`).
+
+        Returns
+        -------
+        task_losses : Tensor of shape (n_tasks,)
+            Each task's (weighted) mean loss over its labelled cells.
+        task_counts : Tensor of shape (n_tasks,)
+            Labelled cells of each task in the batch.
+        """
         return self.cross_entropy(logits, codes)
 
     def forward(self, logits, codes):

@@ -33,6 +33,11 @@ class TaskWeighting(ParamsMixin, nn.Module):
     #: Parameter name -> accepted constraints (see ``sklmtl._validation``).
     _parameter_constraints = {}
 
+    def __init__(self):
+        # A strategy without hyperparameters takes no arguments (not the
+        # ``*args, **kwargs`` of ``nn.Module``): its signature is its API.
+        super().__init__()
+
     def extra_repr(self):
         return self._params_repr()
 
@@ -40,6 +45,16 @@ class TaskWeighting(ParamsMixin, nn.Module):
         """Check the hyperparameters and prepare the state for ``task_names``.
 
         Called once per fit, before training.
+
+        Parameters
+        ----------
+        task_names : list of str
+            The tasks, in the order of the network's heads.
+
+        Returns
+        -------
+        self : TaskWeighting
+            The strategy, ready to train.
         """
         validate_params(
             self.get_params(), self._parameter_constraints, type(self).__name__
@@ -49,24 +64,62 @@ class TaskWeighting(ParamsMixin, nn.Module):
 
     @property
     def n_tasks(self):
+        """Number of tasks given to :meth:`setup`."""
         return len(self.task_names)
 
     def current_weights(self):
-        """The weights in use now, one per task, for ``history`` (or None)."""
+        """The weights in use now, one per task, for ``history`` (or None).
+
+        Returns
+        -------
+        weights : Tensor of shape (n_tasks,) or None
+            None when the strategy has no per-task weights to report.
+        """
         return None
 
     def end_epoch(self, epoch_task_losses):
-        """Receive the epoch's mean training loss per task (shape ``(n_tasks,)``)."""
+        """Receive the epoch's mean training loss per task.
+
+        Parameters
+        ----------
+        epoch_task_losses : Tensor of shape (n_tasks,)
+            Mean training loss of each task over the epoch.
+        """
 
     def combine(self, task_losses):
-        """Scalar loss reported for monitoring (and minimised by loss weightings)."""
+        """Scalar loss reported for monitoring (and minimised by loss weightings).
+
+        Parameters
+        ----------
+        task_losses : Tensor of shape (n_tasks,)
+            Each task's loss on the batch.
+
+        Returns
+        -------
+        loss : Tensor of shape ()
+            The combined loss.
+        """
         raise NotImplementedError
 
     def backward(self, task_losses, task_counts, net, features):
         """Compute gradients of every learnable parameter; return the loss.
 
-        ``features`` is the shared representation (the output of the module's
-        ``encode``) that gradient aggregators differentiate through.
+        Parameters
+        ----------
+        task_losses : Tensor of shape (n_tasks,)
+            Each task's loss on the batch.
+        task_counts : Tensor of shape (n_tasks,)
+            Labelled cells of each task in the batch (0: the task is absent).
+        net : MultiTaskNet
+            The skorch net being trained (its module and optimizer).
+        features : Tensor
+            The shared representation (the output of the module's
+            ``encode``) that gradient aggregators differentiate through.
+
+        Returns
+        -------
+        loss : Tensor of shape ()
+            The combined loss, for ``history``.
         """
         raise NotImplementedError
 
@@ -74,7 +127,7 @@ class TaskWeighting(ParamsMixin, nn.Module):
 class LossWeighting(TaskWeighting):
     """Combine per-task losses into one scalar ``sum_t w_t * L_t``.
 
-    Subclasses implement :meth:`weights`; a learnable strategy may also add a
+    Subclasses implement :meth:`compute_weights`; a learnable strategy may also add a
     regulariser by overriding :meth:`combine`.
 
     Examples
@@ -86,7 +139,19 @@ class LossWeighting(TaskWeighting):
     """
 
     def compute_weights(self, task_losses):
-        """Weights of shape ``(n_tasks,)`` for the current batch."""
+        """Weights of shape ``(n_tasks,)`` for the current batch.
+
+        Parameters
+        ----------
+        task_losses : Tensor of shape (n_tasks,) or None
+            Each task's loss on the batch; None when the weights are only
+            read for ``history`` (:meth:`current_weights`).
+
+        Returns
+        -------
+        weights : Tensor of shape (n_tasks,)
+            One non-negative weight per task.
+        """
         raise NotImplementedError
 
     def combine(self, task_losses):

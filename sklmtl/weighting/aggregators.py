@@ -60,7 +60,18 @@ class GradientAggregator(TaskWeighting):
         return self
 
     def make_aggregator(self, n_tasks):
-        """Return the torchjd aggregator for a Jacobian with ``n_tasks`` rows."""
+        """Return the torchjd aggregator for a Jacobian with ``n_tasks`` rows.
+
+        Parameters
+        ----------
+        n_tasks : int
+            Tasks present in the batch (rows of the Jacobian).
+
+        Returns
+        -------
+        aggregator : torchjd.aggregation.Aggregator
+            A fresh aggregator.
+        """
         raise NotImplementedError
 
     def combine(self, task_losses):
