@@ -551,7 +551,7 @@ def _check_class_counts(codes, classes, task_names, n_folds):
     for t, (name, task_classes) in enumerate(zip(task_names, classes)):
         counts = np.bincount(codes[:, t][codes[:, t] >= 0], minlength=len(task_classes))
         if counts.min() < n_folds:
-            label = task_classes[int(counts.argmin())]
+            label = task_classes.tolist()[int(counts.argmin())]
             raise ValueError(
                 f"Requesting {n_folds}-fold cross-validation but task {name!r} has "
                 f"only {int(counts.min())} labelled sample(s) of class {label!r}; "
