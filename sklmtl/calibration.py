@@ -5,12 +5,8 @@
 a multi-task classifier at once: the base estimator is fitted once per
 cross-validation fold (all tasks together, as it trains), and each task's
 probabilities are calibrated on that task's labelled held-out rows. The
-per-task calibration is scikit-learn's own: one calibrator on the positive
-class for a binary task, one-vs-rest calibrators renormalised for a
-multiclass task, and ``_SigmoidCalibration`` (Platt scaling, the private
-class that ``CalibratedClassifierCV`` itself uses; it has kept its
-``fit``/``predict`` interface since scikit-learn 0.16) or
-``IsotonicRegression(out_of_bounds="clip")``.
+per-task calibration is scikit-learn's own (see ``_task_calibration``, which
+holds the machinery; this module holds the estimator and its parameters).
 
 Why not ``CalibratedClassifierCV`` per task: it needs a 1-D ``y``, its
 ``cv=<int>`` sorts the labels (a ``Y`` mixing label kinds or missing cells
@@ -24,13 +20,12 @@ import numbers
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
-from sklearn.calibration import _SigmoidCalibration
 from sklearn.frozen import FrozenEstimator
-from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import KFold, check_cv
-from sklearn.utils import _safe_indexing, get_tags, indexable
+from sklearn.utils import get_tags, indexable
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._task_calibration import Fitter, check_class_counts
 from ._validation import InstanceOf, Interval, Options, validate_params
 from .baselines import _MultiTaskMetaEstimator
 from .classifier import MultiTaskNetClassifier
@@ -38,72 +33,6 @@ from .classifier import MultiTaskNetClassifier
 __all__ = ["CalibratedMultiTaskClassifier"]
 
 _DEFAULT_N_SPLITS = 5
-
-
-class _TaskCalibration:
-    """The calibrators of one task, for one fitted base estimator.
-
-    ``calibrators[j]`` maps the base estimator's probability column
-    ``columns[j]`` to the calibrated probability of class
-    ``classes_[t][class_indices[j]]``. A binary task has a single
-    calibrator, for the positive class (``classes_[t][1]``).
-    """
-
-    def __init__(self, columns, class_indices, calibrators, n_classes):
-        self.columns = columns
-        self.class_indices = class_indices
-        self.calibrators = calibrators
-        self.n_classes = n_classes
-
-    @classmethod
-    def fit(cls, scores, class_indices, codes, n_classes, method):
-        """Fit on ``scores`` (base probability columns) against class ``codes``.
-
-        ``class_indices[j]`` is the position in the task's classes of the
-        class whose probability is ``scores[:, j]``.
-        """
-        columns = np.arange(len(class_indices))
-        if n_classes == 2:
-            columns = np.flatnonzero(class_indices == 1)
-        calibrators = []
-        for column in columns:
-            if method == "isotonic":
-                calibrator = IsotonicRegression(out_of_bounds="clip")
-            else:
-                calibrator = _SigmoidCalibration()
-            target = (codes == class_indices[column]).astype(float)
-            calibrators.append(calibrator.fit(scores[:, column], target))
-        return cls(columns, class_indices[columns], calibrators, n_classes)
-
-    def predict_proba(self, scores):
-        """Calibrated probabilities, columns in the order of the task's classes."""
-        proba = np.zeros((len(scores), self.n_classes))
-        for column, index, calibrator in zip(
-            self.columns, self.class_indices, self.calibrators
-        ):
-            proba[:, index] = calibrator.predict(scores[:, column])
-        if self.n_classes == 2:
-            proba[:, 0] = 1.0 - proba[:, 1]
-        else:
-            total = proba.sum(axis=1, keepdims=True)
-            # Every calibrator may say 0 for a sample: fall back to uniform,
-            # as scikit-learn does.
-            uniform = np.full_like(proba, 1.0 / self.n_classes)
-            proba = np.divide(proba, total, out=uniform, where=total != 0)
-        proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
-        return proba
-
-
-class _CalibratedPair:
-    """A fitted base estimator and one :class:`_TaskCalibration` per task."""
-
-    def __init__(self, estimator, tasks):
-        self.estimator = estimator
-        self.tasks = tasks
-
-    def predict_proba(self, X, n_tasks):
-        scores = _base_probas(self.estimator, X, n_tasks)
-        return [task.predict_proba(s) for task, s in zip(self.tasks, scores)]
 
 
 class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
@@ -289,7 +218,7 @@ class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
         splits = None
         if ensemble or not isinstance(estimator, FrozenEstimator):
             splits = self._splits(X, y, codes, classes)
-        fitter = _Fitter(self.method, classes, self.task_names_, codes)
+        fitter = Fitter(self.method, classes, self.task_names_, codes)
         if ensemble:
             pairs = Parallel(n_jobs=self.n_jobs)(
                 delayed(fitter.fit_pair)(clone(estimator), X, y, train, test, fold)
@@ -339,7 +268,7 @@ class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
             cv = check_cv(cv)
         n_folds = getattr(cv, "n_splits", None)
         if isinstance(n_folds, numbers.Integral):
-            _check_class_counts(codes, classes, self.task_names_, n_folds)
+            check_class_counts(codes, classes, self.task_names_, n_folds)
         return list(cv.split(X, y))
 
     def _mean_proba(self, X):
@@ -415,145 +344,5 @@ class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
         return hasattr(self, "calibrated_classifiers_")
 
 
-class _Fitter:
-    """Fits the calibrations of every task for one calibration method."""
-
-    def __init__(self, method, classes, task_names, codes):
-        self.method = method
-        self.classes = classes
-        self.task_names = task_names
-        self.codes = codes
-
-    def class_indices(self, estimator):
-        """Where each of the fitted estimator's classes sits in ``classes_[t]``."""
-        fitted = estimator.classes_
-        fitted = [fitted] if len(self.classes) == 1 and _is_flat(fitted) else fitted
-        if len(fitted) != len(self.classes):
-            raise ValueError(
-                f"The base estimator has {len(fitted)} task(s) in classes_ but y "
-                f"has {len(self.classes)}."
-            )
-        indices = []
-        for name, task_classes, own in zip(self.task_names, self.classes, fitted):
-            lookup = {label: i for i, label in enumerate(task_classes.tolist())}
-            try:
-                idx = np.array([lookup[c] for c in np.asarray(own).tolist()], dtype=int)
-            except KeyError as exc:
-                raise ValueError(
-                    f"Task {name!r}: the base estimator predicts class "
-                    f"{exc.args[0]!r}, which is not one of the labels in y "
-                    f"{task_classes.tolist()}."
-                ) from None
-            if len(task_classes) == 2 and len(idx) != 2:
-                raise ValueError(
-                    f"Task {name!r}: the base estimator was fitted on one class "
-                    f"only ({np.asarray(own).tolist()}); a training fold must "
-                    "show both classes of a binary task. Use fewer folds or a "
-                    "stratified splitter."
-                )
-            indices.append(idx)
-        return indices
-
-    def calibrate(self, estimator, scores, rows, fold):
-        """One calibration per task, on the labelled cells among ``rows``."""
-        tasks = []
-        for t, (idx, name) in enumerate(
-            zip(self.class_indices(estimator), self.task_names)
-        ):
-            task_codes = self.codes[rows, t]
-            labelled = task_codes >= 0
-            if not labelled.any():
-                where = "the data" if fold is None else f"held-out fold {fold}"
-                raise ValueError(
-                    f"Task {name!r} has no labelled sample in {where}, so it cannot "
-                    "be calibrated; use fewer folds or a stratified splitter."
-                )
-            tasks.append(
-                _TaskCalibration.fit(
-                    scores[t][labelled],
-                    idx,
-                    task_codes[labelled],
-                    len(self.classes[t]),
-                    self.method,
-                )
-            )
-        return _CalibratedPair(estimator, tasks)
-
-    def fit_pair(self, estimator, X, y, train, test, fold):
-        """Fit on ``train``, calibrate on ``test`` (``ensemble=True``)."""
-        estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
-        scores = _base_probas(estimator, _safe_indexing(X, test), len(self.classes))
-        return self.calibrate(estimator, scores, test, fold)
-
-    def fit_on_out_of_fold(self, estimator, X, y, splits, n_jobs):
-        """Calibrate on out-of-fold probabilities, then fit on all rows."""
-        n_samples = len(self.codes)
-        if splits is None:
-            final = estimator
-            scores = _base_probas(final, X, len(self.classes))
-        else:
-            scores = [np.zeros((n_samples, len(c))) for c in self.classes]
-            folds = Parallel(n_jobs=n_jobs)(
-                delayed(self.out_of_fold)(clone(estimator), X, y, train, test)
-                for train, test in splits
-            )
-            for test, fold_scores in folds:
-                for out, fold_score in zip(scores, fold_scores):
-                    out[test] = fold_score
-            final = clone(estimator).fit(X, y)
-            # Out-of-fold columns follow the task classes; give the calibrators
-            # the final estimator's columns, as cross_val_predict does.
-            scores = [s[:, idx] for s, idx in zip(scores, self.class_indices(final))]
-        return self.calibrate(final, scores, np.arange(n_samples), None)
-
-    def out_of_fold(self, estimator, X, y, train, test):
-        estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
-        fold = _base_probas(estimator, _safe_indexing(X, test), len(self.classes))
-        full = []
-        for task_classes, idx, proba in zip(
-            self.classes, self.class_indices(estimator), fold
-        ):
-            out = np.zeros((len(proba), len(task_classes)))
-            out[:, idx] = proba
-            full.append(out)
-        return test, full
-
-
-def _is_flat(classes):
-    """Whether ``classes_`` is one task's labels rather than a list per task."""
-    return (
-        isinstance(classes, np.ndarray)
-        and classes.ndim == 1
-        and not any(isinstance(c, (list, tuple, np.ndarray)) for c in classes)
-    )
-
-
-def _base_probas(estimator, X, n_tasks):
-    """The base estimator's ``predict_proba`` as one 2-D array per task."""
-    probas = estimator.predict_proba(X)
-    if isinstance(probas, np.ndarray) and n_tasks == 1 and probas.ndim == 2:
-        probas = [probas]
-    if not isinstance(probas, (list, tuple)) or len(probas) != n_tasks:
-        raise TypeError(
-            f"{type(estimator).__name__}.predict_proba must return a list with one "
-            f"(n_samples, n_classes_t) array per task ({n_tasks}); got "
-            f"{type(probas).__name__}."
-        )
-    return [np.asarray(p, dtype=float) for p in probas]
-
-
 def _num_rows(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
-
-
-def _check_class_counts(codes, classes, task_names, n_folds):
-    """Each class of each task needs a labelled sample per fold at least."""
-    for t, (name, task_classes) in enumerate(zip(task_names, classes)):
-        counts = np.bincount(codes[:, t][codes[:, t] >= 0], minlength=len(task_classes))
-        if counts.min() < n_folds:
-            label = task_classes.tolist()[int(counts.argmin())]
-            raise ValueError(
-                f"Requesting {n_folds}-fold cross-validation but task {name!r} has "
-                f"only {int(counts.min())} labelled sample(s) of class {label!r}; "
-                f"each class of each task needs at least {n_folds}."
-            )
