@@ -91,6 +91,25 @@ def test_missing_cells_are_left_out_of_their_task_only(two_tasks, method):
         np.testing.assert_allclose(probas[t], reference.predict_proba(X), atol=1e-12)
 
 
+def test_class_unseen_by_a_training_fold(two_tasks):
+    X, Y = two_tasks
+    Y = Y.copy()
+    Y[:, 1] = np.where(np.arange(len(Y)) < 4, 9, Y[:, 1] % 2)
+    splits = [
+        (np.arange(50, 150), np.arange(50)),
+        (np.arange(100), np.arange(100, 150)),
+    ]
+    clf = CalibratedMultiTaskClassifier(_gnb(), cv=splits).fit(X, Y)
+    first, second = clf.calibrated_classifiers_
+    # The first fold never trained on class 9: no calibrator, probability 0.
+    assert len(first.tasks[1].calibrators) == 2
+    assert len(second.tasks[1].calibrators) == 3
+    proba = clf.predict_proba(X)[1]
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert clf.classes_[1].tolist() == [0, 1, 9]
+    assert proba[:4, 2].mean() > proba[4:, 2].mean()
+
+
 def _overconfident_problem():
     X, Y = make_multitask_classification(
         n_samples=500,
