@@ -32,7 +32,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.utils.data import Dataset as TorchDataset
 
-from ._batches import ArrayBatches, dataset_sample_shape, torch_threads
+from ._batches import (
+    ArrayBatches,
+    LabelledDataset,
+    as_tensor,
+    dataset_sample_shape,
+    torch_threads,
+)
 from ._net import MultiTaskNet, build_net
 from ._state import load_training_state, training_state
 from ._validation import (
@@ -44,8 +50,10 @@ from ._validation import (
     resolve_device,
     validate_params,
 )
+from ._weights import check_sample_weight
 from .exceptions import TrainingDivergedError
 from .nn import make_trunk_factory, resolve_architecture
+from .nn.losses import pack_targets
 from .weighting import resolve_weighting
 
 __all__ = ["MultiTaskNetBase"]
@@ -71,6 +79,10 @@ _NETWORK_PARAMS = (
 )
 _BOOL = InstanceOf(bool, np.bool_, name="bool")
 _NONE = Options({None})
+
+
+def as_tensor_or_none(array):
+    return None if array is None else torch.from_numpy(array)
 
 
 def _has_params(value):
@@ -252,7 +264,7 @@ class MultiTaskNetBase(BaseEstimator):
             )
 
     # ------------------------------------------------------------------ fit
-    def _fit(self, X, y, *, continuing, epochs, classes):
+    def _fit(self, X, y, *, continuing, epochs, classes, sample_weight=None):
         self._check_params()
         device = resolve_device(self.device)
         if continuing:
@@ -270,6 +282,8 @@ class MultiTaskNetBase(BaseEstimator):
                 "Found input variables with inconsistent numbers of samples: "
                 f"[{self._n_rows(X)}, {len(codes)}]"
             )
+        weights = check_sample_weight(sample_weight, codes >= 0, self.task_names_)
+        targets = pack_targets(torch.from_numpy(codes), as_tensor_or_none(weights))
         if not continuing:
             self._next_seed = check_random_state(self.random_state).randint(2**31 - 1)
             self._fitted_network_params = self._network_params()
@@ -281,7 +295,7 @@ class MultiTaskNetBase(BaseEstimator):
             else:
                 net = self._initialize_net(device)
             with torch_threads(self._threads_for(self.batch_size, net)):
-                self._train(net, X, codes, previous if continuing else None, epochs)
+                self._train(net, X, targets, previous if continuing else None, epochs)
         self._set_net(net)
         return self
 
@@ -289,14 +303,12 @@ class MultiTaskNetBase(BaseEstimator):
     def _n_rows(X):
         return len(X)
 
-    def _train(self, net, X, codes, previous, epochs):
+    def _train(self, net, X, targets, previous, epochs):
         """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
-        from ._batches import LabelledDataset, as_tensor
-
         if isinstance(X, TorchDataset):
-            args = (LabelledDataset(X, codes), None)
+            args = (LabelledDataset(X, targets), None)
         else:
-            args = (as_tensor(X), torch.from_numpy(codes))
+            args = (as_tensor(X), targets)
         try:
             net.partial_fit(*args, epochs=epochs or self.max_epochs)
         except TrainingDivergedError as exc:

@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from ._targets import decode_predictions, encode_targets
+from ._weights import check_sample_weight
 from .metrics import MultiTaskScoreMixin
 
 __all__ = ["IndependentTaskClassifier", "LabelPowersetClassifier"]
@@ -152,7 +153,7 @@ class IndependentTaskClassifier(_MultiTaskMetaEstimator):
         self.estimator = estimator
         self.missing_label = missing_label
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit one clone of ``estimator`` per task on the task's labelled rows.
 
         Parameters
@@ -161,6 +162,11 @@ class IndependentTaskClassifier(_MultiTaskMetaEstimator):
             Training data (passed to each clone as given, row-subset).
         y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
             Labels, one column per task, with missing cells.
+        sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
+default=None
+            Weights per row or per label cell; each clone gets its task's
+            column on its labelled rows (the estimator must accept
+            ``sample_weight``).
         **fit_params : dict
             Passed to every clone's ``fit``.
 
@@ -181,12 +187,16 @@ class IndependentTaskClassifier(_MultiTaskMetaEstimator):
         X = self._validate_X(X, reset=True)
         codes, classes = self._encode(y)
         check_consistent_length(X, codes)
+        weights = check_sample_weight(sample_weight, codes >= 0, self.task_names_)
         self.estimators_ = []
         for t, task_classes in enumerate(classes):
             rows = np.flatnonzero(codes[:, t] >= 0)
+            task_params = dict(fit_params)
+            if weights is not None:
+                task_params["sample_weight"] = weights[rows, t]
             estimator = clone(self.estimator)
             estimator.fit(
-                _take_rows(X, rows), task_classes[codes[rows, t]], **fit_params
+                _take_rows(X, rows), task_classes[codes[rows, t]], **task_params
             )
             self.estimators_.append(estimator)
         return self
@@ -324,7 +334,7 @@ class LabelPowersetClassifier(_MultiTaskMetaEstimator):
         self.estimator = estimator
         self.missing_label = missing_label
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit ``estimator`` on the label combinations of the fully labelled rows.
 
         Parameters
@@ -333,6 +343,10 @@ class LabelPowersetClassifier(_MultiTaskMetaEstimator):
             Training data.
         y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
             Labels, one column per task; rows with a missing cell are skipped.
+        sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
+default=None
+            Weights per row, or per label cell; a row's weight is then the
+            mean of its cells' weights (the powerset has one label per row).
         **fit_params : dict
             Passed to the estimator's ``fit``.
 
@@ -353,6 +367,7 @@ class LabelPowersetClassifier(_MultiTaskMetaEstimator):
         X = self._validate_X(X, reset=True)
         codes, _ = self._encode(y)
         check_consistent_length(X, codes)
+        weights = check_sample_weight(sample_weight, codes >= 0, self.task_names_)
         complete = np.flatnonzero((codes >= 0).all(axis=1))
         if len(complete) == 0:
             raise ValueError(
@@ -368,6 +383,8 @@ class LabelPowersetClassifier(_MultiTaskMetaEstimator):
                 "LabelPowersetClassifier needs at least 2."
             )
         self.combinations_ = combinations
+        if weights is not None:
+            fit_params = {**fit_params, "sample_weight": weights[complete].mean(axis=1)}
         self.estimator_ = clone(self.estimator).fit(
             _take_rows(X, complete), combo_index.reshape(-1), **fit_params
         )

@@ -4,7 +4,7 @@ import torch
 from skorch.callbacks import Callback
 
 from ._state import training_state
-from .nn.losses import pad_task_logits
+from .nn.losses import pad_task_logits, unpack_targets
 
 __all__ = ["BestWeights", "PerTaskScoring", "TaskWeightLogger"]
 
@@ -69,10 +69,13 @@ class PerTaskScoring(Callback):
     ):
         if task_losses is None:
             return
-        codes = batch[1].to(task_losses.device)
-        labelled = codes >= 0
-        predicted = _task_argmax(y_pred)
-        correct = ((predicted == codes) & labelled).sum(dim=0).to(task_losses.dtype)
+        codes, sample_weight = unpack_targets(batch[1].to(task_losses.device))
+        hits = ((_task_argmax(y_pred) == codes) & (codes >= 0)).to(task_losses.dtype)
+        if sample_weight is not None:
+            hits = hits * sample_weight.to(task_losses.dtype)
+        # Weighted by the sample weights when given (task_counts are then
+        # the weight sums), so validation scores follow them too.
+        correct = hits.sum(dim=0)
         stats = torch.stack([task_losses.detach() * task_counts, correct, task_counts])
         prefix = "train" if training else "valid"
         self._sums[prefix] = self._sums.get(prefix, 0) + stats

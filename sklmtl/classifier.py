@@ -85,7 +85,10 @@ default="mlp"
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, stop when the
         validation loss has not improved for ``n_iter_no_change`` epochs and
-        restore the best weights.
+        restore the best weights. The monitored ``valid_loss`` is the plain
+        mean over tasks of each task's validation loss (averaged over its
+        labelled cells), whatever the ``task_weighting``: a weighted objective
+        can go negative (uncertainty weighting) or be redrawn (``"rlw"``).
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     n_iter_no_change : int, default=10
@@ -96,11 +99,24 @@ default="mlp"
         Extra skorch callbacks (or ``(name, callback)`` pairs); they are
         copied, never modified.
     progress_bar : bool, default=False
-        Show skorch's per-batch progress bar.
+        Show skorch's per-batch progress bar with the running loss and mean
+        task accuracy.
     warm_start : bool, default=False
-        When True, a new ``fit`` continues training the fitted network.
+        When True, a new ``fit`` continues training the fitted network for
+        ``max_epochs`` more epochs. Every training setting changed with
+        ``set_params`` in between takes effect (``lr``, ``max_epochs``,
+        ``batch_size``, ``optimizer`` and ``optimizer__<name>``, ``callbacks``,
+        ``early_stopping``, ``class_weight``, ``dropout``); the optimizer's
+        moments carry over when the optimizer class is unchanged. Parameters
+        that define the weights (``hidden_layer_sizes``, ``batch_norm``,
+        ``head_hidden_size``, ``trunk``, ``architecture``, ``image_shape``,
+        ``task_weighting`` and their ``<prefix>__`` arguments) cannot change
+        on a continued fit: that raises a ``ValueError`` naming them.
     verbose : int, default=0
-        1 prints skorch's table of per-epoch losses.
+        1 prints the per-epoch table: the plain-mean ``train_loss`` and
+        ``valid_loss``, the mean task accuracies ``train_acc``/``valid_acc``,
+        and task weights when they change and there are at most 4 tasks.
+        Per-task values are in ``history_``.
     on_divergence : {"raise", "restore_best"}, default="raise"
         What happens when a task's loss becomes NaN or infinite: ``"raise"``
         stops with :class:`~sklmtl.exceptions.TrainingDivergedError` naming the
@@ -124,8 +140,13 @@ default="mlp"
         global torch RNG is left untouched.
     **kwargs : dict
         ``trunk__<param>``, ``architecture__<param>`` and
-        ``task_weighting__<param>`` arguments for string aliases and classes
-        (visible to ``get_params``, so ``GridSearchCV`` can search them).
+        ``task_weighting__<param>`` arguments for string aliases and classes,
+        ``optimizer__<name>`` arguments of the optimizer (e.g.
+        ``optimizer__momentum=0.9`` for SGD, ``optimizer__betas`` for Adam;
+        ``lr`` and ``weight_decay`` have their own parameters), and
+        ``iterator_train__<name>``/``iterator_valid__<name>`` DataLoader
+        options. All are visible to ``get_params``, so ``GridSearchCV`` can
+        search them, and saved by :func:`sklmtl.io.save`.
 
     Attributes
     ----------
@@ -142,8 +163,11 @@ default="mlp"
     net_ : MultiTaskNet
         The fitted skorch net; ``net_.module_`` is the torch module.
     history_ : skorch.History
-        Per-epoch records: ``train_loss``, ``train_loss_<task>``,
-        ``train_acc_<task>`` and their ``valid_`` counterparts.
+        Per-epoch records: ``train_loss`` (plain mean of the task losses),
+        ``train_objective`` (the weighted loss the optimizer minimised),
+        ``train_acc`` (mean task accuracy), ``train_loss_<task>``,
+        ``train_acc_<task>``, ``task_weight_<task>`` and the ``valid_``
+        counterparts. A continued fit appends to it.
     n_iter_ : int
         Number of epochs trained.
 
@@ -230,7 +254,7 @@ default="mlp"
         self._store_extra_params(kwargs)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network to ``X`` and the task labels ``y``.
 
         Parameters
@@ -240,6 +264,13 @@ default="mlp"
         y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
             Labels, one column per task; unknown cells are ``None``, ``NaN``,
             ``pd.NA`` or equal to ``missing_label``.
+        sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
+default=None
+            Non-negative weights per row, or per label cell (label confidence,
+            cost per task). Each task's loss is the weighted mean over its
+            labelled cells; the weights follow shuffling, batching and the
+            validation split, so early stopping monitors the weighted
+            validation loss. A cell of weight 0 counts as missing.
 
         Returns
         -------
@@ -255,9 +286,16 @@ default="mlp"
         (['a', 'b'], ['task_0', 'task_1'])
         """
         continuing = self.warm_start and hasattr(self, "net_")
-        return self._fit(X, y, continuing=continuing, epochs=None, classes=None)
+        return self._fit(
+            X,
+            y,
+            continuing=continuing,
+            epochs=None,
+            classes=None,
+            sample_weight=sample_weight,
+        )
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train one epoch on a batch of data, keeping what was learned so far.
 
         Parameters
@@ -270,6 +308,9 @@ default="mlp"
             The classes of each task (one array for 1-D ``y``). Needed only on
             the first call when that batch does not show every class; later
             batches must use these classes.
+        sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
+default=None
+            Weights per row or per label cell, as for :meth:`fit`.
 
         Returns
         -------
@@ -288,7 +329,14 @@ default="mlp"
         continuing = hasattr(self, "net_")
         if not continuing and classes is not None:
             classes = _classes_as_list(classes, y)
-        return self._fit(X, y, continuing=continuing, epochs=1, classes=classes)
+        return self._fit(
+            X,
+            y,
+            continuing=continuing,
+            epochs=1,
+            classes=classes,
+            sample_weight=sample_weight,
+        )
 
     # ------------------------------------------------------------- targets
     def _encode_targets(self, y, *, continuing, classes):

@@ -14,7 +14,7 @@ from skorch.callbacks import Callback
 from sklmtl import MultiTaskNetClassifier
 from sklmtl.io import load, save
 
-from .conftest import FAST, make_problem
+from .conftest import FAST, ExplodeAt, make_problem
 
 
 class Probe(Callback):
@@ -301,21 +301,10 @@ def test_rlw_validation_draws_no_random_weights(data):
     np.testing.assert_allclose(recorded, draws, rtol=1e-6)
 
 
-class _ExplodeAt(Callback):
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_epoch_begin(self, net, **kwargs):
-        if len(net.history) == self.epoch:
-            with torch.no_grad():
-                for p in net.module_.parameters():
-                    p.mul_(float("inf"))
-
-
 def test_restore_best_also_restores_the_optimizer_state(data):
     X, Y = data
     clf = MultiTaskNetClassifier(
-        **FAST, callbacks=[_ExplodeAt(5)], on_divergence="restore_best"
+        **FAST, callbacks=[ExplodeAt(5)], on_divergence="restore_best"
     )
     with pytest.warns(ConvergenceWarning, match="optimizer state of epoch 4"):
         clf.fit(X, Y)
