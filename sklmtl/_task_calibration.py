@@ -205,6 +205,16 @@ class Fitter:
             final = estimator
             scores = _base_probas(final, X, len(self.classes))
         else:
+            held_out = np.bincount(
+                np.concatenate([test for _, test in splits]), minlength=n_samples
+            )
+            if np.any(held_out != 1):
+                raise ValueError(
+                    "ensemble=False needs out-of-fold probabilities for every row: "
+                    "the test sets of cv must partition the rows (each row held "
+                    f"out exactly once); {int(np.sum(held_out != 1))} row(s) are "
+                    "not. Use a KFold-like splitter or ensemble=True."
+                )
             scores = [np.zeros((n_samples, len(c))) for c in self.classes]
             folds = Parallel(n_jobs=n_jobs)(
                 delayed(self.out_of_fold)(clone(estimator), X, y, train, test)

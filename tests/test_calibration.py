@@ -352,6 +352,12 @@ class TestBadInput:
             clf.fit(X, Y)
         assert not hasattr(clf, "calibrated_classifiers_")
 
+    def test_out_of_fold_needs_a_partition(self, two_tasks):
+        X, Y = two_tasks
+        splits = [(np.arange(50, 150), np.arange(50))]
+        with pytest.raises(ValueError, match="partition the rows.*100 row"):
+            CalibratedMultiTaskClassifier(_gnb(), cv=splits, ensemble=False).fit(X, Y)
+
     def test_base_without_list_probabilities(self, two_tasks):
         with pytest.raises(TypeError, match="_Stacked.predict_proba must return a"):
             CalibratedMultiTaskClassifier(_Stacked(GaussianNB()), cv=3).fit(*two_tasks)
