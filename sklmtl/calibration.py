@@ -335,7 +335,7 @@ class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
         ...     IndependentTaskClassifier(LogisticRegression()), cv=3,
         ...     random_state=0).fit(X, Y)
         >>> clf.predict([[0.0], [5.0]]).tolist()
-        [['a', '0'], ['b', '1']]
+        [['a', 0], ['b', 1]]
         """
         probas = self._mean_proba(X)
         return self._decode(np.column_stack([p.argmax(axis=1) for p in probas]))
