@@ -456,9 +456,15 @@ default=None
 
 
 def _classes_as_list(classes, y):
-    """``classes`` of ``partial_fit`` as one array per task."""
+    """``classes`` of ``partial_fit`` as one entry per task.
+
+    The entries stay as given: ``encode_targets`` turns each into an array
+    that keeps the task's label kind (``np.unique`` or ``np.asarray`` of a
+    list would turn ``[0, 1]`` beside strings, or ``True`` beside ``1``,
+    into another kind).
+    """
     if np.ndim(y) == 1 or (hasattr(y, "name") and not hasattr(y, "columns")):
-        return [np.asarray(classes)]
+        return [classes]
     if (
         isinstance(classes, np.ndarray)
         and classes.ndim == 1
@@ -467,4 +473,4 @@ def _classes_as_list(classes, y):
         raise ValueError(
             "For a 2-D y, classes must be a list with one array of classes per task."
         )
-    return [np.unique(np.asarray(c)) for c in classes]
+    return list(classes)

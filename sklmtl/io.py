@@ -117,12 +117,24 @@ def _encode(value, path, allowed_by_class):
     )
 
 
+_ARRAY_KINDS = "biufUS"
+
+
 def _encode_array(arr):
+    """Typed JSON of an array: its dtype, and each object cell's exact type.
+
+    Plain dtypes (bool, int, uint, float, str, bytes) keep their dtype string;
+    an object array keeps every cell's type (Python ``int``/``float``/``bool``/
+    ``str``/``bytes``, or a numpy scalar with its dtype), so ``classes_`` read
+    back are equal in dtype and element types.
+    """
     arr = np.asarray(arr)
     if arr.dtype.kind == "O":
         return {"dtype": "object", "values": [_plain(v) for v in arr.tolist()]}
-    if arr.dtype.kind not in "biufU":
+    if arr.dtype.kind not in _ARRAY_KINDS:
         raise TypeError(f"Cannot save an array of dtype {arr.dtype}.")
+    if arr.dtype.kind == "S":
+        return {"dtype": arr.dtype.str, "values": [v.hex() for v in arr.tolist()]}
     values = arr.tolist()
     if arr.dtype.kind == "f":
         values = [v if math.isfinite(v) else {"__float__": repr(v)} for v in values]
@@ -130,13 +142,26 @@ def _encode_array(arr):
 
 
 def _plain(value):
-    if isinstance(value, (bool, str)) or value is None:
+    """One cell of an object array, tagged with its exact type."""
+    if isinstance(value, np.generic):
+        if value.dtype.kind not in _ARRAY_KINDS:
+            raise TypeError(
+                f"Cannot save the label {value!r} (numpy {value.dtype} scalar)."
+            )
+        inner = _encode_array(np.asarray(value).reshape(1))["values"][0]
+        return {"__scalar__": value.dtype.str, "value": inner}
+    if value is None or type(value) in (bool, str):
         return value
-    if isinstance(value, numbers.Integral):
-        return {"__int__": int(value)}
-    if isinstance(value, numbers.Real):
-        return {"__float__": repr(float(value))}
-    raise TypeError(f"Cannot save the label {value!r} ({type(value).__name__}).")
+    if type(value) is int:
+        return {"__int__": value}
+    if type(value) is float:
+        return {"__float__": repr(value)}
+    if type(value) is bytes:
+        return {"__bytes__": value.hex()}
+    raise TypeError(
+        f"Cannot save the label {value!r} ({type(value).__name__}): labels saved "
+        "in an object array must be bool, int, float, str, bytes or numpy scalars."
+    )
 
 
 class _Decoder:
@@ -174,6 +199,10 @@ class _Decoder:
             return float(obj["__float__"])
         if "__int__" in obj:
             return int(obj["__int__"])
+        if "__bytes__" in obj:
+            return bytes.fromhex(obj["__bytes__"])
+        if "__scalar__" in obj:
+            return self.array({"dtype": obj["__scalar__"], "values": [obj["value"]]})[0]
         if "__tuple__" in obj:
             return tuple(self.value(v) for v in obj["__tuple__"])
         if "__dict__" in obj:
@@ -197,10 +226,15 @@ class _Decoder:
             out = np.empty(len(values), dtype=object)
             out[:] = values
             return out
-        dtype = np.dtype(spec["dtype"])
-        if dtype.kind not in "biufU":
+        try:
+            dtype = np.dtype(str(spec["dtype"]))
+        except TypeError:
+            raise ValueError(f"Unknown dtype in the file: {spec['dtype']!r}.") from None
+        if dtype.kind not in _ARRAY_KINDS:
             raise ValueError(f"Refusing to load an array of dtype {dtype}.")
-        return np.asarray(values, dtype=dtype)
+        if dtype.kind == "S":
+            values = [bytes.fromhex(v) for v in values]
+        return np.asarray(values, dtype=dtype).reshape(len(values))
 
 
 # ---------------------------------------------------------------------- save
@@ -464,7 +498,17 @@ def to_onnx(estimator, path, *, opset_version=None):
     shape the estimator was fitted on, with a dynamic batch axis) and returns
     one probability array per task, named ``proba_<task name>``, with columns
     ordered as ``classes_[t]``: what :meth:`predict_proba` returns, without the
-    label decoding (keep ``classes_`` next to the file).
+    label decoding.
+
+    The labels travel in the model's ``metadata_props`` under the key
+    ``"sklmtl.classes"``: a JSON list with one entry per task,
+    ``{"task": name, "output": "proba_<name>", "classes": {"dtype": ...,
+    "values": [...]}}``, where ``dtype`` is the numpy dtype string of
+    ``classes_[t]`` (``"<i8"``, ``"|b1"``, ``"<U3"``, ...; bytes as hex) or
+    ``"object"``, whose values are tagged with their type (``{"__int__": 1}``,
+    ``{"__float__": "1.0"}``, ``{"__scalar__": "<i4", "value": 1}``; bools,
+    strings and None are plain JSON). Column ``j`` of output
+    ``proba_<name>`` is the probability of ``values[j]``.
 
     Parameters
     ----------
@@ -491,6 +535,10 @@ def to_onnx(estimator, path, *, opset_version=None):
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.onnx"
     >>> to_onnx(clf, path)
     ['proba_task_0', 'proba_task_1']
+    >>> import json, onnx
+    >>> props = {p.key: p.value for p in onnx.load(path).metadata_props}
+    >>> [task["classes"] for task in json.loads(props["sklmtl.classes"])]
+    [{'dtype': '<i8', 'values': [0, 1]}, {'dtype': '<i8', 'values': [0, 1]}]
     """
     try:
         import onnx  # noqa: F401
@@ -521,4 +569,21 @@ def to_onnx(estimator, path, *, opset_version=None):
             )
     finally:
         estimator.net_.module_.to(estimator.net_.device)
+    _store_onnx_classes(path, estimator, output_names)
     return output_names
+
+
+def _store_onnx_classes(path, estimator, output_names):
+    """Write each task's classes, with their kind, into the ONNX metadata."""
+    import onnx
+
+    labels = [
+        {"task": name, "output": output, "classes": _encode_array(classes)}
+        for name, output, classes in zip(
+            estimator.task_names_, output_names, estimator._classes_list()
+        )
+    ]
+    model = onnx.load(str(path))
+    entry = model.metadata_props.add()
+    entry.key, entry.value = "sklmtl.classes", json.dumps(labels)
+    onnx.save(model, str(path))
