@@ -167,6 +167,15 @@ class TestConfusionMatrices:
             assert ticks == [str(c) for c in net.classes_[t].tolist()]
         assert _saved(display, tmp_path)
 
+    def test_a_pipeline_gives_its_last_steps_task_names(self, mixed):
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        X, Y, _ = mixed
+        pipe = make_pipeline(StandardScaler(), MultiTaskNetClassifier(**NET)).fit(X, Y)
+        display = MultiTaskConfusionMatrixDisplay.from_estimator(pipe, X, Y)
+        assert [ax.get_title() for ax in display.ax_] == ["sign", "trend", "flag"]
+
     def test_from_predictions_normalised_and_named(self):
         Y_true = np.array([[0, "x"], [1, "y"], [1, None], [0, "y"]], dtype=object)
         Y_pred = np.array([[0, "x"], [0, "y"], [1, "x"], [0, "y"]], dtype=object)

@@ -94,6 +94,9 @@ def estimator_tasks(estimator):
         classes = [classes]  # a single task's labels
     classes = [np.asarray(c) for c in classes]
     names = getattr(estimator, "task_names_", None)
+    if names is None and hasattr(estimator, "steps"):
+        # A Pipeline delegates classes_ but not task_names_: read its last step.
+        names = getattr(estimator.steps[-1][1], "task_names_", None)
     if names is None:
         names = [f"task_{t}" for t in range(len(classes))]
     return classes, list(names)
