@@ -8,6 +8,7 @@ skorch, PyTorch and NumPy are plain URLs built from the object's name (see
 
 import importlib
 import inspect
+import logging as std_logging
 import os
 import pkgutil
 import re
@@ -27,6 +28,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 # Gallery plots render off-screen.
 os.environ.setdefault("MPLBACKEND", "Agg")
+# torch's ONNX exporter logs, at warning level, every optional torchvision
+# operator it skips; nothing a reader of the saving example needs.
+std_logging.getLogger("torch.onnx").setLevel(std_logging.ERROR)
 
 import sklmtl  # noqa: E402
 
@@ -93,6 +97,9 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
     "show_memory": False,
+    # The timing tables load scripts from CDNs; each example's page still
+    # shows its own running time.
+    "write_computation_times": False,
     "min_reported_time": 1,
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
