@@ -2,7 +2,13 @@
 
 from .classifier import MultiTaskNetClassifier
 from .exceptions import TrainingDivergedError
+from .regressor import MultiTaskNetRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["MultiTaskNetClassifier", "TrainingDivergedError", "__version__"]
+__all__ = [
+    "MultiTaskNetClassifier",
+    "MultiTaskNetRegressor",
+    "TrainingDivergedError",
+    "__version__",
+]
