@@ -31,6 +31,7 @@ from safetensors.torch import save_file
 
 from . import __version__, nn, weighting
 from .classifier import MultiTaskNetClassifier
+from .mixed import MultiTaskNet
 from .regressor import MultiTaskNetRegressor
 
 __all__ = ["load", "save", "to_onnx"]
@@ -40,7 +41,7 @@ FORMAT_VERSION = 3
 # The estimators a file may hold, by the name written in it.
 _ESTIMATORS = {
     cls.__name__: cls
-    for cls in (MultiTaskNetClassifier, MultiTaskNetRegressor)
+    for cls in (MultiTaskNetClassifier, MultiTaskNetRegressor, MultiTaskNet)
 }
 
 
@@ -276,7 +277,7 @@ def save(estimator, path):
 
     Parameters
     ----------
-    estimator : MultiTaskNetClassifier or MultiTaskNetRegressor
+    estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
         A fitted estimator (not a pipeline: save the other steps on their own).
         Its tasks are saved with their kind: classes with their label kind,
         or the mean and scale of a regression target.
@@ -414,7 +415,7 @@ def load(path, *, device=None, custom_objects=None):
 
     Returns
     -------
-    estimator : MultiTaskNetClassifier or MultiTaskNetRegressor
+    estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
         The fitted estimator, predicting as the saved one did and ready to
         continue training (``warm_start``/``partial_fit``).
 
@@ -537,7 +538,7 @@ def to_onnx(estimator, path, *, opset_version=None):
 
     Parameters
     ----------
-    estimator : MultiTaskNetClassifier or MultiTaskNetRegressor
+    estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
         A fitted estimator.
     path : str or path-like
         The ``.onnx`` file to write.
