@@ -60,6 +60,10 @@ class _MultiTaskMetaEstimator(
     def _classes_list(self):
         return [self.classes_] if self._y_is_1d else list(self.classes_)
 
+    def _inner_estimator(self):
+        """The estimator being wrapped (a hook for a default estimator)."""
+        return self.estimator
+
     def _validate_X(self, X, reset):
         """Check ``X`` as the wrapped estimator would accept it.
 
@@ -67,7 +71,7 @@ class _MultiTaskMetaEstimator(
         pipeline inside); everything else is checked with the wrapped
         estimator's sparse and NaN tags, and no dtype conversion.
         """
-        tags = get_tags(self.estimator)
+        tags = get_tags(self._inner_estimator())
         return validate_data(
             self,
             X,
@@ -86,7 +90,7 @@ class _MultiTaskMetaEstimator(
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator).input_tags
+        inner = get_tags(self._inner_estimator()).input_tags
         tags.input_tags.sparse = inner.sparse
         tags.input_tags.allow_nan = inner.allow_nan
         return tags

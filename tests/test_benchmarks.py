@@ -99,3 +99,41 @@ def test_report_rebuilds_from_json_alone(tmp_path):
     text = report.build(path).read_text()
     assert "| toy | 60.0 +- 10.0 | 90.0 |" in text
     assert (tmp_path / "accuracy_by_method.png").exists()
+
+
+def test_stratification_benchmark_writes_json_table_and_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "stratification.py"),
+            "--datasets",
+            "generator-multiclass",
+            "--seeds",
+            "0",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    records = json.loads((tmp_path / "results.json").read_text())["records"]
+    assert {r["splitter"] for r in records} == {
+        "KFold(shuffle=True)",
+        "MultiTaskStratifiedKFold",
+    }
+    assert len(records) == 4
+    by_seed = {}
+    for r in records:
+        assert 0 < r["max_proportion_deviation"] < 1
+        assert sum(r["fold_sizes"]) == r["n_samples"] == 1000
+        by_seed.setdefault(r["seed"], {})[r["splitter"]] = r["max_proportion_deviation"]
+    for pair in by_seed.values():
+        assert pair["MultiTaskStratifiedKFold"] * 2 <= pair["KFold(shuffle=True)"]
+    table = (tmp_path / "table.md").read_text()
+    assert "| generator-multiclass | 1000 x 4 |" in table
+    assert (tmp_path / "deviation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -20,6 +20,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklmtl import MultiTaskNetClassifier, MultiTaskNetRegressor
 from sklmtl.baselines import IndependentTaskClassifier, LabelPowersetClassifier
+from sklmtl.calibration import CalibratedMultiTaskClassifier
 
 
 @parametrize_with_checks(
@@ -32,6 +33,9 @@ from sklmtl.baselines import IndependentTaskClassifier, LabelPowersetClassifier
         ),
         IndependentTaskClassifier(LogisticRegression(max_iter=1000)),
         LabelPowersetClassifier(LogisticRegression(max_iter=1000)),
+        CalibratedMultiTaskClassifier(
+            IndependentTaskClassifier(LogisticRegression(max_iter=1000)), cv=3
+        ),
     ],
     expected_failed_checks=lambda est: (
         {
