@@ -148,7 +148,7 @@ class RegressionTask:
         if np.all(labelled == labelled[0]):
             raise ValueError(
                 f"Task {name!r} has one repeated value only "
-                f"({float(labelled[0])!r}, in {len(labelled)} labelled sample(s)); "
+                f"({float(labelled[0])!r} in {len(labelled)} sample(s) with a value); "
                 "a regression task needs at least two different values. Drop the "
                 "column."
             )

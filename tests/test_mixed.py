@@ -1,5 +1,8 @@
 """MultiTaskNet: classification and regression tasks in one network."""
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -266,3 +269,16 @@ def test_mean_task_score_with_weights():
     assert mean_task_score(
         Y_true, Y_pred, task_types=kinds, sample_weight=weights
     ) == pytest.approx(expected)
+
+
+def test_readme_mixed_example_runs_as_written():
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    blocks = re.findall(r"```python\n(.*?)```", readme.read_text(), flags=re.S)
+    (block,) = [b for b in blocks if "MultiTaskNet(" in b]
+    namespace = {"__name__": "__readme__"}
+    exec(compile(block, str(readme), "exec"), namespace)
+    assert namespace["net"].task_types_ == [
+        "classification",
+        "regression",
+        "regression",
+    ]
