@@ -22,6 +22,7 @@ import time
 import warnings
 from pathlib import Path
 
+import real_suite
 import report
 import torch
 from common import write_results
@@ -120,7 +121,9 @@ def run(suite_name, seeds, out_dir, threads):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--suite", choices=sorted(SUITES), default="quick")
+    parser.add_argument(
+        "--suite", choices=sorted([*SUITES, *real_suite.SUITES]), default="quick"
+    )
     parser.add_argument(
         "--seeds", type=int, nargs="+", default=None, help="override the suite's seeds"
     )
@@ -134,6 +137,10 @@ def main(argv=None):
         help="output folder (default benchmarks/results/<suite>)",
     )
     args = parser.parse_args(argv)
+    if args.suite in real_suite.SUITES:  # the real-data suite has its own runner
+        seeds = ["--seeds", *map(str, args.seeds)] if args.seeds else []
+        out = ["--out", str(args.out)] if args.out else []
+        return real_suite.main(["--suite", args.suite, *seeds, *out])
     out_dir = args.out or Path(__file__).parent / "results" / args.suite
     json_path = run(args.suite, args.seeds, out_dir, args.threads)
     report_path = report.build(json_path, out_dir)
