@@ -52,8 +52,8 @@ def run_one(method, setting, seed, data):
         predict_time = time.perf_counter() - start
     return {
         "status": "ok",
-        "per_task_accuracy": per_task_scores(Y_test, Y_pred).tolist(),
-        "per_task_macro_f1": per_task_scores(Y_test, Y_pred, metric=_macro_f1).tolist(),
+        "per_task_accuracy": per_task_scores(Y_test, Y_pred),
+        "per_task_macro_f1": per_task_scores(Y_test, Y_pred, metric=_macro_f1),
         "mean_task_accuracy": mean_task_accuracy(Y_test, Y_pred),
         "subset_accuracy": subset_accuracy(Y_test, Y_pred),
         "fit_time_s": fit_time,
