@@ -60,10 +60,11 @@ class Experiment:
 
 @dataclass
 class Suite:
-    """Experiments and seeds."""
+    """Experiments, seeds, and how long the suite took when it was last timed."""
 
     experiments: list
     seeds: list = field(default_factory=lambda: [0, 1, 2])
+    duration: str = "not timed"
 
     def runs(self, seeds=None):
         """Every (experiment, setting, method, seed) to run, in order."""
@@ -75,6 +76,28 @@ class Suite:
                     for method in exp.methods:
                         out.append((exp, setting, method, seed))
         return out
+
+    def describe(self):
+        """What the suite runs (experiments, settings, methods, seeds) and its time."""
+        lines = [f"{len(self.runs())} runs, seeds {self.seeds}; {self.duration}"]
+        for exp in self.experiments:
+            details = _settings_text(exp.settings)
+            if exp.seeds:
+                details += f"{', ' if details else ''}seeds {exp.seeds}"
+            details = f" [{details}]" if details else ""
+            lines.append(f"  - {exp.name}{details}: " + ", ".join(exp.methods))
+        return "\n".join(lines)
+
+
+def _settings_text(settings):
+    """``key=v1/v2`` for every setting key, in first-seen order."""
+    values = {}
+    for setting in settings:
+        flat = {**setting, **setting.get("generator", {})}
+        for key, value in flat.items():
+            if key not in ("generator", "scale_nets", "fixed_epochs"):
+                values.setdefault(key, dict.fromkeys([]))[value] = None
+    return ", ".join(f"{k}=" + "/".join(map(str, v)) for k, v in values.items())
 
 
 ALL_NETS = ["shared net (equal)", "shared net (uncertainty)", "shared net (MGDA)"]
