@@ -170,3 +170,14 @@ def test_the_test_extra_is_installed_and_imports(requirement, extra):
     ]
     for module in modules:
         importlib.import_module(module)
+
+
+def test_ci_installs_the_test_extra_and_runs_the_readmes_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    block = readme[readme.index("# the tests\n") :].splitlines()[1]
+    assert block.startswith("pip install torch==2.13.0 && pip install -e")
+    assert block in ci.splitlines(), "CI must run the README's test command as written"
+    lines = [line.strip() for line in ci.splitlines()]
+    torch_first = lines.index("pip install --quiet torch==2.13.0")
+    assert lines.index('pip install --quiet -e ".[test]"') == torch_first + 1
