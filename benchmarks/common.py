@@ -27,8 +27,11 @@ def digits_split(seed):
     return X_train, X_test, Y_train, Y_test
 
 
-def write_results(path, dataset, records):
-    """Write ``records`` with the versions and the machine to ``path`` (JSON)."""
+def write_results(path, dataset, records, **extra):
+    """Write ``records`` with the versions and the machine to ``path`` (JSON).
+
+    ``extra`` keys (e.g. a description of the data) are added to the payload.
+    """
     payload = {
         "dataset": dataset,
         "versions": {
@@ -43,6 +46,7 @@ def write_results(path, dataset, records):
             "torch_threads": torch.get_num_threads(),
         },
         "records": records,
+        **extra,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=2))

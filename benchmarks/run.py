@@ -23,6 +23,7 @@ import time
 import warnings
 from pathlib import Path
 
+import real_suite
 import report
 import torch
 from common import write_results
@@ -127,13 +128,14 @@ def main(argv=None):
         description=__doc__.split("\n")[0],
         epilog=(
             "suites (datasets: benchmarks/suites.py, methods: benchmarks/methods.py)"
-            f":\n{suites}"
+            f":\n{suites}\n{', '.join(sorted(real_suite.SUITES))}: the real-data "
+            "suite (see python benchmarks/real_suite.py --help)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--suite",
-        choices=sorted(SUITES),
+        choices=sorted([*SUITES, *real_suite.SUITES]),
         default="quick",
         help="which suite to run (default quick; see below)",
     )
@@ -150,6 +152,10 @@ def main(argv=None):
         help="output folder (default benchmarks/results/<suite>)",
     )
     args = parser.parse_args(argv)
+    if args.suite in real_suite.SUITES:  # the real-data suite has its own runner
+        seeds = ["--seeds", *map(str, args.seeds)] if args.seeds else []
+        out = ["--out", str(args.out)] if args.out else []
+        return real_suite.main(["--suite", args.suite, *seeds, *out])
     out_dir = args.out or Path(__file__).parent / "results" / args.suite
     json_path = run(args.suite, args.seeds, out_dir, args.threads)
     report_path = report.build(json_path, out_dir)

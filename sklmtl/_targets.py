@@ -7,41 +7,53 @@ without reading a stack trace.
 A target matrix ``Y`` of shape ``(n_samples, n_tasks)`` is encoded into an
 ``int64`` code matrix of the same shape where ``-1`` marks a missing cell and
 ``0 .. n_classes_t - 1`` index ``classes_[t]``.
+
+Each column keeps its own label kind (see :mod:`sklmtl._label_kinds`):
+``classes_[t]`` is an array whose dtype (or, for ``object``, whose elements)
+carry the kind the user gave, so decoding needs ``classes_`` only and
+``predict`` returns ints for an int column, bools for a bool column and
+strings for a str column, whatever the other columns hold. Two rules:
+
+- ``True`` is never the missing label ``1`` (nor ``False`` the label ``0``):
+  a cell matches ``missing_label`` only when it has the same kind (bool,
+  number, str, ...) and compares equal, in every container.
+- A string label that reads like a missing value written as text (``'nan'``,
+  ``'None'``, ``'<NA>'``, ``'NA'``, ``'N/A'``, ``'null'``, ``'NaT'``, in any
+  case) stays a class but raises a ``UserWarning`` naming the task: it is
+  what ``np.nan`` or ``None`` becomes in a numpy string array. (In a ``<U1``
+  array ``np.nan`` becomes ``'n'``, which cannot be told from a real label.)
 """
 
-import numbers
+import warnings
 
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
+from ._label_kinds import (
+    dtype_label_kind,
+    is_missing_scalar,
+    label_kind,
+    missing_like,
+    object_array,
+    object_missing_mask,
+    pandas_column,
+    same_label,
+    tighten,
+    type_kind,
+)
+
 MISSING_CODE = -1
-
-
-def _is_missing_scalar(value):
-    """Return True for ``None``, a float NaN, ``pd.NA`` or ``pd.NaT``."""
-    if value is None:
-        return True
-    if isinstance(value, (float, np.floating)):
-        return bool(np.isnan(value))
-    # pd.NA / pd.NaT without importing pandas.
-    return type(value).__name__ in ("NAType", "NaTType")
-
-
-def _same_label(value, sentinel):
-    """Equality that never raises and never equates ``True`` with ``1``."""
-    if _label_kind(value) != _label_kind(sentinel):
-        return False
-    try:
-        return bool(value == sentinel)
-    except (TypeError, ValueError):
-        return False
 
 
 def missing_mask(column, missing_label=np.nan):
     """Boolean mask of the unknown cells of one target column.
 
-    ``None``, ``NaN`` and ``pd.NA`` are always unknown; ``missing_label``
-    adds a sentinel value (such as ``-1``) that is treated the same way.
+    ``None``, ``NaN``, ``NaT`` and ``pd.NA`` are always unknown;
+    ``missing_label`` adds a sentinel value (such as ``-1``) that is treated
+    the same way. A cell matches the sentinel only when it is a label of the
+    same kind and equal: ``True`` never matches ``missing_label=1`` and
+    ``False`` never matches ``0``, in bool and object columns alike; ``-1``
+    matches ``-1.0`` but not ``"-1"``.
 
     Parameters
     ----------
@@ -62,36 +74,47 @@ def missing_mask(column, missing_label=np.nan):
     >>> from sklmtl._targets import missing_mask
     >>> missing_mask(np.array([1, -1, 0]), missing_label=-1)
     array([False,  True, False])
+    >>> missing_mask(np.array([True, False]), missing_label=0)
+    array([False, False])
     """
     column = np.asarray(column)
-    if column.dtype.kind == "f":
+    kind = column.dtype.kind
+    if kind == "f":
         mask = np.isnan(column)
-    elif column.dtype.kind == "O":
-        mask = np.fromiter(
-            (_is_missing_scalar(v) for v in column), dtype=bool, count=len(column)
-        )
+    elif kind in "mM":
+        mask = np.isnat(column)
+    elif kind == "O":
+        mask = object_missing_mask(column)
     else:
         mask = np.zeros(column.shape, dtype=bool)
-    if not _is_missing_scalar(missing_label):
-        if column.dtype.kind == "O":
+    if is_missing_scalar(missing_label):
+        return mask
+    if kind == "O":
+        sentinel_kind = label_kind(missing_label)
+        if any(type_kind(cls) == sentinel_kind for cls in set(map(type, column))):
             mask |= np.fromiter(
-                (not m and _same_label(v, missing_label) for v, m in zip(column, mask)),
+                (not m and same_label(v, missing_label) for v, m in zip(column, mask)),
                 dtype=bool,
                 count=len(column),
             )
-        else:
-            with np.errstate(invalid="ignore"):
-                try:
-                    equal = np.asarray(column == missing_label)
-                except (TypeError, ValueError):
-                    equal = np.zeros(column.shape, dtype=bool)
-            if equal.shape == column.shape:
-                mask |= equal.astype(bool)
+    elif dtype_label_kind(column.dtype) == label_kind(missing_label):
+        with np.errstate(invalid="ignore"):
+            mask |= np.asarray(column == missing_label, dtype=bool).reshape(mask.shape)
     return mask
 
 
 def split_target_columns(Y):
-    """Split ``Y`` into one 1-D array per task.
+    """Split ``Y`` into one 1-D array per task, each keeping its label kind.
+
+    Each column is built on its own (a list of rows is never passed through
+    one ``np.asarray``, which would turn an int column beside a str column
+    into strings): a column with one kind of label and no missing cell gets
+    a numpy dtype (``int64``, ``float64``, ``bool``, ``<U``, ...); one with
+    missing cells is an ``object`` array of the labels as given, with
+    ``None``/``NaN``/``pd.NA`` in the missing cells. A numpy array's columns
+    keep its dtype; pandas columns keep theirs (nullable ``Int64`` stays
+    int, ``boolean`` bool, ``string`` str, ``category`` the kind of its
+    categories).
 
     Parameters
     ----------
@@ -111,8 +134,8 @@ def split_target_columns(Y):
     --------
     >>> from sklmtl._targets import split_target_columns
     >>> columns, names, is_1d = split_target_columns([[0, "a"], [1, "b"]])
-    >>> names, is_1d
-    (['task_0', 'task_1'], False)
+    >>> [c.dtype.kind for c in columns], names, is_1d
+    (['i', 'U'], ['task_0', 'task_1'], False)
     """
     if Y is None:
         raise ValueError(
@@ -127,21 +150,16 @@ def split_target_columns(Y):
         names = [str(c) for c in Y.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"Y has duplicate column names: {names}.")
-        columns = [_column_to_numpy(Y.iloc[:, j]) for j in range(Y.shape[1])]
+        columns = [pandas_column(Y.iloc[:, j]) for j in range(Y.shape[1])]
         if not columns:
             raise ValueError("Y has 0 columns; at least one task is required.")
         return columns, names, False
     if hasattr(Y, "iloc") and hasattr(Y, "name"):
         name = "task_0" if Y.name is None else str(Y.name)
-        return [_column_to_numpy(Y)], [name], True
-    try:
-        arr = np.asarray(Y)
-    except ValueError as exc:
-        raise ValueError(
-            f"Y could not be converted to an array of shape (n_samples, n_tasks): {exc}"
-        ) from None
+        return [pandas_column(Y)], [name], True
+    arr = _as_target_array(Y)
     if arr.ndim == 1:
-        return [arr], ["task_0"], True
+        return [tighten(arr)], ["task_0"], True
     if arr.ndim != 2:
         raise ValueError(
             "Y must be 1-D of shape (n_samples,) or 2-D of shape (n_samples, "
@@ -150,52 +168,54 @@ def split_target_columns(Y):
     if arr.shape[1] == 0:
         raise ValueError("Y has 0 columns; at least one task is required.")
     return (
-        [arr[:, t] for t in range(arr.shape[1])],
+        [tighten(arr[:, t]) for t in range(arr.shape[1])],
         [f"task_{t}" for t in range(arr.shape[1])],
         False,
     )
 
 
-def _column_to_numpy(series):
-    values = series.to_numpy()
-    if values.dtype.kind not in "biufUSO":
-        # Extension dtypes (nullable Int64, string, category) become objects.
-        values = series.astype(object).to_numpy()
-    return values
-
-
-def _label_kind(value):
-    if isinstance(value, (bool, np.bool_)):
-        return "bool"
-    if isinstance(value, numbers.Number):
-        return "number"
-    if isinstance(value, (str, np.str_)):
-        return "str"
-    return type(value).__name__
+def _as_target_array(Y):
+    """``Y`` as an array; a list keeps every cell's own Python object."""
+    try:
+        if not isinstance(Y, (list, tuple)):
+            return np.asarray(Y)
+        arr = np.asarray(Y, dtype=object)
+    except ValueError as exc:
+        raise ValueError(
+            f"Y could not be converted to an array of shape (n_samples, n_tasks): {exc}"
+        ) from None
+    if arr.ndim == 1 and any(isinstance(v, (list, np.ndarray)) for v in arr):
+        lengths = sorted({len(v) for v in arr if isinstance(v, (list, np.ndarray))})
+        raise ValueError(
+            "Y could not be converted to an array of shape (n_samples, n_tasks): "
+            f"its rows have different lengths ({lengths})."
+        )
+    return arr
 
 
 def _normalise_labels(values, task_name):
-    """Give an object array of labels a proper dtype, or keep it object."""
+    """Give an object array of labels a numpy dtype that keeps their kind."""
     if values.dtype.kind != "O":
         return values
-    kinds = set()
-    for value in values:
-        try:
-            hash(value)
-        except TypeError:
-            raise TypeError(
-                f"Task {task_name!r} has an unhashable label {value!r} of type "
-                f"{type(value).__name__}; labels must be hashable (int, str, bool)."
-            ) from None
-        kinds.add(_label_kind(value))
+    types = set(map(type, values))
+    # Unhashable types, or containers that may hold unhashable items.
+    if any(c.__hash__ is None or issubclass(c, (tuple, frozenset)) for c in types):
+        for value in values:
+            try:
+                hash(value)
+            except TypeError:
+                raise TypeError(
+                    f"Task {task_name!r} has an unhashable label {value!r} of type "
+                    f"{type(value).__name__}; labels must be hashable (int, str, "
+                    "bool)."
+                ) from None
+    kinds = {type_kind(cls) for cls in types}
     if len(kinds) > 1:
         raise TypeError(
             f"Task {task_name!r} mixes label types {sorted(kinds)}; the labels of "
             "one task must all be of one type (all str, all numbers or all bool)."
         )
-    if kinds <= {"bool", "number", "str"} and len(values):
-        return np.asarray(values.tolist())
-    return values
+    return tighten(values)
 
 
 def _check_task_labels(values, task_name):
@@ -215,6 +235,20 @@ def _check_task_labels(values, task_name):
             )
 
 
+def _warn_missing_like(labels, task_name):
+    found = missing_like(labels)
+    if found:
+        warnings.warn(
+            f"Task {task_name!r} has the class label(s) {found}, which read like a "
+            "missing value written as text (np.nan or None put in a numpy string "
+            "array becomes 'nan' or 'None'). They are kept as classes. If these "
+            "cells are unknown, give them as None or np.nan in an object array or "
+            f"DataFrame, or pass missing_label={found[0]!r}.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def encode_targets(Y, missing_label=np.nan, classes=None):
     """Validate ``Y`` and encode each task's labels to integer codes.
 
@@ -224,20 +258,28 @@ def encode_targets(Y, missing_label=np.nan, classes=None):
         Targets; any hashable label type per task, missing cells allowed.
     missing_label : scalar, default=np.nan
         Extra sentinel for unknown cells (``None``/``NaN``/``pd.NA`` always are).
-    classes : list of ndarray or None, default=None
+    classes : list of array-like or None, default=None
         Known classes per task (e.g. from an earlier ``partial_fit``). When
         given, every label must belong to them; when None they are learned.
+        Each task's classes keep their kind, as the labels of ``Y`` do.
 
     Returns
     -------
     codes : ndarray of shape (n_samples, n_tasks), dtype=int64
         Index into ``classes[t]``, or ``-1`` for a missing cell.
     classes : list of ndarray
-        The sorted classes of each task.
+        The sorted classes of each task, in an array that keeps the task's
+        label kind (its dtype, or ``object`` holding the labels as given).
     task_names : list of str
         Task names.
     is_1d : bool
         Whether ``Y`` was one-dimensional.
+
+    Warns
+    -----
+    UserWarning
+        When a task's labels include a string that reads like a missing value
+        (``'nan'``, ``'None'``, ``'<NA>'``, ...); the message names the task.
 
     Examples
     --------
@@ -277,29 +319,64 @@ def encode_targets(Y, missing_label=np.nan, classes=None):
                     "classifier needs at least 2 classes in each task."
                 )
         else:
-            task_classes = np.asarray(classes[t])
+            task_classes = _given_classes(classes[t], name)
             inverse = _encode_known(values, task_classes, name)
-        codes[labelled, t] = inverse.reshape(-1)
+        inverse = inverse.reshape(-1)
+        if task_classes.dtype.kind in "UO":
+            seen = task_classes if classes is None else task_classes[np.unique(inverse)]
+            _warn_missing_like(seen, name)
+        codes[labelled, t] = inverse
         learned.append(task_classes)
     return codes, learned, task_names, is_1d
 
 
+def _given_classes(given, task_name):
+    """One task's known classes as a sorted array that keeps their kind."""
+    if isinstance(given, np.ndarray):
+        given_array = given
+    elif np.ndim(given) == 1 or isinstance(given, (list, tuple)):
+        given_array = object_array(given)
+    else:
+        given_array = np.asarray(given)
+    if given_array.ndim != 1 or len(given_array) == 0:
+        raise ValueError(
+            f"The classes of task {task_name!r} must be a non-empty 1-D list of "
+            f"labels; got {given!r}."
+        )
+    if missing_mask(given_array).any():
+        raise ValueError(
+            f"The classes of task {task_name!r} include a missing value (None, "
+            f"NaN or pd.NA): {list(given_array)!r}; list the known labels only."
+        )
+    return np.unique(_normalise_labels(given_array, task_name))
+
+
 def _encode_known(values, task_classes, task_name):
-    lookup = {label: i for i, label in enumerate(task_classes.tolist())}
+    lookup = {
+        (label_kind(label), label): i for i, label in enumerate(task_classes.tolist())
+    }
     try:
         inverse = np.fromiter(
-            (lookup[v] for v in values.tolist()), dtype=np.int64, count=len(values)
+            (lookup[label_kind(v), v] for v in values.tolist()),
+            dtype=np.int64,
+            count=len(values),
         )
     except KeyError as exc:
         raise ValueError(
-            f"Task {task_name!r} has label {exc.args[0]!r}, which is not one of the "
-            f"classes seen at the first fit: {task_classes.tolist()}."
+            f"Task {task_name!r} has label {exc.args[0][1]!r}, which is not one of "
+            f"the classes seen at the first fit: {task_classes.tolist()}."
         ) from None
     return inverse
 
 
 def decode_predictions(codes, classes, is_1d):
     """Map integer codes back to the original labels.
+
+    Every cell is a value of its task's ``classes[t]``, of that task's kind.
+    All tasks of one dtype kind (all ints, all bools, all strings, ...) give
+    an array of that kind; tasks of different kinds give an ``object`` array
+    whose cells are the Python values (``int``, ``bool``, ``str``, ...), so
+    that no task's labels are cast to another task's kind.
 
     Parameters
     ----------
@@ -322,18 +399,26 @@ def decode_predictions(codes, classes, is_1d):
     >>> decode_predictions(np.array([[1, 0]]), [np.array([3, 7]), np.array([0, 1])],
     ...                    is_1d=False)
     array([[7, 0]])
+    >>> decode_predictions(np.array([[1, 0]]),
+    ...                    [np.array([3, 7]), np.array([False, True])], is_1d=False)
+    array([[7, False]], dtype=object)
     """
+    codes = np.asarray(codes)
     columns = [task_classes[codes[:, t]] for t, task_classes in enumerate(classes)]
     if is_1d:
         return columns[0]
-    kinds = {c.dtype.kind for c in classes}
-    if kinds <= set("biuf") or kinds <= set("U"):
+    kinds = {np.dtype(c.dtype).kind for c in classes}
+    if len(kinds) == 1 and kinds <= set("biufUSmM"):
         dtype = np.result_type(*[c.dtype for c in classes])
     else:
         dtype = object
     out = np.empty((codes.shape[0], len(classes)), dtype=dtype)
     for t, column in enumerate(columns):
-        out[:, t] = column
+        if out.dtype == object and column.dtype.kind in "mM":
+            # Assigned as an array, nanosecond datetimes would become ints.
+            out[:, t] = object_array(column)
+        else:
+            out[:, t] = column
     return out
 
 

@@ -1,115 +1,220 @@
-"""Hyperparameter validation, done at ``fit`` as scikit-learn does.
+"""Declared parameter constraints, checked at ``fit`` as scikit-learn does.
 
-skorch defines its own ``_validate_params``, so the estimator does not use
-scikit-learn's ``_parameter_constraints``; these helpers raise messages that
-name the parameter, the value and what was expected.
+skorch defines its own ``_validate_params``, which shadows scikit-learn's, so
+the estimators cannot use ``_fit_context``. Instead every estimator and every
+weighting strategy declares one table, ``_parameter_constraints``, mapping a
+parameter name to a list of constraints (the value must satisfy one of them),
+in the spirit of ``sklearn.utils._param_validation``; :func:`validate_params`
+checks it and raises messages that name the owner, the parameter, the value
+and what was expected. A value of the wrong type raises ``TypeError``; a value
+of the right type outside its range raises ``ValueError``.
 """
 
 import numbers
 
 import numpy as np
 
-__all__ = ["check_hyperparameters"]
+__all__ = [
+    "Interval",
+    "InstanceOf",
+    "LayerSizes",
+    "Options",
+    "SubclassOf",
+    "resolve_device",
+    "validate_params",
+]
 
 
-def _check_number(
-    name, value, *, low, high=None, integer=False, low_open=False, high_open=False
-):
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
-        expected = "an int" if integer else "a float"
-        raise TypeError(
-            f"{name} must be {expected}; got {value!r} of type {type(value).__name__}."
-        )
-    too_low = value <= low if low_open else value < low
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if too_low or too_high or not np.isfinite(value):
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        upper = "inf" if high is None else high
-        raise ValueError(
-            f"{name} must be in the range {left}{low}, {upper}{right}; got {value!r}."
-        )
-
-
-def _check_layer_sizes(name, sizes, allow_empty=True):
-    if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
-        sizes = (sizes,)
-    if not isinstance(sizes, (tuple, list)):
-        raise TypeError(f"{name} must be a tuple of positive ints; got {sizes!r}.")
-    if not sizes and not allow_empty:
-        raise ValueError(f"{name} must not be empty.")
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-            raise ValueError(
-                f"{name} must contain positive ints only; got {tuple(sizes)!r}."
-            )
-    return tuple(int(s) for s in sizes)
-
-
-def check_hyperparameters(est):
-    """Validate the estimator's training and network hyperparameters.
+class Interval:
+    """A real (or integral) number in a range.
 
     Parameters
     ----------
-    est : MultiTaskNetClassifier
-        The estimator whose parameters are checked.
-
-    Returns
-    -------
-    hidden_layer_sizes : tuple of int
-        The normalised hidden layer sizes.
+    kind : {numbers.Real, numbers.Integral}
+        The accepted number type (bools are never numbers here).
+    low, high : float or None
+        Bounds; None for no bound.
+    closed : {"both", "left", "right", "neither"}, default="both"
+        Which bounds belong to the range.
 
     Examples
     --------
-    >>> from sklmtl import MultiTaskNetClassifier
-    >>> from sklmtl._validation import check_hyperparameters
-    >>> check_hyperparameters(MultiTaskNetClassifier(hidden_layer_sizes=[32]))
-    (32,)
+    >>> import numbers
+    >>> from sklmtl._validation import Interval
+    >>> Interval(numbers.Real, 0, 1, closed="right").describe()
+    'a float in the range (0, 1]'
     """
-    import torch
 
-    _check_number("lr", est.lr, low=0, low_open=True)
-    _check_number("weight_decay", est.weight_decay, low=0)
-    _check_number("batch_size", est.batch_size, low=1, integer=True)
-    _check_number("max_epochs", est.max_epochs, low=1, integer=True)
-    _check_number("dropout", est.dropout, low=0, high=1, high_open=True)
-    _check_number(
-        "validation_fraction",
-        est.validation_fraction,
-        low=0,
-        high=1,
-        low_open=True,
-        high_open=True,
-    )
-    _check_number("n_iter_no_change", est.n_iter_no_change, low=1, integer=True)
-    _check_number("verbose", est.verbose, low=0, integer=True)
-    if est.n_threads not in (None, "auto"):
-        _check_number("n_threads", est.n_threads, low=1, integer=True)
-    if est.on_divergence not in ("raise", "restore_best"):
-        raise ValueError(
-            "on_divergence must be 'raise' or 'restore_best'; got "
-            f"{est.on_divergence!r}."
+    def __init__(self, kind, low, high, closed="both"):
+        self.kind, self.low, self.high, self.closed = kind, low, high, closed
+
+    def type_ok(self, value):
+        return isinstance(value, self.kind) and not isinstance(value, (bool, np.bool_))
+
+    def is_satisfied_by(self, value):
+        if not self.type_ok(value) or not np.isfinite(value):
+            return False
+        left = self.closed in ("both", "left")
+        right = self.closed in ("both", "right")
+        if self.low is not None and (
+            value < self.low or (value == self.low and not left)
+        ):
+            return False
+        return self.high is None or not (
+            value > self.high or (value == self.high and not right)
         )
-    if est.head_hidden_size is not None:
-        _check_number("head_hidden_size", est.head_hidden_size, low=1, integer=True)
-    for flag in ("batch_norm", "early_stopping", "warm_start", "progress_bar"):
-        if not isinstance(getattr(est, flag), (bool, np.bool_)):
-            raise TypeError(f"{flag} must be a bool; got {getattr(est, flag)!r}.")
-    if not (
-        isinstance(est.optimizer, type)
-        and issubclass(est.optimizer, torch.optim.Optimizer)
-    ):
-        raise TypeError(
-            "optimizer must be a torch.optim.Optimizer subclass such as "
-            f"torch.optim.Adam; got {est.optimizer!r}."
+
+    def describe(self):
+        name = "an int" if self.kind is numbers.Integral else "a float"
+        left = "[" if self.closed in ("both", "left") else "("
+        right = "]" if self.closed in ("both", "right") else ")"
+        low = "-inf" if self.low is None else self.low
+        high = "inf" if self.high is None else self.high
+        return f"{name} in the range {left}{low}, {high}{right}"
+
+
+class Options:
+    """One of a fixed set of values (compared with ``==`` and type).
+
+    Examples
+    --------
+    >>> from sklmtl._validation import Options
+    >>> Options({"raise", "restore_best"}).is_satisfied_by("raise")
+    True
+    """
+
+    def __init__(self, values):
+        self.values = values
+
+    def type_ok(self, value):
+        return any(type(value) is type(v) for v in self.values)
+
+    def is_satisfied_by(self, value):
+        return any(type(value) is type(v) and value == v for v in self.values)
+
+    def describe(self):
+        return "one of " + ", ".join(repr(v) for v in sorted(self.values, key=repr))
+
+
+class InstanceOf:
+    """An instance of one of the given types.
+
+    Examples
+    --------
+    >>> from sklmtl._validation import InstanceOf
+    >>> InstanceOf(bool).describe()
+    'an instance of bool'
+    """
+
+    def __init__(self, *types, name=None):
+        self.types, self.name = types, name
+
+    def type_ok(self, value):
+        return self.is_satisfied_by(value)
+
+    def is_satisfied_by(self, value):
+        return isinstance(value, self.types)
+
+    def describe(self):
+        names = self.name or " or ".join(t.__name__ for t in self.types)
+        return f"an instance of {names}"
+
+
+class SubclassOf:
+    """A class that derives from ``base``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl._validation import SubclassOf
+    >>> SubclassOf(torch.optim.Optimizer, "Adam").is_satisfied_by(torch.optim.SGD)
+    True
+    """
+
+    def __init__(self, base, example):
+        self.base, self.example = base, example
+
+    def type_ok(self, value):
+        return self.is_satisfied_by(value)
+
+    def is_satisfied_by(self, value):
+        return isinstance(value, type) and issubclass(value, self.base)
+
+    def describe(self):
+        base = f"{self.base.__module__}.{self.base.__name__}"
+        return f"a {base} subclass such as {self.example}"
+
+
+class LayerSizes:
+    """A tuple (or list) of positive ints, or one positive int.
+
+    Examples
+    --------
+    >>> from sklmtl._validation import LayerSizes
+    >>> LayerSizes().is_satisfied_by((64, 32))
+    True
+    """
+
+    def type_ok(self, value):
+        return isinstance(value, (tuple, list, numbers.Integral)) and not isinstance(
+            value, bool
         )
-    if est.callbacks is not None and not isinstance(est.callbacks, (list, tuple)):
-        raise TypeError(
-            "callbacks must be None or a list of skorch callbacks; got "
-            f"{type(est.callbacks).__name__}."
+
+    def is_satisfied_by(self, value):
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            value = (value,)
+        return isinstance(value, (tuple, list)) and all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+            for s in value
         )
-    return _check_layer_sizes("hidden_layer_sizes", est.hidden_layer_sizes)
+
+    def describe(self):
+        return "a tuple of positive ints"
+
+
+def validate_params(params, constraints, owner):
+    """Check ``params`` against a declared constraint table.
+
+    Parameters
+    ----------
+    params : dict
+        Parameter name -> value (only names present in ``constraints`` are
+        checked).
+    constraints : dict
+        Parameter name -> list of constraint objects, or ``"no_validation"``.
+    owner : str
+        The estimator or strategy name used in messages.
+
+    Raises
+    ------
+    TypeError
+        When the value has none of the accepted types.
+    ValueError
+        When it has an accepted type but is out of range or not an option.
+
+    Examples
+    --------
+    >>> import numbers
+    >>> from sklmtl._validation import Interval, validate_params
+    >>> table = {"lr": [Interval(numbers.Real, 0, None, closed="neither")]}
+    >>> validate_params({"lr": -1.0}, table, "Net")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'lr' parameter of Net must be a float in the range (0, inf); ...
+    """
+    for name, value in params.items():
+        options = constraints.get(name)
+        if options is None or options == "no_validation":
+            continue
+        if any(c.is_satisfied_by(value) for c in options):
+            continue
+        expected = " or ".join(c.describe() for c in options)
+        message = (
+            f"The {name!r} parameter of {owner} must be {expected}; got {value!r}."
+        )
+        if any(c.type_ok(value) for c in options):
+            raise ValueError(message)
+        raise TypeError(message)
 
 
 def resolve_device(device):

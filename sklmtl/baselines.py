@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from ._targets import decode_predictions, encode_targets
+from ._weights import check_sample_weight
 from .metrics import MultiTaskScoreMixin
 
 __all__ = ["IndependentTaskClassifier", "LabelPowersetClassifier"]
@@ -59,6 +60,10 @@ class _MultiTaskMetaEstimator(
     def _classes_list(self):
         return [self.classes_] if self._y_is_1d else list(self.classes_)
 
+    def _inner_estimator(self):
+        """The estimator being wrapped (a hook for a default estimator)."""
+        return self.estimator
+
     def _validate_X(self, X, reset):
         """Check ``X`` as the wrapped estimator would accept it.
 
@@ -66,7 +71,7 @@ class _MultiTaskMetaEstimator(
         pipeline inside); everything else is checked with the wrapped
         estimator's sparse and NaN tags, and no dtype conversion.
         """
-        tags = get_tags(self.estimator)
+        tags = get_tags(self._inner_estimator())
         return validate_data(
             self,
             X,
@@ -85,7 +90,7 @@ class _MultiTaskMetaEstimator(
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator).input_tags
+        inner = get_tags(self._inner_estimator()).input_tags
         tags.input_tags.sparse = inner.sparse
         tags.input_tags.allow_nan = inner.allow_nan
         return tags
@@ -148,7 +153,7 @@ class IndependentTaskClassifier(_MultiTaskMetaEstimator):
         self.estimator = estimator
         self.missing_label = missing_label
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit one clone of ``estimator`` per task on the task's labelled rows.
 
         Parameters
@@ -157,6 +162,11 @@ class IndependentTaskClassifier(_MultiTaskMetaEstimator):
             Training data (passed to each clone as given, row-subset).
         y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
             Labels, one column per task, with missing cells.
+        sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
+default=None
+            Weights per row or per label cell; each clone gets its task's
+            column on its labelled rows (the estimator must accept
+            ``sample_weight``).
         **fit_params : dict
             Passed to every clone's ``fit``.
 
@@ -177,12 +187,16 @@ class IndependentTaskClassifier(_MultiTaskMetaEstimator):
         X = self._validate_X(X, reset=True)
         codes, classes = self._encode(y)
         check_consistent_length(X, codes)
+        weights = check_sample_weight(sample_weight, codes >= 0, self.task_names_)
         self.estimators_ = []
         for t, task_classes in enumerate(classes):
             rows = np.flatnonzero(codes[:, t] >= 0)
+            task_params = dict(fit_params)
+            if weights is not None:
+                task_params["sample_weight"] = weights[rows, t]
             estimator = clone(self.estimator)
             estimator.fit(
-                _take_rows(X, rows), task_classes[codes[rows, t]], **fit_params
+                _take_rows(X, rows), task_classes[codes[rows, t]], **task_params
             )
             self.estimators_.append(estimator)
         return self
@@ -212,8 +226,8 @@ class IndependentTaskClassifier(_MultiTaskMetaEstimator):
         >>> from sklmtl.baselines import IndependentTaskClassifier
         >>> clf = IndependentTaskClassifier(DecisionTreeClassifier()).fit(
         ...     [[0], [1]], [[0, "x"], [1, "y"]])
-        >>> clf.predict([[1]]).tolist()  # a list mixing 1 and "y" is all strings
-        [['1', 'y']]
+        >>> clf.predict([[1]]).tolist()  # each task keeps its label kind
+        [[1, 'y']]
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
@@ -313,14 +327,14 @@ class LabelPowersetClassifier(_MultiTaskMetaEstimator):
     >>> clf.combinations_.tolist()
     [[0, 0], [1, 1]]
     >>> clf.predict([[3.0]]).tolist()
-    [['1', 'b']]
+    [[1, 'b']]
     """
 
     def __init__(self, estimator, *, missing_label=np.nan):
         self.estimator = estimator
         self.missing_label = missing_label
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit ``estimator`` on the label combinations of the fully labelled rows.
 
         Parameters
@@ -329,6 +343,10 @@ class LabelPowersetClassifier(_MultiTaskMetaEstimator):
             Training data.
         y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
             Labels, one column per task; rows with a missing cell are skipped.
+        sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
+default=None
+            Weights per row, or per label cell; a row's weight is then the
+            mean of its cells' weights (the powerset has one label per row).
         **fit_params : dict
             Passed to the estimator's ``fit``.
 
@@ -349,6 +367,7 @@ class LabelPowersetClassifier(_MultiTaskMetaEstimator):
         X = self._validate_X(X, reset=True)
         codes, _ = self._encode(y)
         check_consistent_length(X, codes)
+        weights = check_sample_weight(sample_weight, codes >= 0, self.task_names_)
         complete = np.flatnonzero((codes >= 0).all(axis=1))
         if len(complete) == 0:
             raise ValueError(
@@ -364,6 +383,8 @@ class LabelPowersetClassifier(_MultiTaskMetaEstimator):
                 "LabelPowersetClassifier needs at least 2."
             )
         self.combinations_ = combinations
+        if weights is not None:
+            fit_params = {**fit_params, "sample_weight": weights[complete].mean(axis=1)}
         self.estimator_ = clone(self.estimator).fit(
             _take_rows(X, complete), combo_index.reshape(-1), **fit_params
         )

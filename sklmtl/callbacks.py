@@ -1,11 +1,10 @@
 """skorch callbacks: per-task losses and accuracies in ``history``, best weights."""
 
-import copy
-
 import torch
 from skorch.callbacks import Callback
 
-from .nn.losses import pad_task_logits
+from ._state import training_state
+from .nn.losses import pad_task_logits, unpack_targets
 
 __all__ = ["BestWeights", "PerTaskScoring", "TaskWeightLogger"]
 
@@ -27,10 +26,22 @@ class PerTaskScoring(Callback):
     ``train_loss_<task>``, ``train_acc_<task>``, ``valid_loss_<task>`` and
     ``valid_acc_<task>``.
 
+    It also sets the epoch's ``train_loss`` and ``valid_loss`` to the plain
+    mean over tasks of those per-task losses (tasks without a labelled cell
+    in the epoch left out), and ``train_acc``/``valid_acc`` to the mean task
+    accuracy. That is what early stopping and ``on_divergence`` monitor: a
+    weighted objective can go negative (uncertainty weighting) or change with
+    random weights (``"rlw"``). The objective the optimizer minimised is kept
+    as ``train_objective``. skorch writes ``train_loss``/``valid_loss`` before
+    the ``on_epoch_end`` callbacks run, and this callback comes first.
+
     Parameters
     ----------
     task_names : list of str
         The tasks, in the order of the module's outputs.
+    batch_scores : bool, default=False
+        Also record each batch's mean task accuracy (``train_acc`` /
+        ``valid_acc`` in the batch rows), for the progress bar.
 
     Examples
     --------
@@ -39,8 +50,9 @@ class PerTaskScoring(Callback):
     ['colour', 'size']
     """
 
-    def __init__(self, task_names):
+    def __init__(self, task_names, batch_scores=False):
         self.task_names = task_names
+        self.batch_scores = batch_scores
 
     def on_epoch_begin(self, net, **kwargs):
         self._sums = {}
@@ -57,13 +69,20 @@ class PerTaskScoring(Callback):
     ):
         if task_losses is None:
             return
-        codes = batch[1].to(task_losses.device)
-        labelled = codes >= 0
-        predicted = _task_argmax(y_pred)
-        correct = ((predicted == codes) & labelled).sum(dim=0).to(task_losses.dtype)
+        codes, sample_weight = unpack_targets(batch[1].to(task_losses.device))
+        hits = ((_task_argmax(y_pred) == codes) & (codes >= 0)).to(task_losses.dtype)
+        if sample_weight is not None:
+            hits = hits * sample_weight.to(task_losses.dtype)
+        # Weighted by the sample weights when given (task_counts are then
+        # the weight sums), so validation scores follow them too.
+        correct = hits.sum(dim=0)
         stats = torch.stack([task_losses.detach() * task_counts, correct, task_counts])
         prefix = "train" if training else "valid"
         self._sums[prefix] = self._sums.get(prefix, 0) + stats
+        if self.batch_scores:
+            present = task_counts > 0
+            accuracy = (correct[present] / task_counts[present]).mean()
+            net.history.record_batch(f"{prefix}_acc", float(accuracy))
 
     def on_epoch_end(self, net, **kwargs):
         for prefix, stats in self._sums.items():
@@ -75,12 +94,21 @@ class PerTaskScoring(Callback):
                 # Data-parallel training: every rank records the global values.
                 torch.distributed.all_reduce(stats)
             loss_sum, correct, counts = stats.cpu().tolist()
+            losses, accuracies = [], []
             for name, loss, hits, count in zip(
                 self.task_names, loss_sum, correct, counts
             ):
                 if count:
-                    net.history.record(f"{prefix}_loss_{name}", loss / count)
-                    net.history.record(f"{prefix}_acc_{name}", hits / count)
+                    losses.append(loss / count)
+                    accuracies.append(hits / count)
+                    net.history.record(f"{prefix}_loss_{name}", losses[-1])
+                    net.history.record(f"{prefix}_acc_{name}", accuracies[-1])
+            if not losses:
+                continue
+            if prefix == "train" and "train_loss" in net.history[-1]:
+                net.history.record("train_objective", net.history[-1]["train_loss"])
+            net.history.record(f"{prefix}_loss", sum(losses) / len(losses))
+            net.history.record(f"{prefix}_acc", sum(accuracies) / len(accuracies))
 
 
 class TaskWeightLogger(Callback):
@@ -120,10 +148,12 @@ class TaskWeightLogger(Callback):
 
 
 class BestWeights(Callback):
-    """Keep an in-memory copy of the weights of the best epoch so far.
+    """Keep an in-memory copy of the training state of the best epoch so far.
 
     Used by ``on_divergence="restore_best"``: when training diverges, the
-    estimator loads ``state`` back. Copies happen only at improving epochs.
+    estimator loads ``state`` back: the weights, the weighting's state and the
+    optimizer's state (so that diverged moments do not survive the restore).
+    Copies happen only at improving epochs.
 
     Parameters
     ----------
@@ -154,7 +184,4 @@ class BestWeights(Callback):
             return
         self.best_ = value
         self.epoch = len(net.history)
-        self.state = {
-            "module": copy.deepcopy(net.module_.state_dict()),
-            "criterion": copy.deepcopy(net.criterion_.state_dict()),
-        }
+        self.state = training_state(net)

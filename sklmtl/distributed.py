@@ -64,19 +64,21 @@ def _average_gradients(parameters):
             param.grad /= world
 
 
-class _GlobalEpochLosses(Callback):
-    """Replace each rank's ``train_loss``/``valid_loss`` by the global mean."""
+class _GlobalObjective(Callback):
+    """Replace each rank's ``train_objective`` by the global mean.
+
+    ``train_loss``/``valid_loss`` need nothing: :class:`PerTaskScoring` sums
+    the per-task values over the ranks before it averages them.
+    """
 
     def on_epoch_end(self, net, **kwargs):
         if _world_size() == 1:
             return
         row = net.history[-1]
-        for key in ("train_loss", "valid_loss"):
+        for key in ("train_objective",):
             if key not in row:
                 continue
-            n_rows = sum(
-                b.get(f"{key.split('_')[0]}_batch_size", 0) for b in row["batches"]
-            )
+            n_rows = sum(b.get("train_batch_size", 0) for b in row["batches"])
             stats = torch.tensor(
                 [row[key] * n_rows, float(n_rows)], dtype=torch.float64
             )
@@ -183,7 +185,7 @@ class AcceleratedMultiTaskNetClassifier(MultiTaskNetClassifier):
     def _iterator_class(self):
         return DataLoader
 
-    def _build_net(self, hidden, strategy, device, seed):
+    def _check_weighting(self, strategy):
         if not isinstance(strategy, LossWeighting) or isinstance(strategy, GradNorm):
             raise ValueError(
                 f"task_weighting={self.task_weighting!r} is not supported with "
@@ -192,24 +194,23 @@ class AcceleratedMultiTaskNetClassifier(MultiTaskNetClassifier):
                 "cannot synchronise. Use a loss weighting: 'equal', fixed weights, "
                 "'uncertainty', 'dwa' or 'rlw'."
             )
-        return super()._build_net(hidden, strategy, device, seed)
+        return strategy
 
-    def _adapt_net_kwargs(self, net_kwargs):
+    def _net_kwargs(self):
         if self.accelerator is None:
             from accelerate import Accelerator
 
             accelerator = Accelerator()
         else:
             accelerator = self.accelerator
-        net_kwargs["callbacks"] = [
-            *net_kwargs["callbacks"],
-            ("global_losses", _GlobalEpochLosses()),
-        ]
         # The accelerator places the module: skorch requires device=None then.
         # skorch's accelerate sink would print the epoch table even with
         # verbose=0; print on the main process only, and only when asked.
         sink = accelerator.print if self.verbose else _silent
-        net_kwargs.update(
-            accelerator=accelerator, device=None, callbacks__print_log__sink=sink
-        )
-        return net_kwargs
+        return {
+            **super()._net_kwargs(),
+            "callbacks": [("global_objective", _GlobalObjective())],
+            "accelerator": accelerator,
+            "device": None,
+            "callbacks__print_log__sink": sink,
+        }

@@ -30,14 +30,12 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from . import __version__, nn, weighting
-from ._validation import check_hyperparameters, resolve_device
 from .classifier import MultiTaskNetClassifier
-from .weighting import resolve_weighting
 
 __all__ = ["load", "save", "to_onnx"]
 
 FORMAT = "sklmtl"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 # ----------------------------------------------------------------- allow-list
@@ -119,12 +117,24 @@ def _encode(value, path, allowed_by_class):
     )
 
 
+_ARRAY_KINDS = "biufUS"
+
+
 def _encode_array(arr):
+    """Typed JSON of an array: its dtype, and each object cell's exact type.
+
+    Plain dtypes (bool, int, uint, float, str, bytes) keep their dtype string;
+    an object array keeps every cell's type (Python ``int``/``float``/``bool``/
+    ``str``/``bytes``, or a numpy scalar with its dtype), so ``classes_`` read
+    back are equal in dtype and element types.
+    """
     arr = np.asarray(arr)
     if arr.dtype.kind == "O":
         return {"dtype": "object", "values": [_plain(v) for v in arr.tolist()]}
-    if arr.dtype.kind not in "biufU":
+    if arr.dtype.kind not in _ARRAY_KINDS:
         raise TypeError(f"Cannot save an array of dtype {arr.dtype}.")
+    if arr.dtype.kind == "S":
+        return {"dtype": arr.dtype.str, "values": [v.hex() for v in arr.tolist()]}
     values = arr.tolist()
     if arr.dtype.kind == "f":
         values = [v if math.isfinite(v) else {"__float__": repr(v)} for v in values]
@@ -132,13 +142,26 @@ def _encode_array(arr):
 
 
 def _plain(value):
-    if isinstance(value, (bool, str)) or value is None:
+    """One cell of an object array, tagged with its exact type."""
+    if isinstance(value, np.generic):
+        if value.dtype.kind not in _ARRAY_KINDS:
+            raise TypeError(
+                f"Cannot save the label {value!r} (numpy {value.dtype} scalar)."
+            )
+        inner = _encode_array(np.asarray(value).reshape(1))["values"][0]
+        return {"__scalar__": value.dtype.str, "value": inner}
+    if value is None or type(value) in (bool, str):
         return value
-    if isinstance(value, numbers.Integral):
-        return {"__int__": int(value)}
-    if isinstance(value, numbers.Real):
-        return {"__float__": repr(float(value))}
-    raise TypeError(f"Cannot save the label {value!r} ({type(value).__name__}).")
+    if type(value) is int:
+        return {"__int__": value}
+    if type(value) is float:
+        return {"__float__": repr(value)}
+    if type(value) is bytes:
+        return {"__bytes__": value.hex()}
+    raise TypeError(
+        f"Cannot save the label {value!r} ({type(value).__name__}): labels saved "
+        "in an object array must be bool, int, float, str, bytes or numpy scalars."
+    )
 
 
 class _Decoder:
@@ -176,6 +199,10 @@ class _Decoder:
             return float(obj["__float__"])
         if "__int__" in obj:
             return int(obj["__int__"])
+        if "__bytes__" in obj:
+            return bytes.fromhex(obj["__bytes__"])
+        if "__scalar__" in obj:
+            return self.array({"dtype": obj["__scalar__"], "values": [obj["value"]]})[0]
         if "__tuple__" in obj:
             return tuple(self.value(v) for v in obj["__tuple__"])
         if "__dict__" in obj:
@@ -199,15 +226,19 @@ class _Decoder:
             out = np.empty(len(values), dtype=object)
             out[:] = values
             return out
-        dtype = np.dtype(spec["dtype"])
-        if dtype.kind not in "biufU":
+        try:
+            dtype = np.dtype(str(spec["dtype"]))
+        except TypeError:
+            raise ValueError(f"Unknown dtype in the file: {spec['dtype']!r}.") from None
+        if dtype.kind not in _ARRAY_KINDS:
             raise ValueError(f"Refusing to load an array of dtype {dtype}.")
-        return np.asarray(values, dtype=dtype)
+        if dtype.kind == "S":
+            values = [bytes.fromhex(v) for v in values]
+        return np.asarray(values, dtype=dtype).reshape(len(values))
 
 
 # ---------------------------------------------------------------------- save
-def _optimizer_tensors(optimizer):
-    state = optimizer.state_dict()
+def _optimizer_tensors(state):
     tensors, scalars = {}, {}
     for index, entry in state["state"].items():
         for key, value in entry.items():
@@ -276,15 +307,18 @@ def save(estimator, path):
         for key, value in estimator.get_params(deep=False).items()
         if key in base_params or key in estimator._extra_params
     }
-    net = estimator.net_
-    class_weights = None
-    if estimator._class_weights is not None:
-        class_weights = [
-            None if w is None else np.asarray(w).tolist()
-            for w in estimator._class_weights
-        ]
-    feature_names = getattr(estimator, "feature_names_in_", None)
-    opt_tensors, opt_meta = _optimizer_tensors(net.optimizer_)
+    state = estimator._get_fitted_state()
+    attributes = dict(state["attributes"])
+    target = attributes.pop("target")
+    attributes["target"] = {
+        "classes": [_encode_array(c) for c in target["classes"]],
+        "y_is_1d": target["y_is_1d"],
+        "class_weights": None
+        if target["class_weights"] is None
+        else [None if w is None else w.tolist() for w in target["class_weights"]],
+    }
+    training = state["training"]
+    opt_tensors, opt_meta = _optimizer_tensors(training["optimizer"])
     payload = {
         "format_version": FORMAT_VERSION,
         "versions": {
@@ -294,29 +328,18 @@ def save(estimator, path):
         },
         "estimator": "MultiTaskNetClassifier",
         "params": params,
-        "fitted": {
-            "classes": [_encode_array(c) for c in estimator._classes_list()],
-            "y_is_1d": bool(estimator._y_is_1d),
-            "task_names": list(estimator.task_names_),
-            "n_features_in": int(estimator.n_features_in_),
-            "feature_names_in": None
-            if feature_names is None
-            else [str(n) for n in feature_names],
-            "input_shape": list(estimator._input_shape),
-            "raw_sample_shape": list(estimator._raw_sample_shape),
-            "class_weights": class_weights,
-            "n_iter": int(estimator.n_iter_),
-            "next_seed": int(estimator._next_seed),
-        },
+        "fitted": attributes,
         "optimizer": opt_meta,
-        "history": json.loads(json.dumps(list(net.history), default=_history_value)),
+        "optimizer_class": _class_name(
+            training["optimizer_class"], allowed_by_class, "optimizer"
+        ),
+        "history": json.loads(json.dumps(training["history"], default=_history_value)),
     }
-    tensors = {f"module.{k}": v for k, v in net.module_.state_dict().items()}
-    tensors |= {f"criterion.{k}": v for k, v in net.criterion_.state_dict().items()}
+    tensors = {f"module.{k}": v for k, v in training["module"].items()}
+    tensors |= {f"weighting.{k}": v for k, v in training["weighting"].items()}
     tensors |= opt_tensors
-    rng_state = getattr(estimator, "_rng_state", None)
-    if rng_state is not None:
-        tensors["rng_state"] = rng_state
+    if training["rng_state"] is not None:
+        tensors["rng_state"] = training["rng_state"]
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     metadata = {
         "format": FORMAT,
@@ -409,62 +432,44 @@ def load(path, *, device=None, custom_objects=None):
         )
     decode = _Decoder(custom_objects)
     params = {key: decode.value(value) for key, value in payload["params"].items()}
-    if device is not None:
-        params["device"] = device
+    attributes = dict(payload["fitted"])
+    target = attributes["target"]
+    attributes["target"] = {
+        "classes": [decode.array(spec) for spec in target["classes"]],
+        "y_is_1d": target["y_is_1d"],
+        "class_weights": None
+        if target["class_weights"] is None
+        else [None if w is None else np.asarray(w) for w in target["class_weights"]],
+    }
+    training = {
+        "module": _prefixed(tensors, "module."),
+        "weighting": _prefixed(tensors, "weighting."),
+        "optimizer": _optimizer_state(tensors, payload["optimizer"]),
+        "optimizer_class": decode.cls(payload["optimizer_class"]),
+        "history": payload["history"],
+        "rng_state": tensors.get("rng_state"),
+    }
     est = MultiTaskNetClassifier(**params)
-    fitted = payload["fitted"]
-    classes = [decode.array(spec) for spec in fitted["classes"]]
-    est._y_is_1d = fitted["y_is_1d"]
-    est.classes_ = classes[0] if est._y_is_1d else classes
-    est.n_tasks_ = len(classes)
-    est.task_names_ = list(fitted["task_names"])
-    est.n_features_in_ = fitted["n_features_in"]
-    if fitted["feature_names_in"] is not None:
-        est.feature_names_in_ = np.asarray(fitted["feature_names_in"], dtype=object)
-    est._input_shape = tuple(fitted["input_shape"])
-    est._raw_sample_shape = tuple(fitted["raw_sample_shape"])
-    est._class_weights = (
-        None
-        if fitted["class_weights"] is None
-        else [None if w is None else np.asarray(w) for w in fitted["class_weights"]]
-    )
-    est._next_seed = fitted["next_seed"]
-    est._rng_state = tensors.pop("rng_state", None)
-
-    est._check_extra_params()
-    hidden = check_hyperparameters(est)
-    device = resolve_device(est.device)
-    strategy = resolve_weighting(
-        est.task_weighting, est._nested_kwargs("task_weighting")
-    )
-    with torch.random.fork_rng(devices=[]):
-        net = est._build_net(hidden, strategy, device, est._next_seed)
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            net.initialize()
-    _load_state(net.module_, tensors, "module.", path)
-    _load_state(net.criterion_, tensors, "criterion.", path)
-    _load_optimizer(net.optimizer_, tensors, payload["optimizer"], path)
-    net.history.extend(payload["history"])
-    net.module_.eval()
-    est.net_ = net
-    est.history_ = net.history
-    est.n_iter_ = fitted["n_iter"]
+            est._restore_fitted_state(
+                {"attributes": attributes, "training": training}, device=device
+            )
+    except (RuntimeError, KeyError) as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        raise ValueError(
+            f"The weights in {path} do not fit the network its parameters "
+            f"describe: {' '.join(lines[:2])}"
+        ) from None
     return est
 
 
-def _load_state(module, tensors, prefix, path):
-    state = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
-    try:
-        module.load_state_dict(state, strict=True)
-    except RuntimeError as exc:
-        raise ValueError(
-            f"The weights in {path} do not fit the network its parameters "
-            f"describe: {str(exc).splitlines()[0]}"
-        ) from None
+def _prefixed(tensors, prefix):
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
 
 
-def _load_optimizer(optimizer, tensors, meta, path):
+def _optimizer_state(tensors, meta):
     state = {}
     for key, value in tensors.items():
         if key.startswith("optimizer."):
@@ -473,12 +478,7 @@ def _load_optimizer(optimizer, tensors, meta, path):
     for key, value in meta["scalars"].items():
         index, name = key.split(".", 1)
         state.setdefault(int(index), {})[name] = value
-    try:
-        optimizer.load_state_dict(
-            {"state": state, "param_groups": meta["param_groups"]}
-        )
-    except (ValueError, KeyError) as exc:
-        raise ValueError(f"The optimizer state in {path} does not fit: {exc}") from None
+    return {"state": state, "param_groups": meta["param_groups"]}
 
 
 # ---------------------------------------------------------------------- ONNX
@@ -498,7 +498,17 @@ def to_onnx(estimator, path, *, opset_version=None):
     shape the estimator was fitted on, with a dynamic batch axis) and returns
     one probability array per task, named ``proba_<task name>``, with columns
     ordered as ``classes_[t]``: what :meth:`predict_proba` returns, without the
-    label decoding (keep ``classes_`` next to the file).
+    label decoding.
+
+    The labels travel in the model's ``metadata_props`` under the key
+    ``"sklmtl.classes"``: a JSON list with one entry per task,
+    ``{"task": name, "output": "proba_<name>", "classes": {"dtype": ...,
+    "values": [...]}}``, where ``dtype`` is the numpy dtype string of
+    ``classes_[t]`` (``"<i8"``, ``"|b1"``, ``"<U3"``, ...; bytes as hex) or
+    ``"object"``, whose values are tagged with their type (``{"__int__": 1}``,
+    ``{"__float__": "1.0"}``, ``{"__scalar__": "<i4", "value": 1}``; bools,
+    strings and None are plain JSON). Column ``j`` of output
+    ``proba_<name>`` is the probability of ``values[j]``.
 
     Parameters
     ----------
@@ -525,6 +535,10 @@ def to_onnx(estimator, path, *, opset_version=None):
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.onnx"
     >>> to_onnx(clf, path)
     ['proba_task_0', 'proba_task_1']
+    >>> import json, onnx
+    >>> props = {p.key: p.value for p in onnx.load(path).metadata_props}
+    >>> [task["classes"] for task in json.loads(props["sklmtl.classes"])]
+    [{'dtype': '<i8', 'values': [0, 1]}, {'dtype': '<i8', 'values': [0, 1]}]
     """
     try:
         import onnx  # noqa: F401
@@ -555,4 +569,21 @@ def to_onnx(estimator, path, *, opset_version=None):
             )
     finally:
         estimator.net_.module_.to(estimator.net_.device)
+    _store_onnx_classes(path, estimator, output_names)
     return output_names
+
+
+def _store_onnx_classes(path, estimator, output_names):
+    """Write each task's classes, with their kind, into the ONNX metadata."""
+    import onnx
+
+    labels = [
+        {"task": name, "output": output, "classes": _encode_array(classes)}
+        for name, output, classes in zip(
+            estimator.task_names_, output_names, estimator._classes_list()
+        )
+    ]
+    model = onnx.load(str(path))
+    entry = model.metadata_props.add()
+    entry.key, entry.value = "sklmtl.classes", json.dumps(labels)
+    onnx.save(model, str(path))

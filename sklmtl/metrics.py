@@ -14,6 +14,7 @@ last step of a ``Pipeline``), so a search over an estimator with
 import numpy as np
 from sklearn.metrics import accuracy_score
 
+from ._label_kinds import labels_equal
 from ._targets import missing_mask, split_target_columns
 
 __all__ = [
@@ -50,7 +51,8 @@ def _paired_columns(Y_true, Y_pred, missing_label):
 
 
 def _cell_equal(true_col, pred_col):
-    return np.asarray(true_col == pred_col, dtype=bool).reshape(len(true_col))
+    # Same kind and equal: a prediction "1" or True is not the label 1.
+    return labels_equal(true_col, pred_col)
 
 
 def subset_accuracy(Y_true, Y_pred, *, missing_label=np.nan, sample_weight=None):

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 
 
 @pytest.fixture(autouse=True)
@@ -27,3 +28,16 @@ def problem():
 
 
 FAST = dict(hidden_layer_sizes=(16,), max_epochs=15, lr=0.02, random_state=0)
+
+
+class ExplodeAt(Callback):
+    """Scale every weight to inf at the start of an epoch (a simulated blow-up)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            with torch.no_grad():
+                for p in net.module_.parameters():
+                    p.mul_(float("inf"))

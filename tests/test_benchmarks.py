@@ -149,3 +149,41 @@ def test_weightings_table_bolds_the_best_of_each_column():
         rows[1]
         == "| dwa | **96.0 +- 1.4** | 71.0 +- 1.4 | **1.20 +- 0.28** | 10 +- 0 |"
     )
+
+
+def test_stratification_benchmark_writes_json_table_and_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "stratification.py"),
+            "--datasets",
+            "generator-multiclass",
+            "--seeds",
+            "0",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    records = json.loads((tmp_path / "results.json").read_text())["records"]
+    assert {r["splitter"] for r in records} == {
+        "KFold(shuffle=True)",
+        "MultiTaskStratifiedKFold",
+    }
+    assert len(records) == 4
+    by_seed = {}
+    for r in records:
+        assert 0 < r["max_proportion_deviation"] < 1
+        assert sum(r["fold_sizes"]) == r["n_samples"] == 1000
+        by_seed.setdefault(r["seed"], {})[r["splitter"]] = r["max_proportion_deviation"]
+    for pair in by_seed.values():
+        assert pair["MultiTaskStratifiedKFold"] * 2 <= pair["KFold(shuffle=True)"]
+    table = (tmp_path / "table.md").read_text()
+    assert "| generator-multiclass | 1000 x 4 |" in table
+    assert (tmp_path / "deviation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -230,13 +230,13 @@ class TestBadInput:
     @pytest.mark.parametrize(
         "params, match",
         [
-            ({"lr": -0.1}, "lr must be in the range"),
-            ({"batch_size": 0}, "batch_size must be in the range"),
+            ({"lr": -0.1}, "'lr' parameter .* must be a float in the range"),
+            ({"batch_size": 0}, "'batch_size' parameter .* must be an int in"),
             ({"max_epochs": 0}, "max_epochs"),
-            ({"hidden_layer_sizes": (16, 0)}, "hidden_layer_sizes must contain"),
+            ({"hidden_layer_sizes": (16, 0)}, "'hidden_layer_sizes' .* positive int"),
             ({"task_weighting": "nope"}, "task_weighting='nope'"),
             ({"activation": "swish"}, "activation must be one of"),
-            ({"dropout": 1.0}, "dropout must be in the range"),
+            ({"dropout": 1.0}, "'dropout' parameter .* range \\[0, 1\\)"),
             ({"validation_fraction": 0.0}, "validation_fraction"),
             ({"device": "tpu"}, "device must be"),
         ],

@@ -1,10 +1,19 @@
-"""scikit-learn's common estimator checks, with no expected failure."""
+"""scikit-learn's common estimator checks.
+
+One expected failure, with its measured reason: fitting the network with
+integer sample weights is the same objective as fitting it on repeated rows
+(tested in tests/test_sample_weight.py to rtol 1e-4), but scikit-learn's
+``check_sample_weight_equivalence_on_dense_data`` compares ``predict_proba``
+to rtol 1e-7, below float32 resolution: after 20 Adam steps the two nets
+differ by at most 6.5e-8 in probability, from float32 summation order.
+"""
 
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklmtl import MultiTaskNetClassifier
 from sklmtl.baselines import IndependentTaskClassifier, LabelPowersetClassifier
+from sklmtl.calibration import CalibratedMultiTaskClassifier
 
 
 @parametrize_with_checks(
@@ -14,8 +23,20 @@ from sklmtl.baselines import IndependentTaskClassifier, LabelPowersetClassifier
         ),
         IndependentTaskClassifier(LogisticRegression(max_iter=1000)),
         LabelPowersetClassifier(LogisticRegression(max_iter=1000)),
+        CalibratedMultiTaskClassifier(
+            IndependentTaskClassifier(LogisticRegression(max_iter=1000)), cv=3
+        ),
     ],
-    expected_failed_checks=lambda est: {},
+    expected_failed_checks=lambda est: (
+        {
+            "check_sample_weight_equivalence_on_dense_data": (
+                "float32 training: weighted and repeated rows agree to ~1e-7, "
+                "the check asks rtol=1e-7 (see the module docstring)"
+            )
+        }
+        if isinstance(est, MultiTaskNetClassifier)
+        else {}
+    ),
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

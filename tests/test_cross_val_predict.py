@@ -13,7 +13,7 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold, ShuffleSplit
 
 from sklmtl import MultiTaskNetClassifier
-from sklmtl.model_selection import cross_val_predict
+from sklmtl.model_selection import check_cv, cross_val_predict
 
 from .conftest import FAST, make_problem
 
@@ -81,7 +81,7 @@ def test_an_integer_cv_works_where_scikit_learns_check_cv_fails(missing_problem)
     with pytest.raises(TypeError, match="'<' not supported"):
         sk.cross_val_predict(clf, X, Y, cv=3)
     predicted = cross_val_predict(clf, X, Y, cv=3)
-    for train, test in KFold(3).split(X):
+    for train, test in check_cv(3).split(X, Y):
         fold = clone(clf).fit(X[train], Y[train])
         np.testing.assert_array_equal(predicted[test], fold.predict(X[test]))
 

@@ -9,20 +9,7 @@ from skorch.callbacks import Callback
 from sklmtl import MultiTaskNetClassifier
 from sklmtl.exceptions import TrainingDivergedError
 
-from .conftest import FAST, make_problem
-
-
-class _ExplodeAt(Callback):
-    """Scale every weight to inf at the start of an epoch (a simulated blow-up)."""
-
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_epoch_begin(self, net, **kwargs):
-        if len(net.history) == self.epoch:
-            with torch.no_grad():
-                for p in net.module_.parameters():
-                    p.mul_(float("inf"))
+from .conftest import FAST, ExplodeAt, make_problem
 
 
 class _InterruptAt(Callback):
@@ -59,7 +46,7 @@ def test_absurd_learning_rate_names_epoch_and_task():
 
 def test_divergence_error_names_the_task_that_diverged():
     X, Y = make_problem()
-    clf = MultiTaskNetClassifier(**FAST, callbacks=[_ExplodeAt(3)])
+    clf = MultiTaskNetClassifier(**FAST, callbacks=[ExplodeAt(3)])
     with pytest.raises(TrainingDivergedError, match="epoch 3") as info:
         clf.fit(X, Y)
     assert info.value.epoch == 3
@@ -69,7 +56,7 @@ def test_divergence_error_names_the_task_that_diverged():
 def test_restore_best_keeps_the_best_finite_epoch():
     X, Y = make_problem()
     clf = MultiTaskNetClassifier(
-        **FAST, callbacks=[_ExplodeAt(5)], on_divergence="restore_best"
+        **FAST, callbacks=[ExplodeAt(5)], on_divergence="restore_best"
     )
     with pytest.warns(ConvergenceWarning, match="epoch 5.*Restored the weights"):
         clf.fit(X, Y)
@@ -88,7 +75,7 @@ def test_restore_best_keeps_the_best_finite_epoch():
 def test_restore_best_without_a_finished_epoch_still_raises():
     X, Y = make_problem()
     clf = MultiTaskNetClassifier(
-        **FAST, callbacks=[_ExplodeAt(1)], on_divergence="restore_best"
+        **FAST, callbacks=[ExplodeAt(1)], on_divergence="restore_best"
     )
     with pytest.raises(TrainingDivergedError, match="epoch 1"):
         clf.fit(X, Y)
@@ -98,9 +85,7 @@ def test_diverging_continued_fit_restores_the_starting_weights():
     X, Y = make_problem()
     clf = MultiTaskNetClassifier(**FAST).fit(X, Y)
     before = clf.predict_proba(X)
-    clf.set_params(warm_start=True, callbacks=[_ExplodeAt(16)])
-    clf.net_.callbacks = [("explode", _ExplodeAt(16))]
-    clf.net_.initialize_callbacks()
+    clf.set_params(warm_start=True, callbacks=[ExplodeAt(16)])
     with pytest.raises(TrainingDivergedError):
         clf.fit(X, Y)
     after = clf.predict_proba(X)
@@ -136,7 +121,6 @@ def test_n_then_m_epochs_match_n_plus_m_in_one_go(weighting):
     one_go = MultiTaskNetClassifier(**{**params, "max_epochs": 7}).fit(X, Y)
     split = MultiTaskNetClassifier(**{**params, "max_epochs": 4}).fit(X, Y)
     split.set_params(warm_start=True, max_epochs=3)
-    split.net_.set_params(max_epochs=3)
     split.fit(X, Y)
     assert split.n_iter_ == 7
     for a, b in zip(one_go.predict_proba(X), split.predict_proba(X)):

@@ -106,7 +106,6 @@ def test_resume_after_save_and_load_matches_training_in_one_go(tmp_path):
     save(first, tmp_path / "checkpoint.safetensors")
     resumed = load(tmp_path / "checkpoint.safetensors")
     resumed.set_params(warm_start=True, max_epochs=3)
-    resumed.net_.set_params(max_epochs=3)
     resumed.fit(X, Y)
     assert resumed.n_iter_ == 8
     for a, b in zip(one_go.predict_proba(X), resumed.predict_proba(X)):

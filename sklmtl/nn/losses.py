@@ -3,7 +3,13 @@
 import torch
 from torch import nn
 
-__all__ = ["MaskedMultiTaskCrossEntropy", "MultiTaskObjective", "pad_task_logits"]
+__all__ = [
+    "MaskedMultiTaskCrossEntropy",
+    "MultiTaskObjective",
+    "pack_targets",
+    "pad_task_logits",
+    "unpack_targets",
+]
 
 _SLOT_INDEX = {}
 
@@ -54,6 +60,68 @@ def pad_task_logits(logits):
     pad = first.new_full((first.shape[0], 1), float("-inf"))
     flat = torch.cat([*logits, pad], dim=1)
     return flat[:, _slot_index(sizes, flat.device)].view(len(first), len(sizes), -1)
+
+
+def pack_targets(codes, weights=None):
+    """The training target tensor: codes, or codes and per-cell sample weights.
+
+    Without weights the target is the ``int64`` code matrix. With weights it is
+    one ``float64`` matrix ``[codes | weights]`` of shape ``(n, 2 * n_tasks)``
+    (codes are exact in float64), so that one tensor follows shuffling,
+    batching and the validation split.
+
+    Parameters
+    ----------
+    codes : Tensor of shape (n_samples, n_tasks)
+        Class codes, ``-1`` for missing cells.
+    weights : Tensor of shape (n_samples, n_tasks) or None, default=None
+        Per-cell sample weights.
+
+    Returns
+    -------
+    targets : Tensor
+        What :func:`unpack_targets` reads back.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl.nn.losses import pack_targets, unpack_targets
+    >>> y = pack_targets(torch.tensor([[1, -1]]), torch.tensor([[2.0, 1.0]]))
+    >>> codes, weights = unpack_targets(y)
+    >>> codes.tolist(), weights.tolist()
+    ([[1, -1]], [[2.0, 1.0]])
+    """
+    if weights is None:
+        return codes
+    return torch.cat([codes.to(torch.float64), weights.to(torch.float64)], dim=1)
+
+
+def unpack_targets(targets):
+    """Split a training target into codes and per-cell weights (or None).
+
+    Parameters
+    ----------
+    targets : Tensor
+        From :func:`pack_targets`.
+
+    Returns
+    -------
+    codes : Tensor of shape (n_samples, n_tasks), dtype=int64
+        Class codes.
+    weights : Tensor of shape (n_samples, n_tasks) or None
+        Sample weights, when the target carries them.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl.nn.losses import unpack_targets
+    >>> unpack_targets(torch.tensor([[0, 1]]))[1] is None
+    True
+    """
+    if not targets.is_floating_point():
+        return targets, None
+    n_tasks = targets.shape[1] // 2
+    return targets[:, :n_tasks].to(torch.long), targets[:, n_tasks:]
 
 
 class MaskedMultiTaskCrossEntropy(nn.Module):
@@ -113,8 +181,9 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
             self._tables[key] = table.to(device)
         return self._tables[key]
 
-    def forward(self, logits, codes):
+    def forward(self, logits, targets):
         """Return per-task losses and labelled counts, each of shape ``(n_tasks,)``."""
+        codes, sample_weight = unpack_targets(targets)
         first = logits[0]
         sizes = [t.shape[1] for t in logits]
         log_proba = torch.log_softmax(pad_task_logits(logits), dim=2)
@@ -122,13 +191,18 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         target = codes.clamp(min=0)
         picked = log_proba.gather(2, target.unsqueeze(2)).squeeze(2)
         cell_weight = labelled.to(first.dtype)
+        if sample_weight is not None:
+            cell_weight = cell_weight * sample_weight.to(first.dtype)
+            counts = cell_weight.sum(dim=0)
+        else:
+            counts = labelled.sum(dim=0).to(first.dtype)
         table = self._weight_table(sizes, first.device, first.dtype)
         if table is not None:
             tasks = torch.arange(len(sizes), device=first.device)
             cell_weight = cell_weight * table[tasks, target]
         total = (-picked * cell_weight).sum(dim=0)
         denom = cell_weight.sum(dim=0).clamp(min=torch.finfo(first.dtype).tiny)
-        return total / denom, labelled.sum(dim=0).to(first.dtype)
+        return total / denom, counts
 
 
 class MultiTaskObjective(nn.Module):

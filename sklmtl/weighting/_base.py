@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from .._params import ParamsMixin
+from .._validation import validate_params
 
 __all__ = ["LossWeighting", "TaskWeighting"]
 
@@ -27,12 +28,22 @@ class TaskWeighting(ParamsMixin, nn.Module):
 
     #: Whether the strategy reads the per-epoch loss history (``end_epoch``).
     uses_epoch_losses = False
+    #: Whether the weights never change during training (not worth printing).
+    constant_weights = False
+    #: Parameter name -> accepted constraints (see ``sklmtl._validation``).
+    _parameter_constraints = {}
 
     def extra_repr(self):
         return self._params_repr()
 
     def setup(self, task_names):
-        """Prepare the state for ``len(task_names)`` tasks (called once per fit)."""
+        """Check the hyperparameters and prepare the state for ``task_names``.
+
+        Called once per fit, before training.
+        """
+        validate_params(
+            self.get_params(), self._parameter_constraints, type(self).__name__
+        )
         self.task_names = list(task_names)
         return self
 

@@ -9,9 +9,11 @@ labelled cell) are left out of that batch's Jacobian.
 """
 
 import importlib
+import numbers
 
 import torch
 
+from .._validation import Interval, Options
 from ._base import TaskWeighting
 
 __all__ = [
@@ -137,6 +139,11 @@ class MGDA(GradientAggregator):
     MGDA(epsilon=0.001, max_iters=50)
     """
 
+    _parameter_constraints = {
+        "epsilon": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_iters": [Interval(numbers.Integral, 1, None)],
+    }
+
     def __init__(self, epsilon=0.001, max_iters=100):
         super().__init__()
         self.epsilon = epsilon
@@ -162,6 +169,8 @@ class CAGrad(GradientAggregator):
     >>> CAGrad(c=0.4)
     CAGrad(c=0.4)
     """
+
+    _parameter_constraints = {"c": [Interval(numbers.Real, 0, None)]}
 
     def __init__(self, c=0.5):
         super().__init__()
@@ -205,6 +214,8 @@ class AlignedMTL(GradientAggregator):
     AlignedMTL(scale_mode='min')
     """
 
+    _parameter_constraints = {"scale_mode": [Options({"min", "median", "rmse"})]}
+
     def __init__(self, scale_mode="min"):
         super().__init__()
         self.scale_mode = scale_mode
@@ -235,6 +246,12 @@ class NashMTL(GradientAggregator):
     >>> NashMTL(update_weights_every=2)
     NashMTL(max_norm=1.0, optim_niter=20, update_weights_every=2)
     """
+
+    _parameter_constraints = {
+        "max_norm": [Interval(numbers.Real, 0, None)],
+        "update_weights_every": [Interval(numbers.Integral, 1, None)],
+        "optim_niter": [Interval(numbers.Integral, 1, None)],
+    }
 
     def __init__(self, max_norm=1.0, update_weights_every=1, optim_niter=20):
         super().__init__()

@@ -1,7 +1,10 @@
 """Dynamic Weight Average (Liu, Johns & Davison, 2019)."""
 
+import numbers
+
 import torch
 
+from .._validation import Interval
 from ._base import LossWeighting
 
 __all__ = ["DynamicWeightAverage"]
@@ -32,6 +35,9 @@ class DynamicWeightAverage(LossWeighting):
     """
 
     uses_epoch_losses = True
+    _parameter_constraints = {
+        "temperature": [Interval(numbers.Real, 0, None, closed="neither")]
+    }
 
     def __init__(self, temperature=2.0):
         super().__init__()
@@ -39,11 +45,6 @@ class DynamicWeightAverage(LossWeighting):
 
     def setup(self, task_names):
         super().setup(task_names)
-        if not self.temperature > 0:
-            raise ValueError(
-                "DynamicWeightAverage: temperature must be > 0; got "
-                f"{self.temperature!r}."
-            )
         self.register_buffer("history", torch.full((2, self.n_tasks), float("nan")))
         self.register_buffer("current", torch.ones(self.n_tasks))
         return self

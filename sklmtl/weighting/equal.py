@@ -18,6 +18,8 @@ class EqualWeighting(LossWeighting):
     tensor([1., 1.])
     """
 
+    constant_weights = True
+
     def compute_weights(self, task_losses):
         return torch.ones(self.n_tasks)
 

@@ -27,6 +27,8 @@ class FixedWeighting(LossWeighting):
     tensor([2., 1.])
     """
 
+    constant_weights = True
+
     def __init__(self, weights):
         super().__init__()
         self.weights = weights

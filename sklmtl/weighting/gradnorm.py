@@ -1,8 +1,11 @@
 """GradNorm (Chen, Badrinarayanan, Lee & Rabinovich, 2018)."""
 
+import numbers
+
 import torch
 from torch import nn
 
+from .._validation import Interval
 from ._base import LossWeighting
 
 __all__ = ["GradNorm"]
@@ -32,14 +35,14 @@ class GradNorm(LossWeighting):
     tensor([1., 1.])
     """
 
+    _parameter_constraints = {"alpha": [Interval(numbers.Real, 0, None)]}
+
     def __init__(self, alpha=1.5):
         super().__init__()
         self.alpha = alpha
 
     def setup(self, task_names):
         super().setup(task_names)
-        if not self.alpha >= 0:
-            raise ValueError(f"GradNorm: alpha must be >= 0; got {self.alpha!r}.")
         self.raw_weights = nn.Parameter(torch.ones(self.n_tasks))
         self.register_buffer(
             "initial_losses", torch.full((self.n_tasks,), float("nan"))

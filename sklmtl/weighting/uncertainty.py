@@ -1,8 +1,11 @@
 """Homoscedastic uncertainty weighting (Kendall, Gal & Cipolla, 2018)."""
 
+import numbers
+
 import torch
 from torch import nn
 
+from .._validation import Interval
 from ._base import LossWeighting
 
 __all__ = ["UncertaintyWeighting"]
@@ -29,6 +32,8 @@ class UncertaintyWeighting(LossWeighting):
     >>> strategy.compute_weights(None)
     tensor([0.5000, 0.5000], grad_fn=<MulBackward0>)
     """
+
+    _parameter_constraints = {"init_log_var": [Interval(numbers.Real, None, None)]}
 
     def __init__(self, init_log_var=0.0):
         super().__init__()

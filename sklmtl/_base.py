@@ -1,0 +1,561 @@
+"""What every sklmtl network estimator shares: parameters, fit, fitted state.
+
+Design: the estimator *owns* a skorch net (``net_``, a
+:class:`~sklmtl._net.MultiTaskNet`) instead of subclassing a skorch class.
+The estimator keeps scikit-learn's contract (``__init__`` stores arguments
+only, ``get_params`` lists exactly them, ``validate_data``, labels in and
+labels out, ``random_state``), while the inner net keeps everything skorch
+gives: the training loop, callbacks, ``history``, optimizer and device
+handling. A ``NeuralNetClassifier`` subclass fails about half of
+scikit-learn's common checks; this owner passes them.
+
+One routine builds the network from the parameters and the fitted attributes
+(:meth:`MultiTaskNetBase._initialize_net`), and one pair reads and restores
+the whole fitted state (:meth:`~MultiTaskNetBase._get_fitted_state`,
+:meth:`~MultiTaskNetBase._restore_fitted_state`). ``fit`` with
+``warm_start=True``, ``partial_fit`` and :func:`sklmtl.io.load` all go
+through them: a continued fit builds a new net from the *current* parameters
+(so a changed ``lr``, ``max_epochs``, optimizer argument or callback takes
+effect) and loads the previous weights, optimizer moments, history and RNG
+stream into it.
+"""
+
+import numbers
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+from torch.utils.data import Dataset as TorchDataset
+
+from ._batches import (
+    ArrayBatches,
+    LabelledDataset,
+    as_tensor,
+    dataset_sample_shape,
+    torch_threads,
+)
+from ._net import MultiTaskNet, build_net
+from ._state import load_training_state, training_state
+from ._validation import (
+    InstanceOf,
+    Interval,
+    LayerSizes,
+    Options,
+    SubclassOf,
+    resolve_device,
+    validate_params,
+)
+from ._weights import check_sample_weight
+from .exceptions import TrainingDivergedError
+from .nn import make_trunk_factory, resolve_architecture
+from .nn.losses import pack_targets
+from .weighting import resolve_weighting
+
+__all__ = ["MultiTaskNetBase"]
+
+# Rows per forward pass at prediction time: bounds memory by the batch.
+PREDICT_BATCH_ROWS = 4096
+# Work per batch (parameters x rows) under which one torch thread is fastest.
+_SMALL_WORK = 2_000_000
+# Parameters whose own hyperparameters are reachable as ``<prefix>__<param>``.
+_NESTED = ("trunk", "architecture", "task_weighting")
+# Prefixes handed on as they are: the optimizer's arguments, DataLoader options.
+_PASS_THROUGH = ("optimizer", "iterator_train", "iterator_valid")
+# Parameters (and prefixes) that define the network's parameters: a continued
+# fit cannot change them, the weights would not fit.
+_NETWORK_PARAMS = (
+    "hidden_layer_sizes",
+    "batch_norm",
+    "head_hidden_size",
+    "trunk",
+    "architecture",
+    "image_shape",
+    "task_weighting",
+)
+_BOOL = InstanceOf(bool, np.bool_, name="bool")
+_NONE = Options({None})
+
+
+def as_tensor_or_none(array):
+    return None if array is None else torch.from_numpy(array)
+
+
+def _has_params(value):
+    return hasattr(value, "get_params") and not isinstance(value, type)
+
+
+def _comparable(value):
+    """A value that compares equal when a parameter means the same network."""
+    if _has_params(value):
+        return (type(value), _comparable(value.get_params()))
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _comparable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(_comparable(v) for v in value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    return value
+
+
+class MultiTaskNetBase(BaseEstimator):
+    """Parameters, training and fitted state shared by sklmtl's estimators.
+
+    Subclasses define ``__init__`` (storing the parameters), the target
+    encoding (:meth:`_encode_targets`), the sizes of the outputs
+    (:meth:`_output_sizes`) and the prediction methods.
+
+    Examples
+    --------
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._base import MultiTaskNetBase
+    >>> issubclass(MultiTaskNetClassifier, MultiTaskNetBase)
+    True
+    """
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": [LayerSizes()],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "batch_norm": [_BOOL],
+        "head_hidden_size": [_NONE, Interval(numbers.Integral, 1, None)],
+        "image_shape": [_NONE, InstanceOf(tuple, list)],
+        "optimizer": [SubclassOf(torch.optim.Optimizer, "torch.optim.Adam")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(numbers.Real, 0, None)],
+        "batch_size": [Interval(numbers.Integral, 1, None)],
+        "max_epochs": [Interval(numbers.Integral, 1, None)],
+        "early_stopping": [_BOOL],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None)],
+        "callbacks": [_NONE, InstanceOf(list, tuple)],
+        "progress_bar": [_BOOL],
+        "warm_start": [_BOOL],
+        "verbose": [Interval(numbers.Integral, 0, None)],
+        "on_divergence": [Options({"raise", "restore_best"})],
+        "n_threads": [Options({None, "auto"}), Interval(numbers.Integral, 1, None)],
+        "random_state": [
+            _NONE,
+            Interval(numbers.Integral, 0, 2**32 - 1),
+            InstanceOf(np.random.RandomState),
+        ],
+    }
+
+    # ------------------------------------------------------------ params
+    def _store_extra_params(self, kwargs):
+        # Extra keyword arguments are stored as given (checked at fit, as
+        # scikit-learn validates parameters) and listed by get_params.
+        self._extra_params = tuple(kwargs)
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+    def _nested_kwargs(self, prefix):
+        start = prefix + "__"
+        return {
+            k[len(start) :]: getattr(self, k)
+            for k in self._extra_params
+            if k.startswith(start)
+        }
+
+    def _check_params(self):
+        """Check the extra keyword arguments and the declared constraints."""
+        for key in self._extra_params:
+            prefix, sep, _ = key.partition("__")
+            if not sep or prefix not in _NESTED + _PASS_THROUGH:
+                raise TypeError(
+                    f"{type(self).__name__} got an unexpected keyword argument "
+                    f"{key!r}; extra arguments must look like "
+                    f"<{'|'.join(_NESTED + _PASS_THROUGH)}>__<param>."
+                )
+        validate_params(
+            self.get_params(deep=False),
+            self._parameter_constraints,
+            type(self).__name__,
+        )
+
+    def get_params(self, deep=True):
+        """Get parameters, including ``<prefix>__<param>`` keyword arguments.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of strategy instances.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> clf = MultiTaskNetClassifier(
+        ...     task_weighting="dwa", task_weighting__temperature=1.0)
+        >>> clf.get_params()["task_weighting__temperature"]
+        1.0
+        """
+        params = super().get_params(deep=deep)
+        params.update({key: getattr(self, key) for key in self._extra_params})
+        return params
+
+    def set_params(self, **params):
+        """Set parameters, including ``<prefix>__<param>`` keyword arguments.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : estimator
+            The estimator.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> clf = MultiTaskNetClassifier(trunk="cnn").set_params(trunk__fc_size=32)
+        >>> clf.trunk__fc_size
+        32
+        """
+        direct = {}
+        for key, value in params.items():
+            prefix, sep, _ = key.partition("__")
+            owner = params.get(prefix, getattr(self, prefix, None))
+            if key in self._extra_params or (
+                sep
+                and (
+                    (prefix in _NESTED and not _has_params(owner))
+                    or prefix in _PASS_THROUGH
+                )
+            ):
+                if key not in self._extra_params:
+                    self._extra_params = (*self._extra_params, key)
+                setattr(self, key, value)
+            else:
+                direct[key] = value
+        return super().set_params(**direct)
+
+    def _network_params(self):
+        """The parameters that define the network's weights, comparable."""
+        names = [
+            *_NETWORK_PARAMS,
+            *(k for k in self._extra_params if k.partition("__")[0] in _NESTED),
+        ]
+        return {name: _comparable(getattr(self, name)) for name in sorted(names)}
+
+    def _check_network_unchanged(self):
+        fitted = self._fitted_network_params
+        current = self._network_params()
+        changed = sorted(
+            name
+            for name in set(fitted) | set(current)
+            if fitted.get(name, "<unset>") != current.get(name, "<unset>")
+        )
+        if changed:
+            raise ValueError(
+                f"Cannot continue training: {', '.join(changed)} changed since the "
+                "network was fitted, and these parameters define its weights. Set "
+                "warm_start=False to fit a new network (partial_fit always "
+                "continues: call fit first)."
+            )
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X, y, *, continuing, epochs, classes, sample_weight=None):
+        self._check_params()
+        device = resolve_device(self.device)
+        if continuing:
+            self._check_network_unchanged()
+            previous = self._training_snapshot()
+        elif hasattr(self, "net_"):
+            # A refit that fails must not leave the old network behind new
+            # classes_: the estimator is unfitted until the new net exists.
+            del self.net_
+            self._rng_state = None
+        X = self._validate_X(X, reset=not continuing)
+        codes = self._encode_targets(y, continuing=continuing, classes=classes)
+        if len(codes) != self._n_rows(X):
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: "
+                f"[{self._n_rows(X)}, {len(codes)}]"
+            )
+        weights = check_sample_weight(sample_weight, codes >= 0, self.task_names_)
+        targets = pack_targets(torch.from_numpy(codes), as_tensor_or_none(weights))
+        if not continuing:
+            self._next_seed = check_random_state(self.random_state).randint(2**31 - 1)
+            self._fitted_network_params = self._network_params()
+        with self._seeded_torch(device, resume=continuing):
+            if continuing:
+                with torch.random.fork_rng(devices=[]):
+                    net = self._initialize_net(device)
+                self._load_snapshot(net, previous)
+            else:
+                net = self._initialize_net(device)
+            with torch_threads(self._threads_for(self.batch_size, net)):
+                self._train(net, X, targets, previous if continuing else None, epochs)
+        self._set_net(net)
+        return self
+
+    @staticmethod
+    def _n_rows(X):
+        return len(X)
+
+    def _train(self, net, X, targets, previous, epochs):
+        """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
+        if isinstance(X, TorchDataset):
+            args = (LabelledDataset(X, targets), None)
+        else:
+            args = (as_tensor(X), targets)
+        try:
+            net.partial_fit(*args, epochs=epochs or self.max_epochs)
+        except TrainingDivergedError as exc:
+            best = dict(net.callbacks_).get("best_weights")
+            if self.on_divergence == "restore_best" and best and best.state:
+                load_training_state(net, best.state, keep_hyperparameters=False)
+                warnings.warn(
+                    f"{exc} Restored the weights and optimizer state of epoch "
+                    f"{best.epoch}.",
+                    ConvergenceWarning,
+                    stacklevel=5,
+                )
+                return
+            if previous is None:
+                if hasattr(self, "net_"):
+                    del self.net_
+            else:
+                self._load_snapshot(net, previous)
+                self._set_net(net)
+            raise
+
+    @contextmanager
+    def _seeded_torch(self, device, resume):
+        """Run training on a private copy of torch's global RNG.
+
+        A new fit seeds it from ``random_state``; a continued fit resumes the
+        stream where the previous call left it, so ``N`` epochs then ``M``
+        more draw the same batches as ``N + M`` epochs in one call.
+        """
+        devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
+        with torch.random.fork_rng(devices=devices):
+            state = getattr(self, "_rng_state", None)
+            if resume and state is not None:
+                torch.set_rng_state(state)
+                if devices:
+                    torch.cuda.manual_seed_all(int(torch.randint(2**31 - 1, ())))
+            else:
+                torch.manual_seed(self._next_seed)
+            yield
+            self._rng_state = torch.get_rng_state()
+
+    # ------------------------------------------------------ fitted state
+    def _initialize_net(self, device):
+        """Build and initialise the skorch net from the parameters and fit state.
+
+        The one routine that builds the network: used by a new fit, a
+        continued fit and :func:`sklmtl.io.load`.
+        """
+        hidden = self.hidden_layer_sizes
+        hidden = (hidden,) if isinstance(hidden, numbers.Integral) else tuple(hidden)
+        mlp_params = {
+            "hidden_layer_sizes": hidden,
+            "activation": self.activation,
+            "dropout": self.dropout,
+            "batch_norm": self.batch_norm,
+        }
+        make_trunk = make_trunk_factory(
+            self.trunk, self._input_shape, self._nested_kwargs("trunk"), mlp_params
+        )
+        spec = resolve_architecture(self.architecture).set_params(
+            **self._nested_kwargs("architecture")
+        )
+        module = spec.build(
+            make_trunk,
+            int(np.prod(self._input_shape)),
+            self._output_sizes(),
+            head_hidden_size=self.head_hidden_size,
+            activation=self.activation,
+            dropout=self.dropout,
+        )
+        strategy = resolve_weighting(
+            self.task_weighting, self._nested_kwargs("task_weighting")
+        )
+        return build_net(
+            self._net_class(),
+            module=module,
+            weighting=self._check_weighting(strategy),
+            task_names=self.task_names_,
+            class_weights=getattr(self, "_class_weights", None),
+            optimizer=self.optimizer,
+            optimizer_kwargs=self._nested_kwargs("optimizer"),
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            early_stopping=self.early_stopping,
+            validation_fraction=self.validation_fraction,
+            n_iter_no_change=self.n_iter_no_change,
+            on_divergence=self.on_divergence,
+            progress_bar=self.progress_bar,
+            verbose=self.verbose,
+            callbacks=self.callbacks,
+            device=device,
+            seed=self._next_seed,
+            iterator=self._iterator_class(),
+            net_kwargs=self._net_kwargs(),
+        )
+
+    def _training_snapshot(self):
+        """Weights, weighting, optimizer, history and RNG stream of ``net_``."""
+        return {
+            **training_state(self.net_),
+            "history": list(self.net_.history),
+            "rng_state": getattr(self, "_rng_state", None),
+        }
+
+    def _load_snapshot(self, net, snapshot, keep_hyperparameters=True):
+        load_training_state(net, snapshot, keep_hyperparameters)
+        net.history.clear()
+        net.history.extend(snapshot["history"])
+        self._rng_state = snapshot["rng_state"]
+
+    def _set_net(self, net):
+        net.module_.eval()
+        self.net_ = net
+        self.history_ = net.history
+        self.n_iter_ = sum("train_loss" in row for row in net.history)
+
+    def _get_fitted_state(self):
+        """Everything a fitted estimator knows beyond its parameters.
+
+        Returns
+        -------
+        state : dict
+            ``attributes`` (plain values: classes, names, shapes, seeds) and
+            ``training`` (state dicts, history and RNG stream); the inverse of
+            :meth:`_restore_fitted_state`.
+        """
+        check_is_fitted(self)
+        feature_names = getattr(self, "feature_names_in_", None)
+        attributes = {
+            "target": self._target_state(),
+            "task_names": list(self.task_names_),
+            "n_features_in": int(self.n_features_in_),
+            "feature_names_in": None
+            if feature_names is None
+            else [str(n) for n in feature_names],
+            "input_shape": [int(s) for s in self._input_shape],
+            "raw_sample_shape": [int(s) for s in self._raw_sample_shape],
+            "next_seed": int(self._next_seed),
+        }
+        return {"attributes": attributes, "training": self._training_snapshot()}
+
+    def _restore_fitted_state(self, state, device=None):
+        """Make this (unfitted) estimator the fitted one ``state`` describes."""
+        self._check_params()
+        attributes = state["attributes"]
+        self._restore_target_state(attributes["target"])
+        self.task_names_ = list(attributes["task_names"])
+        self.n_tasks_ = len(self.task_names_)
+        self.n_features_in_ = attributes["n_features_in"]
+        if attributes["feature_names_in"] is not None:
+            self.feature_names_in_ = np.asarray(
+                attributes["feature_names_in"], dtype=object
+            )
+        self._input_shape = tuple(attributes["input_shape"])
+        self._raw_sample_shape = tuple(attributes["raw_sample_shape"])
+        self._next_seed = attributes["next_seed"]
+        self._fitted_network_params = self._network_params()
+        with torch.random.fork_rng(devices=[]):
+            net = self._initialize_net(resolve_device(device or self.device))
+        self._load_snapshot(net, state["training"])
+        self._set_net(net)
+        return self
+
+    # ------------------------------------------------------------- hooks
+    def _check_weighting(self, strategy):
+        """Last say over the resolved weighting (a hook for subclasses)."""
+        return strategy
+
+    def _net_class(self):
+        """The skorch net class (a hook for the Accelerate variant)."""
+        return MultiTaskNet
+
+    def _net_kwargs(self):
+        """Further skorch arguments (DataLoader options; a hook for subclasses)."""
+        return {
+            key: getattr(self, key)
+            for key in self._extra_params
+            if key.partition("__")[0] in ("iterator_train", "iterator_valid")
+        }
+
+    def _iterator_class(self):
+        """Batches straight from tensors (a hook: Accelerate needs DataLoaders)."""
+        return ArrayBatches
+
+    # ---------------------------------------------------------------- data
+    def _validate_X(self, X, reset):
+        """``validate_data`` that keeps image batches ``(n, C, H, W)`` intact.
+
+        A torch ``Dataset`` is checked on its first item only and never loaded
+        as a whole.
+        """
+        if isinstance(X, TorchDataset):
+            shape = dataset_sample_shape(X)
+            n_dims = len(shape) + 1
+            if reset:
+                self.n_features_in_ = shape[0]
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+        else:
+            X = validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=True)
+            shape, n_dims = X.shape[1:], X.ndim
+        if n_dims not in (2, 4):
+            raise ValueError(
+                f"X must be 2-D (n_samples, n_features) or 4-D images (n_samples, C, "
+                f"H, W); got {n_dims} dimensions (samples of shape {shape})."
+            )
+        if reset:
+            self._input_shape = self._sample_shape(shape)
+            self._raw_sample_shape = tuple(shape)
+        elif tuple(shape) != tuple(self._raw_sample_shape):
+            raise ValueError(
+                f"X has samples of shape {tuple(shape)}, but {type(self).__name__} "
+                f"was fitted on samples of shape {tuple(self._raw_sample_shape)}."
+            )
+        return X
+
+    def _sample_shape(self, raw_shape):
+        if self.image_shape is None:
+            return tuple(raw_shape)
+        shape = tuple(int(s) for s in self.image_shape)
+        if len(shape) == 2:
+            shape = (1, *shape)
+        if (
+            len(shape) != 3
+            or len(raw_shape) != 1
+            or int(np.prod(shape)) != raw_shape[0]
+        ):
+            raise ValueError(
+                f"image_shape={self.image_shape!r} does not fit samples of shape "
+                f"{tuple(raw_shape)}; give (C, H, W) or (H, W) with C * H * W equal "
+                "to n_features."
+            )
+        return shape
+
+    def _threads_for(self, batch_rows, net=None):
+        """Torch threads for work on batches of ``batch_rows`` (``n_threads``)."""
+        net = self.net_ if net is None else net
+        if self.n_threads != "auto":
+            return self.n_threads
+        if torch.get_num_threads() == 1 or net.device != "cpu":
+            return None
+        n_params = sum(p.numel() for p in net.module_.parameters())
+        # Below ~2e6 multiply-adds per batch, thread start-up costs more than
+        # it saves (benchmarks/speed.py, "threads"): one thread.
+        return 1 if n_params * batch_rows < _SMALL_WORK else None
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
