@@ -189,7 +189,12 @@ SUITES = {
             _relatedness(200, [0.0, 0.25, 0.5, 0.75, 1.0], [0.0, 0.5], _GEN_METHODS),
             _size(1.0, [100, 200, 500, 1000, 2000], [0.0, 0.5], _GEN_METHODS),
             _tasks([1, 2, 4, 8, 16], 2000, 20),
-        ]
+        ],
+        duration=(
+            "the committed run (one torch thread, a 2-core machine shared with "
+            "other work) spent 21 min in fit and predict alone (sum over "
+            "results.json); wall-clock is longer"
+        ),
     ),
     "quick": Suite(
         [
@@ -233,6 +238,11 @@ SUITES = {
             _tasks([1, 4, 16], 1000, 10),
         ],
         seeds=[0],
+        duration=(
+            "about 3.5 min on a quiet 2-core machine (an earlier measurement); 63 min "
+            "(20 min of CPU) measured on the same kind of machine while about 8 "
+            "other jobs shared its 2 cores"
+        ),
     ),
     "tiny": Suite(
         [
@@ -260,6 +270,10 @@ SUITES = {
             _tasks([1, 2], 100, 2),
         ],
         seeds=[0],
+        duration=(
+            "3 min wall-clock (24 s of CPU) measured on a 2-core machine shared "
+            "with other jobs"
+        ),
     ),
 }
 # The tiny suite's networks train for 2 epochs.

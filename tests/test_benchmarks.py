@@ -187,3 +187,19 @@ def test_stratification_benchmark_writes_json_table_and_plot(tmp_path):
     table = (tmp_path / "table.md").read_text()
     assert "| generator-multiclass | 1000 x 4 |" in table
     assert (tmp_path / "deviation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_run_help_lists_every_suite_with_its_contents_and_duration():
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    suites = _import_benchmark("suites")
+    for name, suite in suites.SUITES.items():
+        line = next(ln for ln in done.stdout.splitlines() if ln.startswith(f"{name}:"))
+        assert f"{len(suite.runs())} runs" in line and "min" in line
+        for exp in suite.experiments:
+            assert f"  - {exp.name}" in done.stdout
