@@ -35,8 +35,9 @@ clf = MultiTaskNetClassifier(
 clf.fit(X_train, Y_train)
 n_shared = sum(p.numel() for p in clf.net_.module_.parameters())
 print(f"{n_shared} parameters for both tasks")
-left, right = per_task_scores(Y_test, clf.predict(X_test))
-print(f"test accuracy: left digit {left:.3f}, right digit {right:.3f}")
+scores = per_task_scores(Y_test, clf.predict(X_test))  # task_0, task_1
+for digit, score in zip(["left", "right"], scores.values()):
+    print(f"{digit} digit: {score:.3f} test accuracy")
 
 # %%
 # Test images with both predicted digits

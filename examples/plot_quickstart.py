@@ -66,15 +66,16 @@ baseline = make_pipeline(
     StandardScaler(), IndependentTaskClassifier(LogisticRegression(max_iter=1000))
 ).fit(X_train, Y_train)
 
-shared = per_task_scores(Y_test, model.predict(X_test))
+shared = per_task_scores(Y_test, model.predict(X_test))  # {task name: accuracy}
 alone = per_task_scores(Y_test, baseline.predict(X_test))
+print(shared)
 print(f"shared net: {mean_task_accuracy(Y_test, model.predict(X_test)):.3f}")
 print(f"LogReg per task: {mean_task_accuracy(Y_test, baseline.predict(X_test)):.3f}")
 
 x = np.arange(len(tasks))
 fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.bar(x - 0.2, shared, 0.4, label="one shared network")
-ax.bar(x + 0.2, alone, 0.4, label="logistic regression per task")
+ax.bar(x - 0.2, list(shared.values()), 0.4, label="one shared network")
+ax.bar(x + 0.2, list(alone.values()), 0.4, label="logistic regression per task")
 ax.set_xticks(x, tasks)
 ax.set_ylim(0.8, 1.0)
 ax.set_ylabel("test accuracy (axis starts at 0.8)")

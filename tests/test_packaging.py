@@ -101,6 +101,9 @@ def _distributions(module):
         ("sklmtl", ["core", *EXTRAS]),
         ("benchmarks", ["core", *EXTRAS]),
         ("tests", ["core", "test"]),
+        # The documentation's build and its gallery: pip install -e ".[docs]".
+        ("docs", ["core", "docs"]),
+        ("examples", ["core", "docs"]),
     ],
 )
 def test_every_third_party_import_is_declared(folder, groups):
