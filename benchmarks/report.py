@@ -9,7 +9,8 @@ Writes ``report.md`` and ``accuracy_by_method.png``,
 ``fit_time_vs_tasks.png`` (each only when the results hold that experiment).
 Numbers are mean +- sample standard deviation (ddof=1) over seeds of the runs
 that finished (``benchmarks/stats.py``); in the headline table the best mean of
-each row is bold.
+each row is bold. The figures are drawn by ``benchmarks/figures.py``: spread
+over seeds, cut axes, overlapping series and absent points are all shown.
 """
 
 import argparse
@@ -17,6 +18,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+import figures
 import numpy as np
 from stats import bold_best, fmt_stat, mean_std
 
@@ -139,85 +141,63 @@ def _headline(records, groups):
     return lines
 
 
-def _plot_bars(groups, path, plt):
-    exps = [e for e in dict.fromkeys(k[0] for k in groups) if e not in SWEEP_KEYS]
-    if not exps:
+def _save(fig, path, plt):
+    if fig is None:
         return None
-    methods = list(dict.fromkeys(k[2] for k in groups if k[0] in exps))
-    fig, ax = plt.subplots(figsize=(max(6, 2.2 * len(exps)), 4))
-    width = 0.8 / len(methods)
-    for j, method in enumerate(methods):
-        means, stds = [], []
-        for exp in exps:
-            runs = [
-                r
-                for k, v in groups.items()
-                if k[0] == exp and k[2] == method
-                for r in _ok(v)
-            ]
-            mean, std = mean_std([r["mean_task_accuracy"] for r in runs], 100)
-            means.append(mean)
-            stds.append(std if np.isfinite(std) else 0.0)
-        ax.bar(
-            np.arange(len(exps)) + j * width,
-            means,
-            width,
-            yerr=stds,
-            label=method,
-            capsize=2,
-        )
-    ax.set_xticks(np.arange(len(exps)) + 0.4 - width / 2)
-    ax.set_xticklabels(exps)
-    ax.set_ylabel("mean task accuracy (%)")
-    lows = [
-        100 * r["mean_task_accuracy"]
-        for k, v in groups.items()
-        if k[0] in exps
-        for r in _ok(v)
+    # bbox_inches="tight" keeps the legends and notes drawn outside the axes.
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _plots(records, groups, out_dir, plt):
+    """The four figures (see ``figures.py`` for how they are drawn)."""
+    methods = list(dict.fromkeys(r["method"] for r in records))
+    styles = figures.method_styles(methods)
+    fixed = [e for e in dict.fromkeys(k[0] for k in groups) if e not in SWEEP_KEYS]
+    cells = defaultdict(list)
+    for (exp, _, method), runs in groups.items():
+        if exp in fixed:
+            cells[exp, method] += runs
+    fixed_methods = [m for m in methods if any(k[1] == m for k in cells)]
+    bars = figures.bars(cells, fixed, fixed_methods, styles, plt) if fixed else None
+    sweeps = [
+        ("generator: training-set size", "n_train", "training rows", True, {}),
+        ("generator: relatedness", "relatedness", "relatedness", False, {}),
+        (
+            "generator: number of tasks",
+            "n_tasks",
+            "number of tasks",
+            True,
+            {
+                "metric": "fit_time_s",
+                "note": "At 1 task both methods train the same single network; "
+                "fit times are wall-clock on a shared machine.",
+            },
+        ),
     ]
-    ax.set_ylim(max(0, min(lows) - 5) if lows else 0, 100)
-    ax.legend(fontsize=7, ncol=2)
-    ax.set_title("Accuracy by method and dataset")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
-
-
-def _plot_sweep(records, exp, key, metric, ylabel, path, plt, logx=False):
-    recs = [r for r in records if r["experiment"] == exp and r["status"] == "ok"]
-    if not recs:
-        return None
-    panels = sorted({r["setting"].get("missing_rate", 0.0) for r in recs})
-    fig, axes = plt.subplots(
-        1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False
-    )
-    for ax, missing in zip(axes[0], panels):
-        for method in dict.fromkeys(r["method"] for r in recs):
-            points = defaultdict(list)
-            for r in recs:
-                if (
-                    r["method"] == method
-                    and r["setting"].get("missing_rate", 0.0) == missing
-                ):
-                    points[_setting_value(r, key)].append(r[metric])
-            xs = sorted(points)
-            scale = 100 if "accuracy" in metric else 1
-            stats = [mean_std(points[x], scale) for x in xs]
-            ys = [m for m, _ in stats]
-            es = [e if np.isfinite(e) else 0.0 for _, e in stats]
-            ax.errorbar(xs, ys, yerr=es, marker="o", capsize=2, label=method)
-        if logx:
-            ax.set_xscale("log")
-        ax.set_xlabel(key)
-        ax.set_ylabel(ylabel)
-        ax.set_title(f"{exp}, missing labels {missing:.0%}", fontsize=10)
-        ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    figs = [bars]
+    for exp, key, xlabel, logx, extra in sweeps:
+        figs.append(
+            figures.sweep(
+                records,
+                exp,
+                lambda r, key=key: _setting_value(r, key),
+                methods,
+                styles,
+                plt,
+                xlabel=xlabel,
+                logx=logx,
+                **extra,
+            )
+        )
+    names = [
+        "accuracy_by_method",
+        "accuracy_vs_training_size",
+        "accuracy_vs_relatedness",
+        "fit_time_vs_tasks",
+    ]
+    return [_save(f, out_dir / f"{n}.png", plt) for f, n in zip(figs, names)]
 
 
 def build(json_path, out_dir=None):
@@ -248,38 +228,7 @@ def build(json_path, out_dir=None):
     groups = _group(records)
     experiments = list(dict.fromkeys(r["experiment"] for r in records))
 
-    plots = [
-        _plot_bars(groups, out_dir / "accuracy_by_method.png", plt),
-        _plot_sweep(
-            records,
-            "generator: training-set size",
-            "n_train",
-            "mean_task_accuracy",
-            "mean task accuracy (%)",
-            out_dir / "accuracy_vs_training_size.png",
-            plt,
-            logx=True,
-        ),
-        _plot_sweep(
-            records,
-            "generator: relatedness",
-            "relatedness",
-            "mean_task_accuracy",
-            "mean task accuracy (%)",
-            out_dir / "accuracy_vs_relatedness.png",
-            plt,
-        ),
-        _plot_sweep(
-            records,
-            "generator: number of tasks",
-            "n_tasks",
-            "fit_time_s",
-            "fit time (s)",
-            out_dir / "fit_time_vs_tasks.png",
-            plt,
-            logx=True,
-        ),
-    ]
+    plots = _plots(records, groups, out_dir, plt)
     versions = ", ".join(f"{k} {v}" for k, v in payload["versions"].items())
     machine = payload["machine"]
     seeds = sorted({r["seed"] for r in records})

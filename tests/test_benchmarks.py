@@ -101,6 +101,102 @@ def test_report_rebuilds_from_json_alone(tmp_path):
     assert (tmp_path / "accuracy_by_method.png").exists()
 
 
+def _record(experiment, method, seed, acc, setting=None, status="ok", fit=1.0):
+    return {
+        "experiment": experiment,
+        "method": method,
+        "seed": seed,
+        "setting": setting or {},
+        "status": status,
+        "error": "" if status == "ok" else "needs rows with every task labelled",
+        "mean_task_accuracy": acc,
+        "fit_time_s": fit,
+    }
+
+
+def test_figures_show_spread_cut_axes_and_what_is_absent():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures = _import_benchmark("figures")
+    styles = figures.method_styles(["a", "b", "c"])
+    cells = {
+        ("digits", "a"): [
+            _record("digits", "a", s, v) for s, v in [(0, 0.9), (1, 0.8)]
+        ],
+        ("digits", "b"): [_record("digits", "b", 0, 0.0, status="failed")],
+        ("images", "a"): [_record("images", "a", 0, 0.95)],
+    }
+    fig = figures.bars(cells, ["digits", "images"], ["a", "b", "c"], styles, plt)
+    ax = fig.axes[0]
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == ["failed", "not run", "not run", "not run"]
+    assert ax.get_ylim()[0] == 75 and "starts at 75%" in ax.get_ylabel()
+    assert ax.get_legend().get_bbox_to_anchor().x0 > ax.bbox.x1  # beside the axes
+    # Each seed is drawn as a dot, beside the bar of the mean.
+    dots = [line for line in ax.lines if line.get_marker() == "."]
+    assert sorted(dots[0].get_ydata()) == [80.0, 90.0]
+    plt.close(fig)
+
+
+def test_sweeps_offset_overlapping_series_and_annotate_missing_points():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures = _import_benchmark("figures")
+    exp = "generator: relatedness"
+    records = []
+    for x in [0.0, 1.0]:
+        for seed in range(3):
+            setting = {"relatedness": x}
+            # Two methods with the same accuracy: their lines must not coincide.
+            records += [_record(exp, m, seed, 0.7, setting) for m in ("a", "b")]
+            status = "failed" if x == 0.0 or seed else "ok"
+            records.append(_record(exp, "c", seed, 0.5, setting, status))
+    styles = figures.method_styles(["a", "b", "c"])
+    fig = figures.sweep(
+        records,
+        exp,
+        lambda r: r["setting"]["relatedness"],
+        ["a", "b", "c"],
+        styles,
+        plt,
+        xlabel="relatedness",
+    )
+    ax = fig.axes[0]
+    data_lines = {c.get_label(): c.lines[0] for c in ax.containers}
+    # a and b are drawn at shifted positions.
+    assert data_lines["a"].get_xdata()[0] != data_lines["b"].get_xdata()[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert "1/3 seeds" in texts
+    assert any("c: no point at 0 (every run failed" in t for t in texts)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
+    plt.close(fig)
+
+    # Timings: the median and the min-max range, a single seed said in the title.
+    exp = "generator: number of tasks"
+    timed = [
+        _record(exp, "shared", 0, 0.5, {"n_tasks": k}, fit=t)
+        for k, t in [(1, 5.0), (4, 1.0)]
+    ]
+    fig = figures.sweep(
+        timed,
+        exp,
+        lambda r: r["setting"]["n_tasks"],
+        ["shared"],
+        figures.method_styles(["shared"]),
+        plt,
+        metric="fit_time_s",
+        logx=True,
+    )
+    ax = fig.axes[0]
+    assert "1 seed per point" in ax.get_title()
+    assert ax.get_ylim()[0] == 0 and "median" in ax.get_ylabel()
+    plt.close(fig)
+
+
 def _import_benchmark(name):
     sys.path.insert(0, str(BENCHMARKS))
     try:
