@@ -87,8 +87,13 @@ def _regression_section(payload):
     return [*lines, ""]
 
 
+#: Scores below this are clipped in the plot (an R² can be -30).
+FLOOR = -0.5
+
+
 def plot(payload, path):
-    """Grouped bars: each task's mean score per method, one panel per table."""
+    """Grouped bars: each task's mean score per method, one panel per table;
+    bars below ``FLOOR`` are clipped and labelled with their value."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -108,14 +113,22 @@ def plot(payload, path):
             if not ok:
                 continue
             scores = np.array([r["per_task"] for r in ok])
-            err = scores.std(axis=0, ddof=1) if len(ok) > 1 else None
-            ax.bar(
-                xs + (k - (len(methods) - 1) / 2) * width,
-                scores.mean(axis=0),
-                width,
-                yerr=err,
-                label=method,
-            )
+            means = scores.mean(axis=0)
+            err = scores.std(axis=0, ddof=1) if len(ok) > 1 else np.zeros_like(means)
+            err = np.where(means < FLOOR, 0.0, err)  # no bar of a clipped value
+            x = xs + (k - (len(methods) - 1) / 2) * width
+            ax.bar(x, np.maximum(means, FLOOR), width, yerr=err, label=method)
+            for xi, m in zip(x, means):
+                if m < FLOOR:  # far below: clipped, value written on the bar
+                    ax.text(
+                        xi,
+                        FLOOR + 0.02,
+                        f"{m:.1f}",
+                        rotation=90,
+                        fontsize=7,
+                        ha="center",
+                        va="bottom",
+                    )
         ax.set_xticks(
             xs,
             [
@@ -123,11 +136,13 @@ def plot(payload, path):
                 for t, k in zip(info["tasks"], info["task_types"])
             ],
         )
-        ax.set_ylim(min(0.0, ax.get_ylim()[0]), 1.05)
+        ax.set_ylim(FLOOR, 1.05)
         ax.set_title(table)
     axes[0].set_ylabel("test score (mean +- sd over seeds)")
-    axes[-1].legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    fig.suptitle(f"clipped at {FLOOR}", x=0.99, ha="right", fontsize=7)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
