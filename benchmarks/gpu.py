@@ -2,7 +2,8 @@
 
 Usage::
 
-    python benchmarks/gpu.py [--epochs 5] [--n-train 10000] [--out DIR]
+    python benchmarks/gpu.py [--epochs 5] [--n-train 10000] [--variant-train 2000]
+                             [--out DIR]
 
 On MultiMNIST with the LeNet trunk (the issue's reference workload) it:
 
@@ -13,9 +14,17 @@ On MultiMNIST with the LeNet trunk (the issue's reference workload) it:
 4. saves the GPU model with ``sklmtl.io.save`` and loads it on the CPU:
    predictions must be identical and probabilities agree to float tolerance;
 5. reports how often the CPU-trained and GPU-trained models agree (they differ
-   only by floating-point order inside the kernels).
+   only by floating-point order inside the kernels);
+6. fits four variants on both devices (same seed, the default MLP trunk,
+   ``--variant-train`` pairs, 3 epochs): ``class_weight="balanced"``,
+   ``task_weighting="uncertainty"``, ``architecture="mmoe"`` and
+   ``task_weighting="upgrad"`` (needs torchjd; recorded as failed without
+   it), and reports each one's test accuracy on both devices and the share
+   of test labels on which the two models agree.
 
-Prints a table and writes ``gpu.json``. Exits non-zero if a check fails.
+Prints a table and writes ``gpu.json`` and ``log.txt`` (the printed lines).
+Exits non-zero if a check fails; the agreement figures are reported, not
+checked (floating-point order differs between devices).
 """
 
 import argparse
@@ -34,15 +43,22 @@ from sklmtl.datasets import load_multi_mnist
 from sklmtl.io import load, save
 from sklmtl.metrics import mean_task_accuracy
 
+VARIANTS = [
+    {"class_weight": "balanced"},
+    {"task_weighting": "uncertainty"},
+    {"architecture": "mmoe"},
+    {"task_weighting": "upgrad"},
+]
 
-def _fit(device, X, Y, epochs):
+
+def _fit(device, X, Y, epochs, **params):
+    params = params or {"trunk": "cnn", "image_shape": (28, 28)}
     clf = MultiTaskNetClassifier(
-        trunk="cnn",
-        image_shape=(28, 28),
         max_epochs=epochs,
         batch_size=128,
         random_state=0,
         device=device,
+        **params,
     )
     if device.startswith("cuda"):
         torch.cuda.synchronize()
@@ -53,10 +69,44 @@ def _fit(device, X, Y, epochs):
     return clf, time.perf_counter() - start
 
 
+def variants(X, Y, X_test, Y_test, epochs=3):
+    """Each variant fitted on the CPU and on the GPU: accuracies and agreement."""
+    rows = []
+    for params in VARIANTS:
+        row = {"params": params}
+        try:
+            cpu, _ = _fit("cpu", X, Y, epochs, **params)
+            gpu, _ = _fit("cuda", X, Y, epochs, **params)
+        except ImportError as exc:
+            row.update(status="failed", error=f"{type(exc).__name__}: {exc}")
+        else:
+            cpu_pred, gpu_pred = cpu.predict(X_test), gpu.predict(X_test)
+            row.update(
+                status="ok",
+                mean_task_accuracy_cpu=mean_task_accuracy(Y_test, cpu_pred),
+                mean_task_accuracy_gpu=mean_task_accuracy(Y_test, gpu_pred),
+                label_agreement=float((cpu_pred == gpu_pred).mean()),
+                n_test_labels=int(gpu_pred.size),
+            )
+        rows.append(row)
+    return rows
+
+
+def _variant_line(row):
+    if row["status"] != "ok":
+        return f"{row['params']} FAILED {row['error']}"
+    return (
+        f"{row['params']} cpu acc {row['mean_task_accuracy_cpu']:.3f} gpu acc "
+        f"{row['mean_task_accuracy_gpu']:.3f} label agreement "
+        f"{row['label_agreement']:.4f} of {row['n_test_labels']} test labels"
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--n-train", type=int, default=10_000)
+    parser.add_argument("--variant-train", type=int, default=2_000)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/gpu"))
     args = parser.parse_args(argv)
     if not torch.cuda.is_available():
@@ -123,11 +173,21 @@ def main(argv=None):
         "gpu_vs_cpu_loaded_max_proba_diff": max_diff,
         "checks": checks,
     }
+    n_variant = args.variant_train
+    result["variants_workload"] = (
+        f"MultiMNIST, default MLP trunk, first {n_variant} of the train pairs, "
+        f"3 epochs, batch 128; accuracy and agreement on the {len(X_test)} test pairs"
+    )
+    result["variants"] = variants(X[:n_variant], Y[:n_variant], X_test, Y_test)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "gpu.json").write_text(json.dumps(result, indent=2))
     width = max(map(len, result))
-    for key, value in result.items():
-        print(f"{key:<{width}}  {value}")
+    lines = [
+        f"{key:<{width}}  {value}" for key, value in result.items() if key != "variants"
+    ]
+    lines += [_variant_line(row) for row in result["variants"]]
+    print("\n".join(lines))
+    (args.out / "log.txt").write_text("\n".join(lines) + "\n")
     return 0 if all(checks.values()) else 1
 
 

@@ -247,9 +247,9 @@ def scores(Y_test, Y_pred, multilabel):
     Returns
     -------
     metrics : dict
-        Per-task accuracy and macro-F1, mean task accuracy, subset accuracy,
-        macro-F1 (mean over tasks) and, for multi-label tables,
-        ``hamming_loss`` and ``micro_f1``.
+        Per-task accuracy and macro-F1 (keyed by task name), mean task
+        accuracy, subset accuracy, macro-F1 (mean over tasks) and, for
+        multi-label tables, ``hamming_loss`` and ``micro_f1``.
 
     Examples
     --------
@@ -261,11 +261,11 @@ def scores(Y_test, Y_pred, multilabel):
     Y_pred = np.asarray(Y_pred)
     per_task_f1 = per_task_scores(Y_test, Y_pred, metric=_macro_f1)
     out = {
-        "per_task_accuracy": per_task_scores(Y_test, Y_pred).tolist(),
-        "per_task_macro_f1": per_task_f1.tolist(),
+        "per_task_accuracy": per_task_scores(Y_test, Y_pred),
+        "per_task_macro_f1": per_task_f1,
         "mean_task_accuracy": mean_task_accuracy(Y_test, Y_pred),
         "subset_accuracy": subset_accuracy(Y_test, Y_pred),
-        "macro_f1": float(np.mean(per_task_f1)),
+        "macro_f1": float(np.mean(list(per_task_f1.values()))),
     }
     if multilabel:
         truth = Y_test.to_numpy(dtype=int)

@@ -7,7 +7,9 @@ Usage::
 Writes ``report.md`` and ``accuracy_by_method.png``,
 ``accuracy_vs_training_size.png``, ``accuracy_vs_relatedness.png`` and
 ``fit_time_vs_tasks.png`` (each only when the results hold that experiment).
-Numbers are mean +- std over seeds of the runs that finished.
+Numbers are mean +- sample standard deviation (ddof=1) over seeds of the runs
+that finished (``benchmarks/stats.py``); in the headline table the best mean of
+each row is bold.
 """
 
 import argparse
@@ -16,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from stats import bold_best, fmt_stat, mean_std
 
 SWEEP_KEYS = {
     "generator: relatedness": "relatedness",
@@ -42,13 +45,12 @@ def _label(setting):
     return ", ".join(parts) or "-"
 
 
-def _stat(values, scale=1.0, digits=1):
-    values = np.asarray(values, dtype=float) * scale
-    if len(values) == 0:
-        return "n/a"
-    if len(values) == 1:
-        return f"{values[0]:.{digits}f}"
-    return f"{values.mean():.{digits}f} +- {values.std():.{digits}f}"
+_stat = fmt_stat
+
+
+def _task_values(scores):
+    """Per-task scores: a dict keyed by task name (a list in older results)."""
+    return list(scores.values()) if isinstance(scores, dict) else list(scores)
 
 
 def _group(records):
@@ -79,7 +81,7 @@ def _detail_table(exp, groups):
         if e != exp:
             continue
         ok = _ok(runs)
-        f1 = [np.nanmean(r["per_task_macro_f1"]) for r in ok]
+        f1 = [np.nanmean(_task_values(r["per_task_macro_f1"])) for r in ok]
         epochs = [np.mean(r["epochs"]) for r in ok if r["epochs"]]
         failed = len(runs) - len(ok)
         runs_text = f"{len(ok)}" + (f" ({failed} failed)" if failed else "")
@@ -122,13 +124,13 @@ def _headline(records, groups):
         "|---|" + "---|" * len(methods),
     ]
     for exp, label in rows:
-        cells = []
+        cells, means = [], []
         for method in methods:
             runs = groups.get((exp, label, method))
-            if runs is None:
-                cells.append("")
-            else:
-                cells.append(_stat([r["mean_task_accuracy"] for r in _ok(runs)], 100))
+            accuracies = [r["mean_task_accuracy"] for r in _ok(runs or [])]
+            cells.append("" if runs is None else _stat(accuracies, 100))
+            means.append(mean_std(accuracies, 100)[0])
+        cells = bold_best(cells, means)
         if exp == "generator: relatedness":
             name = f"generator ({label})"
         else:
@@ -153,9 +155,9 @@ def _plot_bars(groups, path, plt):
                 if k[0] == exp and k[2] == method
                 for r in _ok(v)
             ]
-            acc = [100 * r["mean_task_accuracy"] for r in runs]
-            means.append(np.mean(acc) if acc else np.nan)
-            stds.append(np.std(acc) if acc else 0.0)
+            mean, std = mean_std([r["mean_task_accuracy"] for r in runs], 100)
+            means.append(mean)
+            stds.append(std if np.isfinite(std) else 0.0)
         ax.bar(
             np.arange(len(exps)) + j * width,
             means,
@@ -201,8 +203,9 @@ def _plot_sweep(records, exp, key, metric, ylabel, path, plt, logx=False):
                     points[_setting_value(r, key)].append(r[metric])
             xs = sorted(points)
             scale = 100 if "accuracy" in metric else 1
-            ys = [scale * np.mean(points[x]) for x in xs]
-            es = [scale * np.std(points[x]) for x in xs]
+            stats = [mean_std(points[x], scale) for x in xs]
+            ys = [m for m, _ in stats]
+            es = [e if np.isfinite(e) else 0.0 for _, e in stats]
             ax.errorbar(xs, ys, yerr=es, marker="o", capsize=2, label=method)
         if logx:
             ax.set_xscale("log")
@@ -289,6 +292,9 @@ def build(json_path, out_dir=None):
         f"Built by `benchmarks/report.py` from `{json_path.name}`.",
         "",
         "## Mean task accuracy (%)",
+        "",
+        "Mean +- sample standard deviation over seeds; the best mean of each row "
+        "in bold.",
         "",
         *_headline(records, groups),
         "",

@@ -5,9 +5,10 @@ Usage::
     python benchmarks/run.py [--suite quick|full|tiny] [--seeds 0 1 2]
                              [--threads N] [--out DIR]
 
-``--suite quick`` (the default, the README's main job) runs in a few minutes
-on 2 cores; ``--suite full`` builds the committed results in
-``benchmarks/results/full`` (about an hour). Each run prints a progress line;
+``--suite quick`` is the default (the README's main job), ``--suite full``
+builds the committed results in ``benchmarks/results/full``, ``--suite tiny``
+is what the tests run; ``--help`` lists what each suite contains and how long
+it took when last timed. Each run prints a progress line;
 the results go to ``DIR/results.json`` (rewritten after every experiment, so
 an interrupted run keeps what it finished) and ``benchmarks/report.py`` turns
 them into ``DIR/report.md`` and PNG plots.
@@ -53,8 +54,8 @@ def run_one(method, setting, seed, data):
         predict_time = time.perf_counter() - start
     return {
         "status": "ok",
-        "per_task_accuracy": per_task_scores(Y_test, Y_pred).tolist(),
-        "per_task_macro_f1": per_task_scores(Y_test, Y_pred, metric=_macro_f1).tolist(),
+        "per_task_accuracy": per_task_scores(Y_test, Y_pred),
+        "per_task_macro_f1": per_task_scores(Y_test, Y_pred, metric=_macro_f1),
         "mean_task_accuracy": mean_task_accuracy(Y_test, Y_pred),
         "subset_accuracy": subset_accuracy(Y_test, Y_pred),
         "fit_time_s": fit_time,
@@ -120,9 +121,23 @@ def run(suite_name, seeds, out_dir, threads):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    suites = "\n".join(
+        f"{name}: {SUITES[name].describe()}" for name in ("tiny", "quick", "full")
+    )
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        epilog=(
+            "suites (datasets: benchmarks/suites.py, methods: benchmarks/methods.py)"
+            f":\n{suites}\n{', '.join(sorted(real_suite.SUITES))}: the real-data "
+            "suite (see python benchmarks/real_suite.py --help)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
-        "--suite", choices=sorted([*SUITES, *real_suite.SUITES]), default="quick"
+        "--suite",
+        choices=sorted([*SUITES, *real_suite.SUITES]),
+        default="quick",
+        help="which suite to run (default quick; see below)",
     )
     parser.add_argument(
         "--seeds", type=int, nargs="+", default=None, help="override the suite's seeds"

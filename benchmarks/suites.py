@@ -60,10 +60,11 @@ class Experiment:
 
 @dataclass
 class Suite:
-    """Experiments and seeds."""
+    """Experiments, seeds, and how long the suite took when it was last timed."""
 
     experiments: list
     seeds: list = field(default_factory=lambda: [0, 1, 2])
+    duration: str = "not timed"
 
     def runs(self, seeds=None):
         """Every (experiment, setting, method, seed) to run, in order."""
@@ -75,6 +76,28 @@ class Suite:
                     for method in exp.methods:
                         out.append((exp, setting, method, seed))
         return out
+
+    def describe(self):
+        """What the suite runs (experiments, settings, methods, seeds) and its time."""
+        lines = [f"{len(self.runs())} runs, seeds {self.seeds}; {self.duration}"]
+        for exp in self.experiments:
+            details = _settings_text(exp.settings)
+            if exp.seeds:
+                details += f"{', ' if details else ''}seeds {exp.seeds}"
+            details = f" [{details}]" if details else ""
+            lines.append(f"  - {exp.name}{details}: " + ", ".join(exp.methods))
+        return "\n".join(lines)
+
+
+def _settings_text(settings):
+    """``key=v1/v2`` for every setting key, in first-seen order."""
+    values = {}
+    for setting in settings:
+        flat = {**setting, **setting.get("generator", {})}
+        for key, value in flat.items():
+            if key not in ("generator", "scale_nets", "fixed_epochs"):
+                values.setdefault(key, dict.fromkeys([]))[value] = None
+    return ", ".join(f"{k}=" + "/".join(map(str, v)) for k, v in values.items())
 
 
 ALL_NETS = ["shared net (equal)", "shared net (uncertainty)", "shared net (MGDA)"]
@@ -166,7 +189,12 @@ SUITES = {
             _relatedness(200, [0.0, 0.25, 0.5, 0.75, 1.0], [0.0, 0.5], _GEN_METHODS),
             _size(1.0, [100, 200, 500, 1000, 2000], [0.0, 0.5], _GEN_METHODS),
             _tasks([1, 2, 4, 8, 16], 2000, 20),
-        ]
+        ],
+        duration=(
+            "the committed run (one torch thread, a 2-core machine shared with "
+            "other work) spent 21 min in fit and predict alone (sum over "
+            "results.json); wall-clock is longer"
+        ),
     ),
     "quick": Suite(
         [
@@ -210,6 +238,11 @@ SUITES = {
             _tasks([1, 4, 16], 1000, 10),
         ],
         seeds=[0],
+        duration=(
+            "about 3.5 min on a quiet 2-core machine (an earlier measurement); 63 min "
+            "(20 min of CPU) measured on the same kind of machine while about 8 "
+            "other jobs shared its 2 cores"
+        ),
     ),
     "tiny": Suite(
         [
@@ -237,6 +270,10 @@ SUITES = {
             _tasks([1, 2], 100, 2),
         ],
         seeds=[0],
+        duration=(
+            "3 min wall-clock (24 s of CPU) measured on a 2-core machine shared "
+            "with other jobs"
+        ),
     ),
 }
 # The tiny suite's networks train for 2 epochs.

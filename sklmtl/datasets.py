@@ -34,17 +34,25 @@ def load_multitask_digits(*, return_X_y=False, as_frame=False):
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
     as_frame : bool, default=False
-        Return ``data`` and ``target`` as pandas DataFrames (needs pandas).
+        Return ``data`` and ``target`` as pandas DataFrames (needs pandas):
+        ``target`` then has one column per task, named ``digit``, ``parity``,
+        ``large`` and ``prime``, with dtypes int64, str, bool and bool. As in
+        scikit-learn, this is how the task names travel with
+        ``return_X_y=True``; the Bunch also gets ``frame`` (data and target
+        side by side).
 
     Returns
     -------
     data : Bunch
         ``data`` of shape (1797, 64) (pixel intensities 0-16), ``target`` of
         shape (1797, 4) (object dtype: the tasks have different label types),
-        ``images`` of shape (1797, 8, 8), ``target_names``, ``feature_names``
-        and ``DESCR``.
+        ``images`` of shape (1797, 8, 8), ``target_names`` (the task names),
+        ``feature_names``, ``frame`` (None unless ``as_frame=True``) and
+        ``DESCR``.
     (data, target) : tuple
-        When ``return_X_y`` is True.
+        When ``return_X_y`` is True: arrays, whose columns are in the order of
+        ``target_names`` but carry no names; with ``as_frame=True``, a
+        DataFrame of the pixels and a DataFrame with one named column per task.
 
     Examples
     --------
@@ -54,6 +62,9 @@ def load_multitask_digits(*, return_X_y=False, as_frame=False):
     ((1797, 64), (1797, 4))
     >>> Y[0].tolist()
     [0, 'even', False, False]
+    >>> X, Y = load_multitask_digits(return_X_y=True, as_frame=True)
+    >>> list(Y.columns)
+    ['digit', 'parity', 'large', 'prime']
     """
     digits = load_digits()
     digit = digits.target
@@ -63,7 +74,7 @@ def load_multitask_digits(*, return_X_y=False, as_frame=False):
     target[:, 2] = digit >= 5
     target[:, 3] = np.isin(digit, _PRIMES)
     target_names = ["digit", "parity", "large", "prime"]
-    data = digits.data
+    data, frame = digits.data, None
     if as_frame:
         import pandas as pd
 
@@ -76,11 +87,13 @@ def load_multitask_digits(*, return_X_y=False, as_frame=False):
                 "prime": np.isin(digit, _PRIMES),
             }
         )
+        frame = pd.concat([data, target], axis=1)
     if return_X_y:
         return data, target
     return Bunch(
         data=data,
         target=target,
+        frame=frame,
         images=digits.images,
         target_names=target_names,
         feature_names=digits.feature_names,
@@ -182,7 +195,9 @@ def load_multi_mnist(
         ``source_index`` of shape (n_samples, 2) (rows of the MNIST subset)
         and ``DESCR``.
     (data, target) : tuple
-        When ``return_X_y`` is True.
+        When ``return_X_y`` is True: arrays without names; with
+        ``as_frame=True``, DataFrames whose target columns are ``left`` and
+        ``right``.
 
     Raises
     ------

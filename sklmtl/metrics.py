@@ -1,20 +1,25 @@
 """Missing-label aware multi-task metrics and scorers.
 
-scikit-learn's ``accuracy_score`` (and so ``ClassifierMixin.score`` and the
-``"accuracy"`` scorer) rejects multiclass-multioutput targets. These metrics
-accept ``Y`` of shape ``(n_samples, n_tasks)`` with unknown cells (``None``,
-``NaN``, ``pd.NA`` or a sentinel given as ``missing_label``), which are left
-out of every score.
+scikit-learn's ``accuracy_score`` (and so ``ClassifierMixin.score``) raises on
+multiclass-multioutput targets, and the ``"accuracy"`` scorer then yields NaN
+scores with a warning per fold. These metrics accept ``Y`` of shape
+``(n_samples, n_tasks)`` with unknown cells (``None``, ``NaN``, ``pd.NA`` or a
+sentinel given as ``missing_label``), which are left out of every score.
+
+The scorers read ``missing_label`` from the fitted estimator they score (the
+last step of a ``Pipeline``), so a search over an estimator with
+``missing_label=-1`` does not count the ``-1`` cells as errors.
 """
 
 import numpy as np
-from sklearn.metrics import accuracy_score, make_scorer
+from sklearn.metrics import accuracy_score
 
 from ._label_kinds import labels_equal
 from ._targets import missing_mask, split_target_columns
 
 __all__ = [
     "MultiTaskScoreMixin",
+    "make_multitask_scorer",
     "mean_task_accuracy",
     "mean_task_accuracy_scorer",
     "per_task_scores",
@@ -23,9 +28,14 @@ __all__ = [
 ]
 
 
+def _has_names(Y):
+    # A DataFrame's columns or a named Series; plain arrays get task_0, ...
+    return hasattr(Y, "iloc") and (hasattr(Y, "columns") or Y.name is not None)
+
+
 def _paired_columns(Y_true, Y_pred, missing_label):
-    true_cols, _, _ = split_target_columns(Y_true)
-    pred_cols, _, _ = split_target_columns(Y_pred)
+    true_cols, true_names, _ = split_target_columns(Y_true)
+    pred_cols, pred_names, _ = split_target_columns(Y_pred)
     if len(true_cols) != len(pred_cols):
         raise ValueError(
             f"Y_true has {len(true_cols)} task(s) but Y_pred has {len(pred_cols)}."
@@ -36,7 +46,8 @@ def _paired_columns(Y_true, Y_pred, missing_label):
             f"{len(pred_cols[0])}."
         )
     labelled = [~missing_mask(col, missing_label) for col in true_cols]
-    return true_cols, pred_cols, labelled
+    names = pred_names if _has_names(Y_pred) and not _has_names(Y_true) else true_names
+    return true_cols, pred_cols, labelled, names
 
 
 def _cell_equal(true_col, pred_col):
@@ -76,7 +87,7 @@ def subset_accuracy(Y_true, Y_pred, *, missing_label=np.nan, sample_weight=None)
     >>> subset_accuracy([[0, 1], [1, None], [1, 1]], [[0, 1], [1, 0], [0, 1]])
     0.666...
     """
-    true_cols, pred_cols, labelled = _paired_columns(Y_true, Y_pred, missing_label)
+    true_cols, pred_cols, labelled, _ = _paired_columns(Y_true, Y_pred, missing_label)
     n_samples = len(true_cols[0])
     all_correct = np.ones(n_samples, dtype=bool)
     any_labelled = np.zeros(n_samples, dtype=bool)
@@ -92,13 +103,13 @@ def subset_accuracy(Y_true, Y_pred, *, missing_label=np.nan, sample_weight=None)
 
 
 def per_task_scores(Y_true, Y_pred, *, metric=accuracy_score, missing_label=np.nan):
-    """Score each task on its labelled cells.
+    """Score each task on its labelled cells, keyed by task name.
 
     Parameters
     ----------
-    Y_true : array-like of shape (n_samples,) or (n_samples, n_tasks)
+    Y_true : array-like or DataFrame of shape (n_samples,) or (n_samples, n_tasks)
         True labels, possibly with missing cells.
-    Y_pred : array-like of shape (n_samples,) or (n_samples, n_tasks)
+    Y_pred : array-like or DataFrame of shape (n_samples,) or (n_samples, n_tasks)
         Predicted labels.
     metric : callable, default=accuracy_score
         ``metric(y_true, y_pred)`` for one task, e.g. ``accuracy_score`` or
@@ -108,22 +119,38 @@ def per_task_scores(Y_true, Y_pred, *, metric=accuracy_score, missing_label=np.n
 
     Returns
     -------
-    scores : ndarray of shape (n_tasks,)
-        One score per task; NaN for a task with no labelled cell.
+    scores : dict of str to float
+        One score per task, in column order, keyed by the task's name: the
+        columns of ``Y_true`` when it is a DataFrame (the name of a named
+        Series), else those of ``Y_pred`` when it is one, else ``"task_0"``,
+        ``"task_1"``, ... (the names ``task_names_`` of a fitted sklmtl
+        estimator also uses). NaN for a task with no labelled cell.
+
+    See Also
+    --------
+    mean_task_accuracy : the mean of the per-task accuracies.
 
     Examples
     --------
     >>> from sklmtl.metrics import per_task_scores
-    >>> per_task_scores([[0, "a"], [1, "b"]], [[0, "b"], [1, "b"]]).tolist()
-    [1.0, 0.5]
+    >>> per_task_scores([[0, "a"], [1, "b"]], [[0, "b"], [1, "b"]])
+    {'task_0': 1.0, 'task_1': 0.5}
+    >>> import pandas as pd
+    >>> Y = pd.DataFrame({"digit": [3, 5, None], "parity": ["odd", "odd", "even"]})
+    >>> Y_pred = pd.DataFrame({"digit": [3, 4, 2], "parity": ["odd", "even", "even"]})
+    >>> per_task_scores(Y, Y_pred)
+    {'digit': 0.5, 'parity': 0.666...}
     """
-    true_cols, pred_cols, labelled = _paired_columns(Y_true, Y_pred, missing_label)
-    scores = np.full(len(true_cols), np.nan)
-    for t, (true_col, pred_col, mask) in enumerate(zip(true_cols, pred_cols, labelled)):
+    true_cols, pred_cols, labelled, names = _paired_columns(
+        Y_true, Y_pred, missing_label
+    )
+    scores = {}
+    for name, true_col, pred_col, mask in zip(names, true_cols, pred_cols, labelled):
+        scores[name] = float("nan")
         if mask.any():
             true_t = _as_labels(true_col[mask])
             pred_t = _as_labels(pred_col[mask])
-            scores[t] = metric(true_t, pred_t)
+            scores[name] = float(metric(true_t, pred_t))
     return scores
 
 
@@ -165,16 +192,111 @@ def mean_task_accuracy(Y_true, Y_pred, *, missing_label=np.nan):
     >>> mean_task_accuracy([[0, 1], [1, 1]], [[0, 0], [1, 1]])
     0.75
     """
-    scores = per_task_scores(Y_true, Y_pred, missing_label=missing_label)
+    by_task = per_task_scores(Y_true, Y_pred, missing_label=missing_label)
+    scores = np.array(list(by_task.values()), dtype=float)
     if np.all(np.isnan(scores)):
         raise ValueError("Y_true has no labelled cell; the score is undefined.")
     return float(np.nanmean(scores))
 
 
-#: Scorer for ``GridSearchCV(scoring=...)`` / ``cross_validate``: subset accuracy.
-subset_accuracy_scorer = make_scorer(subset_accuracy)
-#: Scorer for ``GridSearchCV(scoring=...)`` / ``cross_validate``: mean task accuracy.
-mean_task_accuracy_scorer = make_scorer(mean_task_accuracy)
+def _missing_label_of(estimator):
+    """The ``missing_label`` of a fitted estimator, a Pipeline or a search."""
+    while True:
+        if hasattr(estimator, "missing_label"):
+            return estimator.missing_label
+        if hasattr(estimator, "steps"):  # Pipeline: its last step predicts
+            estimator = estimator.steps[-1][1]
+        elif hasattr(estimator, "best_estimator_"):  # a fitted search
+            estimator = estimator.best_estimator_
+        else:
+            return np.nan
+
+
+class _MissingAwareScorer:
+    """``scorer(estimator, X, Y)``: a metric of ``Y`` and ``estimator.predict(X)``.
+
+    The metric gets the estimator's own ``missing_label``. A plain class (no
+    closure), so that scorers pickle and travel to joblib, Dask or Ray workers.
+    """
+
+    def __init__(self, score_func, sign, kwargs):
+        self._score_func = score_func
+        self._sign = sign
+        self._kwargs = kwargs
+
+    def __call__(self, estimator, X, y_true, sample_weight=None):
+        kwargs = dict(self._kwargs)
+        if sample_weight is not None:
+            kwargs["sample_weight"] = sample_weight
+        score = self._score_func(
+            y_true,
+            estimator.predict(X),
+            missing_label=_missing_label_of(estimator),
+            **kwargs,
+        )
+        return self._sign * score
+
+    def __repr__(self):
+        args = [getattr(self._score_func, "__name__", repr(self._score_func))]
+        if self._sign < 0:
+            args.append("greater_is_better=False")
+        args += [f"{k}={v!r}" for k, v in self._kwargs.items()]
+        return f"make_multitask_scorer({', '.join(args)})"
+
+
+def make_multitask_scorer(score_func, *, greater_is_better=True, **kwargs):
+    """Make a scorer that honours the scored estimator's ``missing_label``.
+
+    The multi-task counterpart of :func:`sklearn.metrics.make_scorer`: the
+    scorer calls ``score_func(Y, estimator.predict(X),
+    missing_label=<the estimator's missing_label>, **kwargs)``, so cells that
+    the estimator treats as unknown (``-1`` with ``missing_label=-1``) are left
+    out of the score instead of counting as errors. The estimator may be a
+    ``Pipeline`` (its last step's ``missing_label`` is used); one without a
+    ``missing_label`` gets ``np.nan``.
+
+    Parameters
+    ----------
+    score_func : callable
+        ``score_func(Y_true, Y_pred, *, missing_label, **kwargs)``, such as
+        :func:`mean_task_accuracy` or :func:`subset_accuracy`.
+    greater_is_better : bool, default=True
+        False for a loss: the scorer then returns its negative, as
+        scikit-learn's scorers do.
+    **kwargs
+        Further keyword arguments for ``score_func``.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, Y, sample_weight=None)``, usable as
+        ``scoring=`` in ``GridSearchCV`` and ``cross_validate`` (alone or in a
+        dict), picklable.
+
+    See Also
+    --------
+    mean_task_accuracy_scorer, subset_accuracy_scorer : the ready-made ones.
+
+    Examples
+    --------
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from sklmtl.baselines import IndependentTaskClassifier
+    >>> from sklmtl.metrics import make_multitask_scorer, mean_task_accuracy
+    >>> X, Y = [[0], [1], [2], [3]], [[0, 1], [0, 1], [1, 0], [1, -1]]
+    >>> clf = IndependentTaskClassifier(DecisionTreeClassifier(), missing_label=-1)
+    >>> scorer = make_multitask_scorer(mean_task_accuracy)
+    >>> scorer(clf.fit(X, Y), X, Y)  # the -1 cell is not an error
+    1.0
+    """
+    return _MissingAwareScorer(score_func, 1 if greater_is_better else -1, kwargs)
+
+
+#: Scorer for ``GridSearchCV(scoring=...)`` / ``cross_validate``: subset
+#: accuracy with the scored estimator's ``missing_label``.
+subset_accuracy_scorer = make_multitask_scorer(subset_accuracy)
+#: Scorer for ``GridSearchCV(scoring=...)`` / ``cross_validate``: mean task
+#: accuracy with the scored estimator's ``missing_label``.
+mean_task_accuracy_scorer = make_multitask_scorer(mean_task_accuracy)
 
 
 class MultiTaskScoreMixin:

@@ -1,5 +1,6 @@
 """The benchmark suite runs end to end (the tiny suite: seconds, not a timing)."""
 
+import importlib
 import json
 import re
 import subprocess
@@ -38,7 +39,9 @@ def test_tiny_suite_writes_json_report_and_plots(tmp_path):
     ok = [r for r in records if r["status"] == "ok"]
     for r in ok:
         assert 0.0 <= r["mean_task_accuracy"] <= 1.0
-        assert len(r["per_task_accuracy"]) == len(r["per_task_macro_f1"])
+        # Per-task scores keyed by task name (the generator's columns: task_0...).
+        assert list(r["per_task_accuracy"]) == list(r["per_task_macro_f1"])
+        assert all(name.startswith("task_") for name in r["per_task_accuracy"])
         assert r["parameters"] > 0 or r["support_vectors"] > 0
     # The powerset cannot fit when every row misses a label: recorded, not hidden.
     failed = [r for r in records if r["status"] == "failed"]
@@ -91,14 +94,61 @@ def test_report_rebuilds_from_json_alone(tmp_path):
             }
         )
     )
+    report = _import_benchmark("report")
+    text = report.build(path).read_text()
+    # Sample standard deviation of 50 and 70 (ddof=1), and the best mean bold.
+    assert "| toy | 60.0 +- 14.1 | **90.0** |" in text
+    assert (tmp_path / "accuracy_by_method.png").exists()
+
+
+def _import_benchmark(name):
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        import report
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(BENCHMARKS))
-    text = report.build(path).read_text()
-    assert "| toy | 60.0 +- 10.0 | 90.0 |" in text
-    assert (tmp_path / "accuracy_by_method.png").exists()
+
+
+def test_stats_use_the_sample_std_and_bold_every_tied_best():
+    stats = _import_benchmark("stats")
+    assert stats.fmt_stat([0.5, 0.7], 100) == "60.0 +- 14.1"
+    assert stats.fmt_stat([0.5]) == "0.5" and stats.fmt_stat([]) == "n/a"
+    cells = ["a", "b", "c", ""]
+    assert stats.bold_best(cells, [1.04, 0.9, 1.0, float("nan")]) == [
+        "**a**",
+        "b",
+        "**c**",  # 1.04 and 1.0 both show as 1.0
+        "",
+    ]
+    assert stats.bold_best(cells, [3.0, 2.0, 5.0, float("nan")], 1, False)[1] == "**b**"
+
+
+def test_weightings_table_bolds_the_best_of_each_column():
+    weightings = _import_benchmark("weightings")
+    records = [
+        {
+            "weighting": w,
+            "seed": s,
+            "mean_task_accuracy": acc,
+            "subset_accuracy": sub,
+            "fit_time_s": t,
+            "epochs": 10,
+        }
+        for w, s, acc, sub, t in [
+            ("equal", 0, 0.90, 0.80, 2.0),
+            ("equal", 1, 0.92, 0.82, 2.2),
+            ("dwa", 0, 0.95, 0.70, 1.0),
+            ("dwa", 1, 0.97, 0.72, 1.4),
+        ]
+    ]
+    rows = weightings.make_table(records).splitlines()[2:]
+    assert (
+        rows[0] == "| equal | 91.0 +- 1.4 | **81.0 +- 1.4** | 2.10 +- 0.14 | 10 +- 0 |"
+    )
+    assert (
+        rows[1]
+        == "| dwa | **96.0 +- 1.4** | 71.0 +- 1.4 | **1.20 +- 0.28** | 10 +- 0 |"
+    )
 
 
 def test_stratification_benchmark_writes_json_table_and_plot(tmp_path):
@@ -137,3 +187,19 @@ def test_stratification_benchmark_writes_json_table_and_plot(tmp_path):
     table = (tmp_path / "table.md").read_text()
     assert "| generator-multiclass | 1000 x 4 |" in table
     assert (tmp_path / "deviation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_run_help_lists_every_suite_with_its_contents_and_duration():
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    suites = _import_benchmark("suites")
+    for name, suite in suites.SUITES.items():
+        line = next(ln for ln in done.stdout.splitlines() if ln.startswith(f"{name}:"))
+        assert f"{len(suite.runs())} runs" in line and "min" in line
+        for exp in suite.experiments:
+            assert f"  - {exp.name}" in done.stdout

@@ -103,6 +103,24 @@ def test_multitask_digits():
     np.testing.assert_array_equal(bunch.target[:, 2].astype(bool), digit >= 5)
 
 
+def test_multitask_digits_keep_their_task_names_as_frames():
+    pd = pytest.importorskip("pandas")
+    X, Y = load_multitask_digits(return_X_y=True, as_frame=True)
+    bunch = load_multitask_digits()
+    assert (
+        list(Y.columns) == bunch.target_names == ["digit", "parity", "large", "prime"]
+    )
+    assert list(X.columns) == bunch.feature_names and X.shape == (1797, 64)
+    # The same labels as the array form, each column in its own kind.
+    for t, name in enumerate(bunch.target_names):
+        assert Y[name].tolist() == bunch.target[:, t].tolist()
+    assert Y["digit"].dtype == np.int64 and Y["large"].dtype == bool
+    assert pd.api.types.is_string_dtype(Y["parity"])
+    framed = load_multitask_digits(as_frame=True)
+    assert list(framed.frame.columns) == [*framed.feature_names, *Y.columns]
+    assert bunch.frame is None
+
+
 def test_generator_shapes_classes_and_missing_rate():
     X, Y = make_multitask_classification(
         n_samples=4000,

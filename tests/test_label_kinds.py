@@ -232,7 +232,7 @@ class TestReportedCases:
         assert {type(v) for v in pred[:, 0]} == {int}
         assert {type(v) for v in pred[:, 1]} == {str}
         # Scored against the user's own list of rows, not against strings.
-        assert per_task_scores(Y, pred).tolist() == [1.0, 1.0]
+        assert per_task_scores(Y, pred) == {"task_0": 1.0, "task_1": 1.0}
         assert subset_accuracy(Y, pred) == 1.0
 
     def test_bool_column_beside_an_int_column_is_predicted_as_bools(self):
