@@ -17,15 +17,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from stats import fmt_stat
 
 
 def _stat(values, digits=3):
-    values = np.asarray(values, dtype=float)
-    if len(values) == 0:
-        return "n/a"
-    if len(values) == 1:
-        return f"{values[0]:.{digits}f}"
-    return f"{values.mean():.{digits}f} +- {values.std(ddof=1):.{digits}f}"
+    return fmt_stat(values, 1.0, digits)
 
 
 def group(records, part, key):
