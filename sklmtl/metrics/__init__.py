@@ -25,8 +25,9 @@ The scorers read ``missing_label`` (and, for probabilities, ``classes_``) from
 the fitted estimator they score (the last step of a ``Pipeline``), so a
 search over an estimator with ``missing_label=-1`` does not count the ``-1``
 cells as errors. scikit-learn cannot resolve sklmtl's names given as
-strings (``scoring="mean_roc_auc"`` raises ``ValueError: 'mean_roc_auc' is
-not a valid scoring value``): pass ``scoring=get_scorer("mean_roc_auc")``, or
+strings (``scoring="mean_roc_auc"`` raises ``InvalidParameterError``, a
+``ValueError``, in ``GridSearchCV``, ``cross_validate`` and
+``cross_val_score``): pass ``scoring=get_scorer("mean_roc_auc")``, or
 ``scoring=get_scorers([...])`` for several.
 
 This is a package of private modules, one per family, re-exported here.

@@ -71,17 +71,25 @@ def _check_probas(Y_proba, names, n_samples):
 def _check_classes(classes, names):
     if classes is None:
         return [None] * len(names)
-    if isinstance(classes, np.ndarray) and not any(
-        isinstance(c, (list, tuple, np.ndarray)) for c in classes
-    ):
-        classes = [classes]  # one task's classes, as a 1-D classes_ is
+    if isinstance(classes, (str, bytes)) or not hasattr(classes, "__len__"):
+        raise TypeError(
+            "classes must be a list with one array of labels per task (the "
+            f"estimator's classes_); got {classes!r}."
+        )
+    if not any(isinstance(c, (list, tuple, np.ndarray)) for c in classes):
+        if len(names) > 1:
+            raise ValueError(
+                f"classes is one list of labels but Y_true has {len(names)} tasks "
+                f"{names}; give one array of classes per task (classes_)."
+            )
+        classes = [classes]  # one task's classes, as a 1-D y's classes_ is
     classes = list(classes)
     if len(classes) != len(names):
         raise ValueError(
             f"classes has {len(classes)} entries but Y_true has {len(names)} "
             f"task(s) {names}; give one array of classes per task (classes_)."
         )
-    return [np.asarray(c) if isinstance(c, np.ndarray) else c for c in classes]
+    return classes
 
 
 def _encode(values, task_classes, name):

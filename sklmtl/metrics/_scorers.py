@@ -1,10 +1,13 @@
 """Scorers that read the scored estimator's ``missing_label``, and their names.
 
-scikit-learn resolves a string ``scoring=`` through its own registry only, so
-``GridSearchCV(..., scoring="mean_roc_auc")`` raises ``ValueError:
-'mean_roc_auc' is not a valid scoring value``. The names here are resolved by
-:func:`get_scorer` instead, which returns scorer objects that any
-``scoring=`` accepts.
+scikit-learn checks a string ``scoring=`` against its own registry only (in
+scikit-learn 1.9: ``GridSearchCV(..., scoring="mean_roc_auc").fit`` raises
+``InvalidParameterError``, a ``ValueError``: "The 'scoring' parameter of
+GridSearchCV must be a str among {...} ... Got 'mean_roc_auc' instead.", and
+a list ``scoring=["mean_roc_auc"]`` is refused with a ``ValueError`` too). The
+names here are resolved by :func:`get_scorer` and
+:func:`get_scorers` instead, which return scorer objects that any ``scoring=``
+accepts.
 """
 
 import copy
@@ -256,10 +259,13 @@ def get_scorer(scoring):
     """A multi-task scorer by name, for ``scoring=`` in scikit-learn's tools.
 
     scikit-learn does not know sklmtl's names: ``GridSearchCV(...,
-    scoring="mean_roc_auc")`` raises ``ValueError: 'mean_roc_auc' is not a
-    valid scoring value. Use sklearn.metrics.get_scorer_names() to get valid
-    options.`` Pass ``scoring=sklmtl.metrics.get_scorer("mean_roc_auc")``
-    instead, or :func:`get_scorers` for several metrics at once.
+    scoring="mean_roc_auc").fit`` (and ``cross_validate``,
+    ``cross_val_score``) raise ``InvalidParameterError`` (a ``ValueError``:
+    "The 'scoring' parameter of GridSearchCV must be a str among {...} ...
+    Got 'mean_roc_auc' instead."), and a list ``scoring=["mean_roc_auc"]`` is
+    refused with a ``ValueError`` too. Pass
+    ``scoring=sklmtl.metrics.get_scorer("mean_roc_auc")`` instead, or
+    :func:`get_scorers` for several metrics at once.
 
     Parameters
     ----------
