@@ -227,6 +227,7 @@ default=None
 
 
 def _document(func):
+    # The six probability metrics share these parameters: written once.
     func.__doc__ = func.__doc__.replace("    {parameters}", _COMMON_PARAMETERS)
     return func
 
