@@ -2,7 +2,15 @@
 
 from .classifier import MultiTaskNetClassifier
 from .exceptions import TrainingDivergedError
+from .mixed import MultiTaskNet
+from .regressor import MultiTaskNetRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["MultiTaskNetClassifier", "TrainingDivergedError", "__version__"]
+__all__ = [
+    "MultiTaskNet",
+    "MultiTaskNetClassifier",
+    "MultiTaskNetRegressor",
+    "TrainingDivergedError",
+    "__version__",
+]

@@ -37,10 +37,20 @@ from ._batches import (
     LabelledDataset,
     as_tensor,
     dataset_sample_shape,
+    feature_batches,
     torch_threads,
 )
 from ._net import MultiTaskNet, build_net
 from ._state import load_training_state, training_state
+from ._tasks import (
+    CLASSIFICATION,
+    encode_tasks,
+    fit_scaling,
+    labelled_mask,
+    learn_tasks,
+    task_from_state,
+    task_kinds,
+)
 from ._validation import (
     InstanceOf,
     Interval,
@@ -105,9 +115,11 @@ def _comparable(value):
 class MultiTaskNetBase(BaseEstimator):
     """Parameters, training and fitted state shared by sklmtl's estimators.
 
-    Subclasses define ``__init__`` (storing the parameters), the target
-    encoding (:meth:`_encode_targets`), the sizes of the outputs
-    (:meth:`_output_sizes`) and the prediction methods.
+    Subclasses define ``__init__`` (storing the parameters), the kind of
+    their tasks (:meth:`_task_types`, :meth:`_regression_loss`) and the
+    prediction methods. Targets go through the task layer
+    (:mod:`sklmtl._tasks`): one object per task, kept in ``_tasks``, gives
+    the output widths, the loss of each output, and the decoding.
 
     Examples
     --------
@@ -276,14 +288,19 @@ class MultiTaskNetBase(BaseEstimator):
             del self.net_
             self._rng_state = None
         X = self._validate_X(X, reset=not continuing)
-        codes = self._encode_targets(y, continuing=continuing, classes=classes)
-        if len(codes) != self._n_rows(X):
+        values = self._encode_targets(y, continuing=continuing, classes=classes)
+        if len(values) != self._n_rows(X):
             raise ValueError(
                 "Found input variables with inconsistent numbers of samples: "
-                f"[{self._n_rows(X)}, {len(codes)}]"
+                f"[{self._n_rows(X)}, {len(values)}]"
             )
-        weights = check_sample_weight(sample_weight, codes >= 0, self.task_names_)
-        targets = pack_targets(torch.from_numpy(codes), as_tensor_or_none(weights))
+        labelled = labelled_mask(values, self._tasks)
+        weights = check_sample_weight(sample_weight, labelled, self.task_names_)
+        if not continuing and values.dtype.kind == "f":
+            # Regression targets are standardised with the (weighted) mean
+            # and scale of this fit; a continued fit keeps them.
+            values = fit_scaling(values, weights, self._tasks)
+        targets = pack_targets(torch.from_numpy(values), as_tensor_or_none(weights))
         if not continuing:
             self._next_seed = check_random_state(self.random_state).randint(2**31 - 1)
             self._fitted_network_params = self._network_params()
@@ -387,6 +404,8 @@ class MultiTaskNetBase(BaseEstimator):
             module=module,
             weighting=self._check_weighting(strategy),
             task_names=self.task_names_,
+            task_kinds=task_kinds(self._tasks),
+            regression_loss=self._regression_loss(),
             class_weights=getattr(self, "_class_weights", None),
             optimizer=self.optimizer,
             optimizer_kwargs=self._nested_kwargs("optimizer"),
@@ -473,6 +492,84 @@ class MultiTaskNetBase(BaseEstimator):
         self._load_snapshot(net, state["training"])
         self._set_net(net)
         return self
+
+    # ------------------------------------------------------------- targets
+    def _encode_targets(self, y, *, continuing, classes):
+        """Encode ``y`` with the task layer; a new fit learns the tasks.
+
+        Returns the training target (:mod:`sklmtl._tasks`): unscaled on a new
+        fit (``_fit`` standardises it once the sample weights are known),
+        standardised with the fitted scaling on a continued one.
+        """
+        missing_label = getattr(self, "missing_label", np.nan)
+        if continuing:
+            return encode_tasks(
+                y, self._tasks, missing_label=missing_label, standardise=True
+            )
+        tasks, values, task_names, is_1d = learn_tasks(
+            y,
+            self._task_types(),
+            missing_label=missing_label,
+            classes=classes,
+            regression_width=2 if self._regression_loss() == "gaussian_nll" else 1,
+        )
+        self._tasks = tasks
+        self._y_is_1d = is_1d
+        self.n_tasks_ = len(tasks)
+        self.task_names_ = task_names
+        return values
+
+    def _task_types(self):
+        """The kind of every task, or ``{name: kind}`` overrides (a hook)."""
+        return CLASSIFICATION
+
+    def _regression_loss(self):
+        """The loss of regression tasks (a hook): ``"mse"``, ..., or None."""
+        return None
+
+    def _output_sizes(self):
+        return [task.output_width for task in self._tasks]
+
+    def _target_state(self):
+        return {
+            "tasks": [task.state() for task in self._tasks],
+            "y_is_1d": bool(self._y_is_1d),
+        }
+
+    def _restore_target_state(self, state):
+        self._tasks = [task_from_state(s) for s in state["tasks"]]
+        self._y_is_1d = bool(state["y_is_1d"])
+
+    # -------------------------------------------------------------- predict
+    def _predict_outputs(self, X):
+        """Each task's output for ``X``, as float64 arrays.
+
+        Classification tasks give class probabilities ``(n, n_classes_t)``;
+        regression tasks their standardised outputs ``(n, output_width)``
+        (the task objects decode them).
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        with torch_threads(self._threads_for(PREDICT_BATCH_ROWS)):
+            return self._batched_outputs(X)
+
+    def _batched_outputs(self, X):
+        module = self.net_.module_
+        module.eval()
+        device = next(module.parameters()).device
+        outputs = [np.empty((len(X), task.output_width)) for task in self._tasks]
+        softmax = [task.kind == CLASSIFICATION for task in self._tasks]
+        batches = feature_batches(X, PREDICT_BATCH_ROWS, pin=device.type == "cuda")
+        with torch.inference_mode():
+            for start, batch in batches:
+                stop = start + len(batch)
+                batch = batch.to(device, non_blocking=True)
+                for out, is_proba, raw in zip(outputs, softmax, module(batch)):
+                    raw = raw.double()
+                    if is_proba:
+                        raw = torch.softmax(raw, dim=1)
+                    out[start:stop] = raw.cpu().numpy()
+        return outputs
 
     # ------------------------------------------------------------- hooks
     def _check_weighting(self, strategy):

@@ -35,7 +35,7 @@ _OWNED_OPTIMIZER_ARGS = {"lr": "lr", "params": None}
 
 
 class MultiTaskNet(NeuralNet):
-    """skorch net for a module that returns a tuple of per-task logits.
+    """skorch net for a module that returns a tuple of per-task outputs.
 
     Parameters are those of :class:`skorch.NeuralNet`; the criterion must be
     a :class:`~sklmtl.nn.MultiTaskObjective` (its ``weighting`` decides how
@@ -178,7 +178,7 @@ def _print_log(task_names, constant_weights):
     ignored = {"train_objective"}
     for name in task_names:
         ignored |= {
-            f"{p}_{m}_{name}" for p in ("train", "valid") for m in ("loss", "acc")
+            f"{p}_{m}_{name}" for p in ("train", "valid") for m in ("loss", "acc", "r2")
         }
         if constant_weights or len(task_names) > 4:
             ignored.add(f"task_weight_{name}")
@@ -209,6 +209,8 @@ def build_net(
     seed,
     iterator,
     net_kwargs=None,
+    task_kinds=None,
+    regression_loss=None,
 ):
     """Build and initialise the skorch net that trains ``module``.
 
@@ -223,7 +225,8 @@ def build_net(
     task_names : list of str
         The tasks, in the order of the module's outputs.
     class_weights : list of (ndarray or None) or None
-        Per-task class weights for the cross-entropy.
+        Class weights of each classification task (in the order of the
+        classification tasks) for the cross-entropy.
     optimizer : type
         A ``torch.optim.Optimizer`` subclass.
     optimizer_kwargs : dict
@@ -257,6 +260,10 @@ def build_net(
     net_kwargs : dict or None, default=None
         Further skorch arguments (``iterator_train__shuffle``, ...); they win
         over the ones built here, except ``callbacks``, which are appended.
+    task_kinds : list of {"classification", "regression"} or None, default=None
+        The kind of each task; None when all are classification.
+    regression_loss : {"mse", "huber", "gaussian_nll"} or None, default=None
+        The loss of regression tasks (None means ``"mse"``).
 
     Returns
     -------
@@ -289,7 +296,9 @@ def build_net(
             None if w is None else torch.as_tensor(w, dtype=torch.float32)
             for w in class_weights
         ]
-    scoring = PerTaskScoring(task_names, batch_scores=progress_bar)
+    scoring = PerTaskScoring(
+        task_names, batch_scores=progress_bar, task_kinds=task_kinds
+    )
     net_callbacks = [
         ("per_task", scoring),
         ("task_weights", TaskWeightLogger(task_names)),
@@ -308,6 +317,7 @@ def build_net(
         net_callbacks.append(("best_weights", BestWeights(monitor)))
     if progress_bar:
         keys = ["train_loss", "train_acc", "valid_loss", "valid_acc"]
+        keys += ["train_r2", "valid_r2"]
         net_callbacks.append(("progress_bar", ProgressBar(postfix_keys=keys)))
     net_callbacks += copy.deepcopy(list(callbacks or []))
     net_callbacks += net_kwargs.pop("callbacks", [])
@@ -325,6 +335,8 @@ def build_net(
         criterion=MultiTaskObjective,
         criterion__weighting=weighting,
         criterion__class_weights=class_weights,
+        criterion__task_kinds=task_kinds,
+        criterion__regression_loss=regression_loss or "mse",
         optimizer=optimizer,
         lr=lr,
         max_epochs=max_epochs,

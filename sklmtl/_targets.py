@@ -302,32 +302,68 @@ def encode_targets(Y, missing_label=np.nan, classes=None):
     codes = np.full((n_samples, len(columns)), MISSING_CODE, dtype=np.int64)
     learned = []
     for t, (column, name) in enumerate(zip(columns, task_names)):
-        mask = missing_mask(column, missing_label)
-        labelled = np.flatnonzero(~mask)
-        values = _normalise_labels(column[labelled], name)
-        _check_task_labels(values, name)
-        if classes is None:
-            if len(values) == 0:
-                raise ValueError(
-                    f"Task {name!r} has no labelled sample (every cell is missing); "
-                    "each task needs labels from at least two classes."
-                )
-            task_classes, inverse = np.unique(values, return_inverse=True)
-            if len(task_classes) < 2:
-                raise ValueError(
-                    f"Task {name!r} has one class only ({task_classes[0]!r}); a "
-                    "classifier needs at least 2 classes in each task."
-                )
-        else:
-            task_classes = _given_classes(classes[t], name)
-            inverse = _encode_known(values, task_classes, name)
-        inverse = inverse.reshape(-1)
-        if task_classes.dtype.kind in "UO":
-            seen = task_classes if classes is None else task_classes[np.unique(inverse)]
-            _warn_missing_like(seen, name)
-        codes[labelled, t] = inverse
+        codes[:, t], task_classes = encode_column(
+            column, name, missing_label, None if classes is None else classes[t]
+        )
         learned.append(task_classes)
     return codes, learned, task_names, is_1d
+
+
+def encode_column(column, task_name, missing_label=np.nan, classes=None):
+    """Encode one task's labels to integer codes (``-1`` for a missing cell).
+
+    Parameters
+    ----------
+    column : ndarray of shape (n_samples,)
+        One task's labels (a column from :func:`split_target_columns`).
+    task_name : str
+        For messages.
+    missing_label : scalar, default=np.nan
+        Extra sentinel for unknown cells.
+    classes : array-like or None, default=None
+        The task's known classes; learned from the labels when None.
+
+    Returns
+    -------
+    codes : ndarray of shape (n_samples,), dtype=int64
+        Index into ``classes``, or ``-1`` for a missing cell.
+    classes : ndarray
+        The sorted classes, in an array that keeps the label kind.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._targets import encode_column
+    >>> codes, classes = encode_column(np.array(["b", None, "a"], dtype=object), "t")
+    >>> codes.tolist(), classes.tolist()
+    ([1, -1, 0], ['a', 'b'])
+    """
+    codes = np.full(len(column), MISSING_CODE, dtype=np.int64)
+    mask = missing_mask(column, missing_label)
+    labelled = np.flatnonzero(~mask)
+    values = _normalise_labels(column[labelled], task_name)
+    _check_task_labels(values, task_name)
+    if classes is None:
+        if len(values) == 0:
+            raise ValueError(
+                f"Task {task_name!r} has no labelled sample (every cell is missing); "
+                "each task needs labels from at least two classes."
+            )
+        task_classes, inverse = np.unique(values, return_inverse=True)
+        if len(task_classes) < 2:
+            raise ValueError(
+                f"Task {task_name!r} has one class only ({task_classes[0]!r}); a "
+                "classifier needs at least 2 classes in each task."
+            )
+    else:
+        task_classes = _given_classes(classes, task_name)
+        inverse = _encode_known(values, task_classes, task_name)
+    inverse = inverse.reshape(-1)
+    if task_classes.dtype.kind in "UO":
+        seen = task_classes if classes is None else task_classes[np.unique(inverse)]
+        _warn_missing_like(seen, task_name)
+    codes[labelled] = inverse
+    return codes, task_classes
 
 
 def _given_classes(given, task_name):

@@ -4,7 +4,7 @@ import torch
 from skorch.callbacks import Callback
 
 from ._state import training_state
-from .nn.losses import pad_task_logits, unpack_targets
+from .nn.losses import pad_task_logits, split_targets, unpack_targets
 
 __all__ = ["BestWeights", "PerTaskScoring", "TaskWeightLogger"]
 
@@ -17,19 +17,25 @@ def _task_argmax(logits):
 
 
 class PerTaskScoring(Callback):
-    """Record each task's loss and accuracy per epoch, for train and valid.
+    """Record each task's loss and score per epoch, for train and valid.
 
     The training step hands every batch's per-task losses (``task_losses``)
     and labelled counts (``task_counts``) to ``on_batch_end``; the accuracies
     come from the logits the step already computed, so nothing is run twice.
     Values are averaged over the labelled cells of the epoch and written as
     ``train_loss_<task>``, ``train_acc_<task>``, ``valid_loss_<task>`` and
-    ``valid_acc_<task>``.
+    ``valid_acc_<task>``. A regression task (``task_kinds``) is scored by its
+    coefficient of determination R² instead (``train_r2_<task>``,
+    ``valid_r2_<task>``), from the weighted sums of the epoch's squared errors
+    and targets; on standardised targets it equals R² in the target's units.
 
     It also sets the epoch's ``train_loss`` and ``valid_loss`` to the plain
     mean over tasks of those per-task losses (tasks without a labelled cell
-    in the epoch left out), and ``train_acc``/``valid_acc`` to the mean task
-    accuracy. That is what early stopping and ``on_divergence`` monitor: a
+    in the epoch left out), ``train_acc``/``valid_acc`` to the mean accuracy
+    of the classification tasks and ``train_r2``/``valid_r2`` to the mean R²
+    of the regression tasks. With regression tasks the plain mean mixes
+    cross-entropies and regression losses; the targets are standardised so
+    that both start near 1. That is what early stopping and ``on_divergence`` monitor: a
     weighted objective can go negative (uncertainty weighting) or change with
     random weights (``"rlw"``). The objective the optimizer minimised is kept
     as ``train_objective``. skorch writes ``train_loss``/``valid_loss`` before
@@ -42,6 +48,8 @@ class PerTaskScoring(Callback):
     batch_scores : bool, default=False
         Also record each batch's mean task accuracy (``train_acc`` /
         ``valid_acc`` in the batch rows), for the progress bar.
+    task_kinds : list of {"classification", "regression"} or None, default=None
+        The kind of each task; None when all are classification tasks.
 
     Examples
     --------
@@ -50,9 +58,16 @@ class PerTaskScoring(Callback):
     ['colour', 'size']
     """
 
-    def __init__(self, task_names, batch_scores=False):
+    def __init__(self, task_names, batch_scores=False, task_kinds=None):
         self.task_names = task_names
         self.batch_scores = batch_scores
+        self.task_kinds = task_kinds
+
+    def initialize(self):
+        kinds = list(self.task_kinds or [])
+        self._regression = [t for t, k in enumerate(kinds) if k == "regression"]
+        self._classification = [t for t, k in enumerate(kinds) if k != "regression"]
+        return self
 
     def on_epoch_begin(self, net, **kwargs):
         self._sums = {}
@@ -69,6 +84,11 @@ class PerTaskScoring(Callback):
     ):
         if task_losses is None:
             return
+        if self._regression:
+            self._mixed_batch_end(
+                net, batch, training, y_pred, task_losses, task_counts
+            )
+            return
         codes, sample_weight = unpack_targets(batch[1].to(task_losses.device))
         hits = ((_task_argmax(y_pred) == codes) & (codes >= 0)).to(task_losses.dtype)
         if sample_weight is not None:
@@ -84,6 +104,57 @@ class PerTaskScoring(Callback):
             accuracy = (correct[present] / task_counts[present]).mean()
             net.history.record_batch(f"{prefix}_acc", float(accuracy))
 
+    def _mixed_batch_end(self, net, batch, training, y_pred, task_losses, counts):
+        """Sums for accuracies (classification) and R² (regression)."""
+        dtype, device = task_losses.dtype, task_losses.device
+        values, sample_weight = split_targets(batch[1].to(device), len(self.task_names))
+        n_tasks = len(self.task_names)
+        weight = torch.ones_like(values, dtype=dtype)
+        if sample_weight is not None:
+            weight = sample_weight.to(dtype)
+        # Rows: loss sum, hits (classification) or squared errors (regression),
+        # weight, weighted target sum, weighted squared target sum.
+        stats = torch.zeros((5, n_tasks), dtype=dtype, device=device)
+        stats[0] = task_losses.detach() * counts
+        stats[2] = counts
+        for t in self._classification:
+            codes = values[:, t].to(torch.long)
+            hit = (y_pred[t].argmax(dim=1) == codes) & (codes >= 0)
+            stats[1, t] = (hit.to(dtype) * weight[:, t]).sum()
+        if self._regression:
+            reg = torch.as_tensor(self._regression, device=device)
+            target = values.index_select(1, reg)
+            labelled = ~torch.isnan(target)
+            w = weight.index_select(1, reg) * labelled.to(dtype)
+            target = torch.where(labelled, target, 0.0).to(dtype)
+            mean = torch.cat([y_pred[t][:, :1].detach() for t in self._regression], 1)
+            stats[1, reg] = (w * (mean.to(dtype) - target) ** 2).sum(dim=0)
+            stats[3, reg] = (w * target).sum(dim=0)
+            stats[4, reg] = (w * target**2).sum(dim=0)
+        prefix = "train" if training else "valid"
+        self._sums[prefix] = self._sums.get(prefix, 0) + stats
+        if self.batch_scores and self._classification:
+            cls = torch.as_tensor(self._classification, device=device)
+            present = counts[cls] > 0
+            accuracy = (stats[1, cls][present] / counts[cls][present]).mean()
+            net.history.record_batch(f"{prefix}_acc", float(accuracy))
+
+    def _task_scores(self, stats):
+        """``(metric, value)`` of each task with labelled cells, else None."""
+        rows = stats.tolist()
+        loss_sum, scores, counts = rows[0], rows[1], rows[2]
+        out = []
+        for t in range(len(self.task_names)):
+            if not counts[t]:
+                out.append(None)
+            elif t in self._regression:
+                total = rows[4][t] - rows[3][t] ** 2 / counts[t]
+                r2 = 1.0 - scores[t] / total if total > 1e-12 else float("nan")
+                out.append((loss_sum[t] / counts[t], "r2", r2))
+            else:
+                out.append((loss_sum[t] / counts[t], "acc", scores[t] / counts[t]))
+        return out
+
     def on_epoch_end(self, net, **kwargs):
         for prefix, stats in self._sums.items():
             if (
@@ -93,22 +164,24 @@ class PerTaskScoring(Callback):
             ):
                 # Data-parallel training: every rank records the global values.
                 torch.distributed.all_reduce(stats)
-            loss_sum, correct, counts = stats.cpu().tolist()
-            losses, accuracies = [], []
-            for name, loss, hits, count in zip(
-                self.task_names, loss_sum, correct, counts
-            ):
-                if count:
-                    losses.append(loss / count)
-                    accuracies.append(hits / count)
-                    net.history.record(f"{prefix}_loss_{name}", losses[-1])
-                    net.history.record(f"{prefix}_acc_{name}", accuracies[-1])
+            losses, scores = [], {"acc": [], "r2": []}
+            for name, entry in zip(self.task_names, self._task_scores(stats.cpu())):
+                if entry is None:
+                    continue
+                loss, metric, score = entry
+                losses.append(loss)
+                net.history.record(f"{prefix}_loss_{name}", loss)
+                if score == score:  # R² is undefined on a constant target
+                    scores[metric].append(score)
+                    net.history.record(f"{prefix}_{metric}_{name}", score)
             if not losses:
                 continue
             if prefix == "train" and "train_loss" in net.history[-1]:
                 net.history.record("train_objective", net.history[-1]["train_loss"])
             net.history.record(f"{prefix}_loss", sum(losses) / len(losses))
-            net.history.record(f"{prefix}_acc", sum(accuracies) / len(accuracies))
+            for metric, values in scores.items():
+                if values:
+                    net.history.record(f"{prefix}_{metric}", sum(values) / len(values))
 
 
 class TaskWeightLogger(Callback):

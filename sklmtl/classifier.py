@@ -9,11 +9,9 @@ kind), class weights, ``classes_``, ``predict_proba`` and ``predict``.
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, MultiOutputMixin
-from sklearn.utils.validation import check_is_fitted
 
-from ._base import PREDICT_BATCH_ROWS, MultiTaskNetBase
-from ._batches import feature_batches, torch_threads
-from ._targets import decode_predictions, encode_targets, task_class_weights
+from ._base import MultiTaskNetBase
+from ._targets import decode_predictions, task_class_weights
 from .metrics import MultiTaskScoreMixin
 
 __all__ = ["MultiTaskNetClassifier"]
@@ -341,68 +339,36 @@ default=None
     # ------------------------------------------------------------- targets
     def _encode_targets(self, y, *, continuing, classes):
         """Encode ``y`` per task; a new fit learns ``classes_`` and the names."""
-        if continuing:
-            classes = self._classes_list()
-        codes, classes, task_names, is_1d = encode_targets(
-            y, self.missing_label, classes
-        )
-        if continuing and len(classes) != self.n_tasks_:
-            raise ValueError(f"y has {len(classes)} tasks; expected {self.n_tasks_}.")
+        codes = super()._encode_targets(y, continuing=continuing, classes=classes)
         if not continuing:
-            self._y_is_1d = is_1d
-            self.classes_ = classes[0] if is_1d else classes
-            self.n_tasks_ = len(classes)
-            self.task_names_ = task_names
+            self._set_classes()
         # Class weights follow each fit's labels (and a changed class_weight).
         self._class_weights = task_class_weights(
-            self.class_weight, codes, classes, self.task_names_
+            self.class_weight, codes, self._classes_list(), self.task_names_
         )
         return codes
 
-    def _output_sizes(self):
-        return [len(c) for c in self._classes_list()]
+    def _set_classes(self):
+        classes = [task.classes for task in self._tasks]
+        self.classes_ = classes[0] if self._y_is_1d else classes
 
     def _target_state(self):
         return {
-            "classes": self._classes_list(),
-            "y_is_1d": bool(self._y_is_1d),
+            **super()._target_state(),
             "class_weights": None
             if self._class_weights is None
             else [None if w is None else np.asarray(w) for w in self._class_weights],
         }
 
     def _restore_target_state(self, state):
-        classes = list(state["classes"])
-        self._y_is_1d = bool(state["y_is_1d"])
-        self.classes_ = classes[0] if self._y_is_1d else classes
+        super()._restore_target_state(state)
+        self._set_classes()
         self._class_weights = state["class_weights"]
 
     def _classes_list(self):
-        return [self.classes_] if self._y_is_1d else list(self.classes_)
+        return [task.classes for task in self._tasks]
 
     # -------------------------------------------------------------- predict
-    def _predict_proba_list(self, X):
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        with torch_threads(self._threads_for(PREDICT_BATCH_ROWS)):
-            return self._batched_proba(X)
-
-    def _batched_proba(self, X):
-        module = self.net_.module_
-        module.eval()
-        device = next(module.parameters()).device
-        probas = [np.empty((len(X), len(c))) for c in self._classes_list()]
-        batches = feature_batches(X, PREDICT_BATCH_ROWS, pin=device.type == "cuda")
-        with torch.inference_mode():
-            for start, batch in batches:
-                stop = start + len(batch)
-                batch = batch.to(device, non_blocking=True)
-                for out, logits in zip(probas, module(batch)):
-                    out[start:stop] = (
-                        torch.softmax(logits.double(), dim=1).cpu().numpy()
-                    )
-        return probas
-
     def predict_proba(self, X):
         """Class probabilities of each task.
 
@@ -425,7 +391,7 @@ default=None
         >>> [p.shape for p in clf.predict_proba([[0.5]])]
         [(1, 2), (1, 2)]
         """
-        probas = self._predict_proba_list(X)
+        probas = self._predict_outputs(X)
         return probas[0] if self._y_is_1d else probas
 
     def predict(self, X):
@@ -450,7 +416,7 @@ default=None
         >>> clf.predict([[0.5]]).shape
         (1, 2)
         """
-        probas = self._predict_proba_list(X)
+        probas = self._predict_outputs(X)
         codes = np.column_stack([p.argmax(axis=1) for p in probas])
         return decode_predictions(codes, self._classes_list(), self._y_is_1d)
 

@@ -31,11 +31,30 @@ from safetensors.torch import save_file
 
 from . import __version__, nn, weighting
 from .classifier import MultiTaskNetClassifier
+from .mixed import MultiTaskNet
+from .regressor import MultiTaskNetRegressor
 
 __all__ = ["load", "save", "to_onnx"]
 
 FORMAT = "sklmtl"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# The estimators a file may hold, by the name written in it.
+_ESTIMATORS = {
+    cls.__name__: cls
+    for cls in (MultiTaskNetClassifier, MultiTaskNetRegressor, MultiTaskNet)
+}
+
+
+def _saved_class(estimator):
+    """The public estimator class ``estimator`` is saved as (a subclass, such as
+    the Accelerate variant, loads as its public base)."""
+    for cls in type(estimator).__mro__:
+        if _ESTIMATORS.get(cls.__name__) is cls:
+            return cls
+    raise TypeError(
+        f"sklmtl.io.save saves {', '.join(_ESTIMATORS)}; got "
+        f"{type(estimator).__name__}."
+    )
 
 
 # ----------------------------------------------------------------- allow-list
@@ -254,12 +273,14 @@ def _optimizer_tensors(state):
 
 
 def save(estimator, path):
-    """Save a fitted :class:`~sklmtl.MultiTaskNetClassifier` without pickle.
+    """Save a fitted sklmtl network estimator without pickle.
 
     Parameters
     ----------
-    estimator : MultiTaskNetClassifier
+    estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
         A fitted estimator (not a pipeline: save the other steps on their own).
+        Its tasks are saved with their kind: classes with their label kind,
+        or the mean and scale of a regression target.
     path : str or path-like
         The file to write (a safetensors file; ``.safetensors`` is customary).
 
@@ -285,11 +306,7 @@ def save(estimator, path):
     >>> (load(path).predict([[0.5]]) == clf.predict([[0.5]])).all()
     np.True_
     """
-    if not isinstance(estimator, MultiTaskNetClassifier):
-        raise TypeError(
-            "sklmtl.io.save saves a MultiTaskNetClassifier; got "
-            f"{type(estimator).__name__}."
-        )
+    saved_class = _saved_class(estimator)
     if not hasattr(estimator, "net_"):
         raise ValueError("The estimator is not fitted; fit it before saving.")
     if estimator.callbacks:
@@ -299,9 +316,9 @@ def save(estimator, path):
             "again after loading."
         )
     allowed_by_class = {cls: name for name, cls in _public_classes().items()}
-    # The base class's parameters only: a model trained with a subclass (e.g.
-    # the Accelerate variant) loads as a plain MultiTaskNetClassifier.
-    base_params = set(MultiTaskNetClassifier().get_params(deep=False))
+    # The public class's parameters only: a model trained with a subclass
+    # (e.g. the Accelerate variant) loads as a plain MultiTaskNetClassifier.
+    base_params = set(saved_class().get_params(deep=False))
     params = {
         key: _encode(value, key, allowed_by_class)
         for key, value in estimator.get_params(deep=False).items()
@@ -309,14 +326,9 @@ def save(estimator, path):
     }
     state = estimator._get_fitted_state()
     attributes = dict(state["attributes"])
-    target = attributes.pop("target")
-    attributes["target"] = {
-        "classes": [_encode_array(c) for c in target["classes"]],
-        "y_is_1d": target["y_is_1d"],
-        "class_weights": None
-        if target["class_weights"] is None
-        else [None if w is None else w.tolist() for w in target["class_weights"]],
-    }
+    # The task descriptions (kind, classes with their label kind, or the
+    # target scaling) and class weights, typed as parameters are.
+    attributes["target"] = _encode(attributes["target"], "target", allowed_by_class)
     training = state["training"]
     opt_tensors, opt_meta = _optimizer_tensors(training["optimizer"])
     payload = {
@@ -326,7 +338,7 @@ def save(estimator, path):
             "torch": torch.__version__,
             "scikit-learn": sklearn.__version__,
         },
-        "estimator": "MultiTaskNetClassifier",
+        "estimator": saved_class.__name__,
         "params": params,
         "fitted": attributes,
         "optimizer": opt_meta,
@@ -403,7 +415,7 @@ def load(path, *, device=None, custom_objects=None):
 
     Returns
     -------
-    estimator : MultiTaskNetClassifier
+    estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
         The fitted estimator, predicting as the saved one did and ready to
         continue training (``warm_start``/``partial_fit``).
 
@@ -426,21 +438,15 @@ def load(path, *, device=None, custom_objects=None):
     [0, 1]
     """
     payload, tensors = _read(path)
-    if payload.get("estimator") != "MultiTaskNetClassifier":
+    estimator_class = _ESTIMATORS.get(payload.get("estimator"))
+    if estimator_class is None:
         raise ValueError(
             f"Unknown estimator in the file: {payload.get('estimator')!r}."
         )
     decode = _Decoder(custom_objects)
     params = {key: decode.value(value) for key, value in payload["params"].items()}
     attributes = dict(payload["fitted"])
-    target = attributes["target"]
-    attributes["target"] = {
-        "classes": [decode.array(spec) for spec in target["classes"]],
-        "y_is_1d": target["y_is_1d"],
-        "class_weights": None
-        if target["class_weights"] is None
-        else [None if w is None else np.asarray(w) for w in target["class_weights"]],
-    }
+    attributes["target"] = decode.value(attributes["target"])
     training = {
         "module": _prefixed(tensors, "module."),
         "weighting": _prefixed(tensors, "weighting."),
@@ -449,7 +455,7 @@ def load(path, *, device=None, custom_objects=None):
         "history": payload["history"],
         "rng_state": tensors.get("rng_state"),
     }
-    est = MultiTaskNetClassifier(**params)
+    est = estimator_class(**params)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -482,13 +488,26 @@ def _optimizer_state(tensors, meta):
 
 
 # ---------------------------------------------------------------------- ONNX
-class _Probabilities(torch.nn.Module):
-    def __init__(self, module):
+class _TaskOutputs(torch.nn.Module):
+    """Probabilities of classification tasks, values in target units otherwise."""
+
+    def __init__(self, module, tasks):
         super().__init__()
         self.module = module
+        self.kinds = [task.kind for task in tasks]
+        self.scaling = [
+            (float(getattr(t, "mean", 0.0)), float(getattr(t, "scale", 1.0)))
+            for t in tasks
+        ]
 
     def forward(self, X):
-        return tuple(torch.softmax(logits, dim=1) for logits in self.module(X))
+        outputs = []
+        for kind, (mean, scale), raw in zip(self.kinds, self.scaling, self.module(X)):
+            if kind == "classification":
+                outputs.append(torch.softmax(raw, dim=1))
+            else:
+                outputs.append(raw[:, 0] * scale + mean)
+        return tuple(outputs)
 
 
 def to_onnx(estimator, path, *, opset_version=None):
@@ -496,12 +515,19 @@ def to_onnx(estimator, path, *, opset_version=None):
 
     The graph takes ``X`` (float32, shape ``(batch, n_features)`` or the image
     shape the estimator was fitted on, with a dynamic batch axis) and returns
-    one probability array per task, named ``proba_<task name>``, with columns
-    ordered as ``classes_[t]``: what :meth:`predict_proba` returns, without the
-    label decoding.
+    one output per task: for a classification task a probability array
+    named ``proba_<task name>``, with columns ordered as ``classes_[t]``
+    (what ``predict_proba`` returns, without the label decoding); for a
+    regression task the prediction in the target's units (de-standardised in
+    the graph), shape ``(batch,)``, named ``value_<task name>`` (what
+    ``predict`` returns for that task; float32).
+
+    The kind of every task is in ``metadata_props`` under ``"sklmtl.tasks"``:
+    a JSON list of ``{"task": name, "kind": "classification" |
+    "regression", "output": output name}``.
 
     The labels travel in the model's ``metadata_props`` under the key
-    ``"sklmtl.classes"``: a JSON list with one entry per task,
+    ``"sklmtl.classes"``: a JSON list with one entry per classification task,
     ``{"task": name, "output": "proba_<name>", "classes": {"dtype": ...,
     "values": [...]}}``, where ``dtype`` is the numpy dtype string of
     ``classes_[t]`` (``"<i8"``, ``"|b1"``, ``"<U3"``, ...; bytes as hex) or
@@ -512,7 +538,7 @@ def to_onnx(estimator, path, *, opset_version=None):
 
     Parameters
     ----------
-    estimator : MultiTaskNetClassifier
+    estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
         A fitted estimator.
     path : str or path-like
         The ``.onnx`` file to write.
@@ -549,9 +575,13 @@ def to_onnx(estimator, path, *, opset_version=None):
         ) from exc
     if not hasattr(estimator, "net_"):
         raise ValueError("The estimator is not fitted; fit it before exporting.")
-    module = _Probabilities(estimator.net_.module_).to("cpu").eval()
+    tasks = estimator._tasks
+    module = _TaskOutputs(estimator.net_.module_, tasks).to("cpu").eval()
     example = torch.zeros((2, *estimator._raw_sample_shape), dtype=torch.float32)
-    output_names = [f"proba_{name}" for name in estimator.task_names_]
+    output_names = [
+        f"{'proba' if task.kind == 'classification' else 'value'}_{task.name}"
+        for task in tasks
+    ]
     batch = torch.export.Dim("batch")
     try:
         with warnings.catch_warnings():
@@ -574,16 +604,21 @@ def to_onnx(estimator, path, *, opset_version=None):
 
 
 def _store_onnx_classes(path, estimator, output_names):
-    """Write each task's classes, with their kind, into the ONNX metadata."""
+    """Write each task's kind and classes (with their kind) into the metadata."""
     import onnx
 
+    tasks = estimator._tasks
     labels = [
-        {"task": name, "output": output, "classes": _encode_array(classes)}
-        for name, output, classes in zip(
-            estimator.task_names_, output_names, estimator._classes_list()
-        )
+        {"task": task.name, "output": output, "classes": _encode_array(task.classes)}
+        for task, output in zip(tasks, output_names)
+        if task.kind == "classification"
+    ]
+    kinds = [
+        {"task": task.name, "kind": task.kind, "output": output}
+        for task, output in zip(tasks, output_names)
     ]
     model = onnx.load(str(path))
-    entry = model.metadata_props.add()
-    entry.key, entry.value = "sklmtl.classes", json.dumps(labels)
+    for key, value in (("sklmtl.classes", labels), ("sklmtl.tasks", kinds)):
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, json.dumps(value)
     onnx.save(model, str(path))

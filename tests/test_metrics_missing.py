@@ -658,3 +658,33 @@ def test_delta_m_properties():
 def test_delta_m_bad_input_names_the_problem(scores, reference, higher, error, match):
     with pytest.raises(error, match=match):
         delta_m(scores, reference, higher)
+
+
+# ------------------------------------------------- mixed kinds, cell weights
+def test_task_scores_take_weights_per_cell():
+    from sklearn.metrics import r2_score
+
+    from sklmtl import MultiTaskNetRegressor
+    from sklmtl.metrics import mean_task_score, task_scores
+
+    Y_true = np.array([["a", 1.0], ["b", 2.0], ["b", np.nan], ["a", 4.0]], dtype=object)
+    Y_pred = np.array([["a", 1.5], ["a", 2.0], ["b", 0.0], ["a", 3.0]], dtype=object)
+    weights = np.array([[1.0, 2.0], [3.0, 1.0], [1.0, 1.0], [0.0, 1.0]])
+    scores = task_scores(
+        Y_true,
+        Y_pred,
+        task_types=["classification", "regression"],
+        sample_weight=weights,
+    )
+    # Row 3 of task 0 weighs 0: unlabelled. Row 2 of task 1 is NaN: unlabelled.
+    expected_r2 = r2_score([1.0, 2.0, 4.0], [1.5, 2.0, 3.0], sample_weight=[2, 1, 1])
+    np.testing.assert_allclose(scores, [(1 + 1) / (1 + 3 + 1), expected_r2])
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 2))
+    Y = np.column_stack([X[:, 0], -X[:, 1]])
+    cells = rng.rand(30, 2)
+    model = MultiTaskNetRegressor(hidden_layer_sizes=(4,), max_epochs=2, random_state=0)
+    model.fit(X, Y)
+    assert model.score(X, Y, sample_weight=cells) == mean_task_score(
+        Y, model.predict(X), task_types=["regression"] * 2, sample_weight=cells
+    )

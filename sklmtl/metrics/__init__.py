@@ -16,6 +16,8 @@ score each task on its labelled cells with scikit-learn's own metric:
   :func:`per_task_roc_auc` / :func:`mean_roc_auc`, :func:`per_task_log_loss`
   / :func:`mean_log_loss`, :func:`per_task_brier_score` /
   :func:`mean_brier_score`;
+- tasks of mixed kinds: :func:`task_scores` / :func:`mean_task_score`
+  (accuracy for classification, R² for regression);
 - :func:`delta_m`, the relative improvement over single-task references.
 
 Every metric takes ``sample_weight`` per row ``(n_samples,)`` or per cell
@@ -44,6 +46,7 @@ from ._accuracy import (
 )
 from ._columns import as_labels as _as_labels  # noqa: F401 (used by display)
 from ._delta_m import delta_m
+from ._mixed import mean_task_score, task_scores
 from ._mixin import MultiTaskScoreMixin
 from ._proba import (
     mean_brier_score,
@@ -85,6 +88,7 @@ __all__ = [
     "mean_roc_auc_scorer",
     "mean_task_accuracy",
     "mean_task_accuracy_scorer",
+    "mean_task_score",
     "neg_mean_brier_score_scorer",
     "neg_mean_log_loss_scorer",
     "per_task_balanced_accuracy",
@@ -95,4 +99,5 @@ __all__ = [
     "per_task_scores",
     "subset_accuracy",
     "subset_accuracy_scorer",
+    "task_scores",
 ]

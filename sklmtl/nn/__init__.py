@@ -1,4 +1,4 @@
-"""PyTorch building blocks: trunks, architectures and the masked loss."""
+"""PyTorch building blocks: trunks, architectures and the masked losses."""
 
 from ._registry import ARCHITECTURES, TRUNKS, make_trunk_factory, resolve_architecture
 from .architectures import (
@@ -8,7 +8,11 @@ from .architectures import (
     MultiGateMixtureOfExperts,
     TaskHead,
 )
-from .losses import MaskedMultiTaskCrossEntropy, MultiTaskObjective
+from .losses import (
+    MaskedMultiTaskCrossEntropy,
+    MaskedMultiTaskRegressionLoss,
+    MultiTaskObjective,
+)
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk, make_activation
 
 __all__ = [
@@ -20,6 +24,7 @@ __all__ = [
     "MLPTrunk",
     "MMoE",
     "MaskedMultiTaskCrossEntropy",
+    "MaskedMultiTaskRegressionLoss",
     "MultiGateMixtureOfExperts",
     "MultiTaskObjective",
     "TRUNKS",

@@ -1,15 +1,34 @@
-"""Per-task cross-entropy over the labelled cells of each task."""
+"""Per-task losses over the labelled cells of each task.
+
+Classification tasks: cross-entropy, all tasks in one padded
+``log_softmax`` (:class:`MaskedMultiTaskCrossEntropy`). Regression tasks:
+MSE, Huber or Gaussian negative log-likelihood on standardised targets, all
+tasks in one stacked computation (:class:`MaskedMultiTaskRegressionLoss`).
+:class:`MultiTaskObjective` runs both on a target tensor that carries either
+kind (see :mod:`sklmtl._tasks`) and returns one loss per task, in task order.
+"""
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = [
+    "MIN_VARIANCE",
+    "REGRESSION_LOSSES",
     "MaskedMultiTaskCrossEntropy",
+    "MaskedMultiTaskRegressionLoss",
     "MultiTaskObjective",
     "pack_targets",
     "pad_task_logits",
+    "split_targets",
     "unpack_targets",
 ]
+
+#: Losses of regression tasks, by name.
+REGRESSION_LOSSES = ("mse", "huber", "gaussian_nll")
+#: Smallest variance of the Gaussian NLL (standardised units): keeps the
+#: loss finite when a prediction is exact.
+MIN_VARIANCE = 1e-6
 
 _SLOT_INDEX = {}
 
@@ -124,6 +143,38 @@ def unpack_targets(targets):
     return targets[:, :n_tasks].to(torch.long), targets[:, n_tasks:]
 
 
+def split_targets(targets, n_tasks):
+    """Split a training target that may carry regression values.
+
+    Parameters
+    ----------
+    targets : Tensor of shape (n_samples, n_tasks) or (n_samples, 2 * n_tasks)
+        From :func:`pack_targets`: codes (int64), or float64 values (codes of
+        classification tasks as floats, standardised regression values with
+        ``NaN`` missing), optionally followed by per-cell weights.
+    n_tasks : int
+        The number of tasks.
+
+    Returns
+    -------
+    values : Tensor of shape (n_samples, n_tasks)
+        The targets, in their stored dtype.
+    weights : Tensor of shape (n_samples, n_tasks) or None
+        Per-cell sample weights, when the target carries them.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl.nn.losses import split_targets
+    >>> values, weights = split_targets(torch.tensor([[0.5, 1.0]]), 2)
+    >>> values.tolist(), weights
+    ([[0.5, 1.0]], None)
+    """
+    if targets.shape[1] == 2 * n_tasks:
+        return targets[:, :n_tasks], targets[:, n_tasks:]
+    return targets, None
+
+
 class MaskedMultiTaskCrossEntropy(nn.Module):
     """Cross-entropy of each task, averaged over that task's labelled cells.
 
@@ -184,6 +235,10 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
     def forward(self, logits, targets):
         """Return per-task losses and labelled counts, each of shape ``(n_tasks,)``."""
         codes, sample_weight = unpack_targets(targets)
+        return self.masked(logits, codes, sample_weight)
+
+    def masked(self, logits, codes, sample_weight=None):
+        """Per-task losses and counts from codes (``-1`` missing) and weights."""
         first = logits[0]
         sizes = [t.shape[1] for t in logits]
         log_proba = torch.log_softmax(pad_task_logits(logits), dim=2)
@@ -205,6 +260,64 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         return total / denom, counts
 
 
+class MaskedMultiTaskRegressionLoss(nn.Module):
+    """Regression loss of each task, averaged over that task's labelled cells.
+
+    All regression tasks are computed at once on the stacked outputs. A cell
+    whose target is ``NaN`` is unknown and contributes nothing; each task's
+    loss is the (sample-weighted) mean over its labelled cells.
+
+    Parameters
+    ----------
+    loss : {"mse", "huber", "gaussian_nll"}, default="mse"
+        ``"mse"``: squared error. ``"huber"``: Huber loss with ``delta=1``
+        (in standardised units: one standard deviation of the target).
+        ``"gaussian_nll"``: the negative log-likelihood of a Gaussian whose
+        mean is the output's first column and whose variance is
+        ``softplus`` of its second column (plus 1e-6), without the constant
+        ``0.5 * log(2 * pi)``; it can be negative.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl.nn import MaskedMultiTaskRegressionLoss
+    >>> loss = MaskedMultiTaskRegressionLoss("mse")
+    >>> outputs = (torch.zeros(2, 1), torch.ones(2, 1))
+    >>> loss(outputs, torch.tensor([[1.0, float("nan")], [3.0, 3.0]]))
+    (tensor([5., 4.]), tensor([2., 1.]))
+    """
+
+    def __init__(self, loss="mse"):
+        super().__init__()
+        if loss not in REGRESSION_LOSSES:
+            raise ValueError(
+                f"Unknown regression loss {loss!r}; expected one of "
+                f"{list(REGRESSION_LOSSES)}."
+            )
+        self.loss = loss
+
+    def forward(self, outputs, values, sample_weight=None):
+        """Per-task losses and labelled counts, each of shape ``(n_tasks,)``."""
+        first = outputs[0]
+        mean = torch.cat([o[:, :1] for o in outputs], dim=1)
+        labelled = ~torch.isnan(values)
+        target = torch.where(labelled, values, 0.0).to(first.dtype)
+        if self.loss == "mse":
+            cell = (mean - target) ** 2
+        elif self.loss == "huber":
+            cell = F.huber_loss(mean, target, reduction="none", delta=1.0)
+        else:
+            raw = torch.cat([o[:, 1:2] for o in outputs], dim=1)
+            variance = F.softplus(raw) + MIN_VARIANCE
+            cell = 0.5 * (torch.log(variance) + (mean - target) ** 2 / variance)
+        weight = labelled.to(first.dtype)
+        if sample_weight is not None:
+            weight = weight * sample_weight.to(first.dtype)
+        counts = weight.sum(dim=0)
+        total = (cell * weight).sum(dim=0)
+        return total / counts.clamp(min=torch.finfo(first.dtype).tiny), counts
+
+
 class MultiTaskObjective(nn.Module):
     """The net's criterion: masked per-task losses plus the task weighting.
 
@@ -217,7 +330,14 @@ class MultiTaskObjective(nn.Module):
     weighting : TaskWeighting
         A set-up weighting strategy from :mod:`sklmtl.weighting`.
     class_weights : list of (Tensor or None) or None, default=None
-        Per-task class weights, see :class:`MaskedMultiTaskCrossEntropy`.
+        Class weights of the classification tasks (in their order), see
+        :class:`MaskedMultiTaskCrossEntropy`.
+    task_kinds : list of {"classification", "regression"} or None, default=None
+        The kind of each output; None when every task is a classification
+        task (the target is then the ``int64`` code matrix).
+    regression_loss : {"mse", "huber", "gaussian_nll"}, default="mse"
+        The loss of regression tasks, see
+        :class:`MaskedMultiTaskRegressionLoss`.
 
     Examples
     --------
@@ -229,17 +349,67 @@ class MultiTaskObjective(nn.Module):
     >>> losses, counts = objective.task_losses(logits, torch.tensor([[0, 1], [1, 2]]))
     >>> objective.weighting.combine(losses)
     tensor(1.7918)
+    >>> mixed = MultiTaskObjective(
+    ...     EqualWeighting().setup(["a", "b"]), task_kinds=["classification",
+    ...     "regression"])
+    >>> losses, counts = mixed.task_losses(
+    ...     (torch.zeros(2, 2), torch.zeros(2, 1)),
+    ...     torch.tensor([[0.0, 1.0], [1.0, float("nan")]], dtype=torch.float64))
+    >>> losses, counts
+    (tensor([0.6931, 1.0000]), tensor([2., 1.]))
     """
 
-    def __init__(self, weighting, class_weights=None):
+    def __init__(
+        self, weighting, class_weights=None, task_kinds=None, regression_loss="mse"
+    ):
         super().__init__()
         self.weighting = weighting
         self.cross_entropy = MaskedMultiTaskCrossEntropy(class_weights)
+        self.regression = MaskedMultiTaskRegressionLoss(regression_loss)
+        kinds = list(task_kinds or [])
+        self._mixed = "regression" in kinds
+        self._n_tasks = len(kinds)
+        self._classification = [t for t, k in enumerate(kinds) if k != "regression"]
+        self._regression = [t for t, k in enumerate(kinds) if k == "regression"]
+        order = self._classification + self._regression
+        # Where each task's loss sits in [classification losses | regression].
+        self._order = [order.index(t) for t in range(len(kinds))]
+        self._index = {}
 
-    def task_losses(self, logits, codes):
+    def _indices(self, device):
+        key = str(device)
+        if key not in self._index:
+            self._index[key] = tuple(
+                torch.as_tensor(i, dtype=torch.long, device=device)
+                for i in (self._classification, self._regression, self._order)
+            )
+        return self._index[key]
+
+    def task_losses(self, outputs, targets):
         """Per-task losses and labelled counts, each of shape ``(n_tasks,)``."""
-        return self.cross_entropy(logits, codes)
+        if not self._mixed:
+            return self.cross_entropy(outputs, targets)
+        values, weights = split_targets(targets, self._n_tasks)
+        cls_index, reg_index, order = self._indices(values.device)
+        losses, counts = [], []
+        if self._classification:
+            codes = values.index_select(1, cls_index).to(torch.long)
+            w = None if weights is None else weights.index_select(1, cls_index)
+            loss, count = self.cross_entropy.masked(
+                [outputs[t] for t in self._classification], codes, w
+            )
+            losses.append(loss)
+            counts.append(count)
+        w = None if weights is None else weights.index_select(1, reg_index)
+        loss, count = self.regression(
+            [outputs[t] for t in self._regression],
+            values.index_select(1, reg_index),
+            w,
+        )
+        losses.append(loss)
+        counts.append(count)
+        return torch.cat(losses)[order], torch.cat(counts)[order]
 
-    def forward(self, logits, codes):
-        task_losses, _ = self.task_losses(logits, codes)
+    def forward(self, outputs, targets):
+        task_losses, _ = self.task_losses(outputs, targets)
         return self.weighting.combine(task_losses)

@@ -1,0 +1,460 @@
+"""MultiTaskNetRegressor: one shared network for several regression targets.
+
+The training machinery lives in :class:`sklmtl._base.MultiTaskNetBase` and
+the targets in the task layer (:mod:`sklmtl._tasks`): every column is a
+:class:`~sklmtl._tasks.RegressionTask`, standardised with its (sample
+weighted) mean and standard deviation for training and de-standardised at
+prediction.
+"""
+
+import numpy as np
+import torch
+from sklearn.base import MultiOutputMixin, RegressorMixin
+
+from ._base import MultiTaskNetBase
+from ._tasks import REGRESSION
+from ._validation import Options
+from .metrics import mean_task_score
+from .nn.losses import MIN_VARIANCE, REGRESSION_LOSSES
+
+__all__ = ["MultiTaskNetRegressor"]
+
+
+class MultiTaskNetRegressor(RegressorMixin, MultiOutputMixin, MultiTaskNetBase):
+    """Multi-task neural network regressor: a shared trunk, one head per target.
+
+    Trains one PyTorch network (through skorch) whose trunk is shared by all
+    targets and whose heads each predict one column of ``y``. Missing cells
+    (``NaN``, ``None``, ``pd.NA``) are skipped: they add nothing to their
+    task's loss, while the sample still trains the trunk through its other
+    targets (``MLPRegressor`` cannot train on such data at all). Each target
+    is standardised for training, so that the task losses are on one scale,
+    and predictions come back in the target's units. A drop-in replacement
+    for ``MultiOutputRegressor(MLPRegressor())`` or ``MLPRegressor`` on a 2-D
+    ``y``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(256, 128)
+        Widths of the shared MLP trunk's hidden layers.
+    activation : {"relu", "tanh", "logistic", "identity", "gelu", "elu", \
+"leaky_relu"}, default="relu"
+        Activation of the hidden layers.
+    dropout : float, default=0.0
+        Dropout probability after each hidden layer (trunk and heads).
+    batch_norm : bool, default=False
+        Whether to add batch normalisation to the trunk.
+    head_hidden_size : int or None, default=None
+        Width of a hidden layer of each task's own head; None for linear heads.
+    trunk : {"mlp", "cnn"}, nn.Module subclass or nn.Module instance, \
+default="mlp"
+        What extracts the shared features. ``"mlp"`` uses
+        ``hidden_layer_sizes``; ``"cnn"`` is a LeNet-sized
+        :class:`~sklmtl.nn.CNNTrunk` for images ``(n_samples, C, H, W)`` or
+        flat rows with ``image_shape``. A class is built with the
+        ``trunk__<param>`` keyword arguments; an instance (e.g. a torchvision
+        backbone) is copied. The feature width is found with a dry forward
+        pass, so the heads attach automatically.
+    architecture : {"hps", "mmoe"} or HPS or MMoE, default="hps"
+        How tasks share the trunk: hard parameter sharing, or a multi-gate
+        mixture of experts whose experts are trunks (``architecture__n_experts``).
+    image_shape : tuple of int or None, default=None
+        ``(C, H, W)`` or ``(H, W)`` of flat image rows, for image trunks.
+    task_weighting : str, list, dict or TaskWeighting, default="equal"
+        How per-task losses (or gradients) are combined: an alias (see
+        ``sklmtl.weighting.ALIASES``), fixed weights (a list or a
+        ``{task_name: weight}`` dict) or a strategy instance from
+        :mod:`sklmtl.weighting` (copied at fit). Its hyperparameters are
+        ``task_weighting__<param>``.
+    loss : {"mse", "huber", "gaussian_nll"}, default="mse"
+        The loss of every task, on the standardised target: squared error,
+        Huber (``delta`` = one standard deviation of the target), or the
+        Gaussian negative log-likelihood of a mean and a variance output per
+        task (then ``predict(X, return_std=True)`` also returns the standard
+        deviations).
+    optimizer : torch.optim.Optimizer subclass, default=torch.optim.Adam
+        The optimizer class.
+    lr : float, default=1e-3
+        Learning rate.
+    weight_decay : float, default=0.0
+        L2 penalty handed to the optimizer (omitted when 0).
+    batch_size : int, default=128
+        Training mini-batch size. Batches are shuffled every epoch.
+    max_epochs : int, default=50
+        Number of passes over the training data (an upper bound with early
+        stopping).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when the
+        validation loss has not improved for ``n_iter_no_change`` epochs and
+        restore the best weights. The monitored ``valid_loss`` is the plain
+        mean over tasks of each task's validation loss (averaged over its
+        labelled cells), whatever the ``task_weighting``: a weighted objective
+        can go negative (uncertainty weighting) or be redrawn (``"rlw"``).
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    device : str, default="cpu"
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (or ``(name, callback)`` pairs); they are
+        copied, never modified.
+    progress_bar : bool, default=False
+        Show skorch's per-batch progress bar with the running loss.
+    warm_start : bool, default=False
+        When True, a new ``fit`` continues training the fitted network for
+        ``max_epochs`` more epochs. Every training setting changed with
+        ``set_params`` in between takes effect (``lr``, ``max_epochs``,
+        ``batch_size``, ``optimizer`` and ``optimizer__<name>``, ``callbacks``,
+        ``early_stopping``, ``loss``, ``dropout``); the optimizer's
+        moments carry over when the optimizer class is unchanged. Parameters
+        that define the weights (``hidden_layer_sizes``, ``batch_norm``,
+        ``head_hidden_size``, ``trunk``, ``architecture``, ``image_shape``,
+        ``task_weighting`` and their ``<prefix>__`` arguments) cannot change
+        on a continued fit: that raises a ``ValueError`` naming them.
+    verbose : int, default=0
+        1 prints the per-epoch table: the plain-mean ``train_loss`` and
+        ``valid_loss``, the mean task R² ``train_r2``/``valid_r2``,
+        and task weights when they change and there are at most 4 tasks.
+        Per-task values are in ``history_``.
+    on_divergence : {"raise", "restore_best"}, default="raise"
+        What happens when a task's loss becomes NaN or infinite: ``"raise"``
+        stops with :class:`~sklmtl.exceptions.TrainingDivergedError` naming the
+        epoch and the task (a new fit leaves the estimator unfitted; a
+        continued fit restores the weights it started from);
+        ``"restore_best"`` stops training, restores the weights of the best
+        completed epoch (lowest validation loss with early stopping, else
+        training loss) and warns with a ``ConvergenceWarning``.
+    n_threads : "auto", int or None, default="auto"
+        Torch intra-op threads used by ``fit`` and ``predict``; the caller's
+        setting is restored afterwards. ``"auto"`` uses one thread for small
+        networks on the CPU (parameters x batch rows below 2e6, where more
+        threads only add overhead) and torch's setting otherwise; None always
+        keeps torch's setting. Parallel searches need nothing more: joblib's
+        workers (and Dask's and Ray's) already start torch with one thread
+        each. Float sums depend on the thread count: for results identical
+        across processes and machines, fix it (e.g. ``n_threads=1``).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. An int gives identical predictions across fits. The caller's
+        global torch RNG is left untouched.
+    **kwargs : dict
+        ``trunk__<param>``, ``architecture__<param>`` and
+        ``task_weighting__<param>`` arguments for string aliases and classes,
+        ``optimizer__<name>`` arguments of the optimizer (e.g.
+        ``optimizer__momentum=0.9`` for SGD, ``optimizer__betas`` for Adam;
+        ``lr`` and ``weight_decay`` have their own parameters), and
+        ``iterator_train__<name>``/``iterator_valid__<name>`` DataLoader
+        options. All are visible to ``get_params``, so ``GridSearchCV`` can
+        search them, and saved by :func:`sklmtl.io.save`.
+
+    Attributes
+    ----------
+    n_tasks_ : int
+        Number of targets.
+    task_names_ : list of str
+        ``y``'s column names when it was a DataFrame, else ``task_0``, ...
+    task_types_ : list of str
+        ``"regression"`` for every task.
+    target_mean_ : ndarray of shape (n_tasks,)
+        Mean of each target at fit (weighted by ``sample_weight``).
+    target_scale_ : ndarray of shape (n_tasks,)
+        Standard deviation of each target at fit (weighted).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` had string column names.
+    net_ : MultiTaskNet
+        The fitted skorch net; ``net_.module_`` is the torch module.
+    history_ : skorch.History
+        Per-epoch records: ``train_loss`` (plain mean of the task losses on
+        the standardised targets), ``train_objective`` (the weighted loss the
+        optimizer minimised), ``train_r2`` (mean task R²),
+        ``train_loss_<task>``, ``train_r2_<task>`` and the ``valid_``
+        counterparts.
+    n_iter_ : int
+        Number of epochs trained.
+
+    See Also
+    --------
+    sklearn.multioutput.MultiOutputRegressor : one independent model per target.
+    sklmtl.MultiTaskNetClassifier : the same network for class labels.
+    sklmtl.MultiTaskNet : classification and regression tasks in one network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl import MultiTaskNetRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 4)).astype(np.float32)
+    >>> Y = np.column_stack([X[:, 0] + X[:, 1], 100 * X[:, 2] + 50])
+    >>> Y[::10, 1] = np.nan  # unknown cells
+    >>> reg = MultiTaskNetRegressor(hidden_layer_sizes=(32,), max_epochs=60,
+    ...                             lr=0.01, random_state=0).fit(X, Y)
+    >>> reg.predict(X[:2]).shape
+    (2, 2)
+    >>> reg.score(X, Y) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        **MultiTaskNetBase._parameter_constraints,
+        "loss": [Options(set(REGRESSION_LOSSES))],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(256, 128),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        head_hidden_size=None,
+        trunk="mlp",
+        architecture="hps",
+        image_shape=None,
+        task_weighting="equal",
+        loss="mse",
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        weight_decay=0.0,
+        batch_size=128,
+        max_epochs=50,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="cpu",
+        callbacks=None,
+        progress_bar=False,
+        warm_start=False,
+        verbose=0,
+        on_divergence="raise",
+        n_threads="auto",
+        random_state=None,
+        **kwargs,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.head_hidden_size = head_hidden_size
+        self.trunk = trunk
+        self.architecture = architecture
+        self.image_shape = image_shape
+        self.task_weighting = task_weighting
+        self.loss = loss
+        self.optimizer = optimizer
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.callbacks = callbacks
+        self.progress_bar = progress_bar
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.on_divergence = on_divergence
+        self.n_threads = n_threads
+        self.random_state = random_state
+        self._store_extra_params(kwargs)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to ``X`` and the targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
+            Targets, one column per task; unknown cells are ``NaN``, ``None``
+            or ``pd.NA``.
+        sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
+default=None
+            Non-negative weights per row or per cell. Each task's loss is the
+            weighted mean over its labelled cells, and its standardisation
+            uses the weighted mean and standard deviation.
+
+        Returns
+        -------
+        self : MultiTaskNetRegressor
+            The fitted estimator.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetRegressor
+        >>> reg = MultiTaskNetRegressor(max_epochs=2).fit(
+        ...     [[0.0], [1.0], [2.0]], [[1.0, 10.0], [2.0, None], [3.0, 30.0]])
+        >>> reg.target_mean_.tolist()
+        [2.0, 20.0]
+        """
+        continuing = self.warm_start and hasattr(self, "net_")
+        self._fit(
+            X,
+            y,
+            continuing=continuing,
+            epochs=None,
+            classes=None,
+            sample_weight=sample_weight,
+        )
+        return self
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train one epoch on a batch of data, keeping what was learned so far.
+
+        The first call fixes each target's standardisation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
+            Targets, as for :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
+default=None
+            Weights per row or per cell, as for :meth:`fit`.
+
+        Returns
+        -------
+        self : MultiTaskNetRegressor
+            The updated estimator.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetRegressor
+        >>> reg = MultiTaskNetRegressor(hidden_layer_sizes=(8,))
+        >>> reg = reg.partial_fit([[0.0], [1.0]], [0.0, 1.0])
+        >>> reg = reg.partial_fit([[2.0], [3.0]], [2.0, 3.0])
+        >>> reg.n_iter_
+        2
+        """
+        return self._fit(
+            X,
+            y,
+            continuing=hasattr(self, "net_"),
+            epochs=1,
+            classes=None,
+            sample_weight=sample_weight,
+        )
+
+    # ------------------------------------------------------------- targets
+    def _task_types(self):
+        return REGRESSION
+
+    def _regression_loss(self):
+        return self.loss
+
+    def _fit(self, *args, **kwargs):
+        super()._fit(*args, **kwargs)
+        self._set_target_attributes()
+        return self
+
+    def _restore_target_state(self, state):
+        super()._restore_target_state(state)
+        self._set_target_attributes()
+
+    def _set_target_attributes(self):
+        self.task_types_ = [REGRESSION] * len(self._tasks)
+        self.target_mean_ = np.array([task.mean for task in self._tasks])
+        self.target_scale_ = np.array([task.scale for task in self._tasks])
+
+    # -------------------------------------------------------------- predict
+    def predict(self, X, return_std=False):
+        """Predict every target, in its own units.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+        return_std : bool, default=False
+            Also return the predicted standard deviation of each target;
+            only with ``loss="gaussian_nll"``.
+
+        Returns
+        -------
+        Y_pred : ndarray of shape (n_samples, n_tasks), or (n_samples,)
+            Predictions (float64); 1-D when the estimator was fitted on a 1-D
+            ``y``.
+        Y_std : ndarray of the same shape
+            The predicted standard deviations, when ``return_std=True``.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetRegressor
+        >>> reg = MultiTaskNetRegressor(max_epochs=2, loss="gaussian_nll").fit(
+        ...     [[0.0], [1.0], [2.0]], [[1.0, 5.0], [2.0, 6.0], [3.0, 9.0]])
+        >>> mean, std = reg.predict([[0.5]], return_std=True)
+        >>> mean.shape, bool((std > 0).all())
+        ((1, 2), True)
+        """
+        if return_std and self.loss != "gaussian_nll":
+            raise ValueError(
+                "return_std=True needs a variance output: fit with "
+                f"loss='gaussian_nll' (this estimator has loss={self.loss!r})."
+            )
+        outputs = self._predict_outputs(X)
+        mean = np.column_stack(
+            [task.decode(out[:, 0]) for task, out in zip(self._tasks, outputs)]
+        )
+        if self._y_is_1d:
+            mean = mean[:, 0]
+        if not return_std:
+            return mean
+        std = np.column_stack(
+            [
+                task.scale * np.sqrt(_softplus(out[:, 1]) + MIN_VARIANCE)
+                for task, out in zip(self._tasks, outputs)
+            ]
+        )
+        return mean, std[:, 0] if self._y_is_1d else std
+
+    def score(self, X, y, sample_weight=None):
+        """Mean over tasks of R² on each task's labelled cells.
+
+        As ``MultiOutputRegressor.score`` (``r2_score`` with
+        ``multioutput="uniform_average"``) when ``y`` has no missing cell;
+        missing cells are left out of their task's R².
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test data.
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+            True targets; ``NaN``/``None`` cells are ignored.
+        sample_weight : array-like of shape (n_samples,) or \
+(n_samples, n_tasks), default=None
+            Weights per sample, or per cell as ``fit`` takes them; a cell of
+            weight 0 counts as unlabelled.
+
+        Returns
+        -------
+        score : float
+            The mean task R².
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklmtl import MultiTaskNetRegressor
+        >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
+        >>> reg = MultiTaskNetRegressor(max_epochs=100, lr=0.01, random_state=0)
+        >>> reg.fit(X, np.hstack([X, -X])).score(X, np.hstack([X, -X])) > 0.9
+        True
+        """
+        return mean_task_score(
+            y,
+            self.predict(X),
+            task_types=[REGRESSION] * self.n_tasks_,
+            sample_weight=sample_weight,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
+
+
+def _softplus(x):
+    return np.logaddexp(0.0, x)
