@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_sample_weight"]
+__all__ = ["cell_weights", "check_sample_weight"]
 
 
 def check_sample_weight(sample_weight, labelled, task_names):
@@ -53,6 +53,42 @@ or None
     if sample_weight is None:
         return None
     n_samples, n_tasks = labelled.shape
+    values = cell_weights(sample_weight, n_samples, n_tasks)
+    for t, name in enumerate(task_names):
+        if labelled[:, t].any() and not np.any(values[labelled[:, t], t] > 0):
+            raise ValueError(
+                f"Task {name!r} has zero sample_weight on every labelled cell; it "
+                "would learn nothing. Give it positive weights or drop the task."
+            )
+    return values
+
+
+def cell_weights(sample_weight, n_samples, n_tasks, *, rows_of="X"):
+    """``sample_weight`` as one non-negative weight per cell.
+
+    The checks every consumer of weights shares (``fit`` and the metrics):
+    numbers, one of the two shapes, finite, non-negative, not all zero.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        Weights per row (repeated for every task) or per cell.
+    n_samples, n_tasks : int
+        The expected shape.
+    rows_of : str, default="X"
+        What the rows belong to, for messages (``"X"``, ``"Y_true"``).
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples, n_tasks), dtype=float64
+        A new array: the caller's weights are never modified.
+
+    Examples
+    --------
+    >>> from sklmtl._weights import cell_weights
+    >>> cell_weights([1, 0.5], 2, 3).tolist()
+    [[1.0, 1.0, 1.0], [0.5, 0.5, 0.5]]
+    """
     if isinstance(sample_weight, numbers.Number):
         raise TypeError(
             "sample_weight must be an array-like of shape (n_samples,) or "
@@ -70,8 +106,9 @@ or None
     if values.ndim == 1:
         if len(values) != n_samples:
             raise ValueError(
-                f"sample_weight has {len(values)} entries but X has {n_samples} "
-                "samples; give one weight per row, or an (n_samples, n_tasks) array."
+                f"sample_weight has {len(values)} entries but {rows_of} has "
+                f"{n_samples} samples; give one weight per row, or an (n_samples, "
+                "n_tasks) array."
             )
         values = np.repeat(values[:, None], n_tasks, axis=1)
     elif values.ndim != 2 or values.shape != (n_samples, n_tasks):
@@ -91,10 +128,4 @@ or None
         raise ValueError(
             "sample_weight is zero everywhere; at least one weight must be > 0."
         )
-    for t, name in enumerate(task_names):
-        if labelled[:, t].any() and not np.any(values[labelled[:, t], t] > 0):
-            raise ValueError(
-                f"Task {name!r} has zero sample_weight on every labelled cell; it "
-                "would learn nothing. Give it positive weights or drop the task."
-            )
     return values

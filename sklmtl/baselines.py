@@ -1,7 +1,11 @@
 """Baselines for multi-task problems: label powerset and independent per-task models.
 
-Both are scikit-learn meta-estimators around any single-output classifier,
-with the output conventions of :class:`~sklmtl.MultiTaskNetClassifier`
+:class:`IndependentTaskEstimator` (a classifier or a regressor per task, for
+targets that mix both kinds, with :class:`~sklmtl.MultiTaskNet`'s conventions)
+lives in :mod:`sklmtl._mixed_baseline` and is re-exported here.
+
+The two classifiers are scikit-learn meta-estimators around any single-output
+classifier, with the output conventions of :class:`~sklmtl.MultiTaskNetClassifier`
 (labels in and out, ``classes_`` per task, ``predict_proba`` as a list, 1-D
 ``y`` gives 1-D outputs) and the same missing-label handling (``None``,
 ``NaN``, ``pd.NA`` or ``missing_label``). Plain numpy and scikit-learn: no torch.
@@ -23,11 +27,16 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._mixed_baseline import IndependentTaskEstimator
 from ._targets import decode_predictions, encode_targets
 from ._weights import check_sample_weight
 from .metrics import MultiTaskScoreMixin
 
-__all__ = ["IndependentTaskClassifier", "LabelPowersetClassifier"]
+__all__ = [
+    "IndependentTaskClassifier",
+    "IndependentTaskEstimator",
+    "LabelPowersetClassifier",
+]
 
 
 def _estimator_has(attr):

@@ -515,8 +515,10 @@ default=None
             Test data.
         y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
             True targets; missing cells are ignored.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+        sample_weight : array-like of shape (n_samples,) or \
+(n_samples, n_tasks), default=None
+            Weights per sample, or per cell as ``fit`` takes them; a cell of
+            weight 0 counts as unlabelled.
 
         Returns
         -------
