@@ -79,7 +79,7 @@ class IndependentTaskEstimator(MetaEstimatorMixin, MultiOutputMixin, BaseEstimat
         ``y``'s column names when it was a DataFrame, else ``task_0``, ...
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` had string column names.
 
     See Also
