@@ -12,8 +12,10 @@ multi-task specific:
   every task's class proportions in every fold, missing cells included
   (scikit-learn's ``cv=3`` fails on this ``Y``, whose string column has
   missing cells and whose columns hold different label kinds);
-- the score: :data:`~sklmtl.metrics.mean_task_accuracy_scorer` skips the
-  missing cells (scikit-learn's ``"accuracy"`` rejects a multi-output ``Y``).
+- the scores: :func:`~sklmtl.metrics.get_scorers` gives scorers that skip the
+  missing cells, here the mean task accuracy and the mean ROC-AUC over tasks
+  (scikit-learn's ``"accuracy"`` cannot score a multi-output ``Y``, and
+  scikit-learn does not know sklmtl's scorer names: pass the objects).
 """
 
 # %%
@@ -24,7 +26,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklmtl import MultiTaskNetClassifier
 from sklmtl.datasets import load_multitask_digits
-from sklmtl.metrics import mean_task_accuracy_scorer
+from sklmtl.metrics import get_scorers
 from sklmtl.model_selection import MultiTaskStratifiedKFold
 
 X, Y = load_multitask_digits(return_X_y=True)
@@ -53,7 +55,8 @@ search = GridSearchCV(
     model,
     grid,
     cv=MultiTaskStratifiedKFold(3, shuffle=True, random_state=0),
-    scoring=mean_task_accuracy_scorer,
+    scoring=get_scorers(["mean_task_accuracy", "mean_roc_auc"]),
+    refit="mean_task_accuracy",
 )
 search.fit(X, Y)
 
@@ -64,8 +67,9 @@ results = pd.DataFrame(search.cv_results_)
 columns = {
     "param_multitasknetclassifier__task_weighting": "weighting",
     "param_multitasknetclassifier__task_weighting__temperature": "temperature",
-    "mean_test_score": "mean task accuracy",
-    "std_test_score": "std over folds",
+    "mean_test_mean_task_accuracy": "mean task accuracy",
+    "std_test_mean_task_accuracy": "std over folds",
+    "mean_test_mean_roc_auc": "mean ROC-AUC",
     "mean_fit_time": "fit time (s)",
 }
 print(results[list(columns)].rename(columns=columns).round(3).to_string(index=False))
