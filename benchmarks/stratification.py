@@ -22,6 +22,7 @@ already present are kept, the hidden ones come on top).
 """
 
 import argparse
+import functools
 import time
 from pathlib import Path
 
@@ -83,6 +84,29 @@ def deviations(Y, folds):
             proportion.extend(np.abs(count / len(in_fold) - share))
             counts.extend(np.abs(count - len(in_fold) * share))
     return max(proportion), float(np.mean(proportion)), max(counts)
+
+
+def _real_table(name):
+    """The targets of one table of the real-data suite, as an object array."""
+    from realdata import load_table
+
+    return np.asarray(load_table(name)[1].astype(object))
+
+
+for _name in (
+    "penguins",
+    "mpg",
+    "solar flare",
+    "yeast",
+    "stackoverflow",
+    "gss abortion",
+    "movies",
+    "diamonds",
+):
+    DATASETS[f"real-{_name.replace(' ', '_')}"] = (
+        f"real-data suite table {_name!r} (benchmarks/realdata.py), all rows",
+        functools.partial(_real_table, _name),
+    )
 
 
 def run(dataset_names, seeds, n_splits, missing_rate):
