@@ -23,6 +23,7 @@ already present are kept, the hidden ones come on top).
 
 import argparse
 import functools
+import json
 import time
 from pathlib import Path
 
@@ -197,6 +198,11 @@ def _stat(rows, key, digits=4):
 
 
 def plot(records, missing_rate, path):
+    """Horizontal bars on a log axis: the deviations span three decades.
+
+    Each bar is the mean over seeds, its whisker the sample standard
+    deviation, and the dots the seeds themselves; the legend sits outside.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -204,26 +210,38 @@ def plot(records, missing_rate, path):
 
     names = list(dict.fromkeys(r["dataset"] for r in records))
     splitters = ["KFold(shuffle=True)", "MultiTaskStratifiedKFold"]
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    width = 0.38
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(names) + 1.5))
+    height = 0.38
     for i, splitter in enumerate(splitters):
-        means = [
-            np.mean(
-                [
-                    r["max_proportion_deviation"]
-                    for r in records
-                    if r["dataset"] == name and r["splitter"] == splitter
-                ]
+        ys = np.arange(len(names)) + (i - 0.5) * height
+        for y, name in zip(ys, names):
+            values = [
+                r["max_proportion_deviation"]
+                for r in records
+                if r["dataset"] == name and r["splitter"] == splitter
+            ]
+            std = np.std(values, ddof=1) if len(values) > 1 else 0.0
+            ax.barh(
+                y,
+                np.mean(values),
+                height,
+                xerr=std,
+                capsize=2,
+                color=f"C{i}",
+                label=splitter if y == ys[0] else None,
             )
-            for name in names
-        ]
-        ax.bar(np.arange(len(names)) + (i - 0.5) * width, means, width, label=splitter)
-    ax.set_xticks(np.arange(len(names)), names, rotation=15)
-    ax.set_ylabel("largest class-proportion deviation")
+            ax.plot(values, [y] * len(values), ".", color="black", ms=2)
+    ax.set_yticks(np.arange(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel(
+        "largest per-task class-proportion deviation across folds (log scale)\n"
+        "mean and sample std over seeds (bars, whiskers), each seed (dots)"
+    )
     ax.set_title(f"Stratification quality, {missing_rate:.0%} of cells hidden")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    ax.grid(axis="x", alpha=0.3, which="both")
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
 
 
@@ -238,7 +256,19 @@ def main(argv=None):
     parser.add_argument(
         "--out", type=Path, default=Path("benchmarks/results/stratification")
     )
+    parser.add_argument(
+        "--plot-only",
+        action="store_true",
+        help="rebuild table.md and deviation.png from --out's results.json",
+    )
     args = parser.parse_args(argv)
+    if args.plot_only:
+        records = json.loads((args.out / "results.json").read_text())["records"]
+        table = make_table(records, args.n_splits, args.missing_rate)
+        (args.out / "table.md").write_text(table + "\n")
+        plot(records, args.missing_rate, args.out / "deviation.png")
+        print(f"rebuilt table.md and deviation.png in {args.out}")
+        return
     records = run(args.datasets, args.seeds, args.n_splits, args.missing_rate)
     table = make_table(records, args.n_splits, args.missing_rate)
     print("\n" + table)

@@ -283,6 +283,25 @@ def test_stratification_benchmark_writes_json_table_and_plot(tmp_path):
     table = (tmp_path / "table.md").read_text()
     assert "| generator-multiclass | 1000 x 4 |" in table
     assert (tmp_path / "deviation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # --plot-only rebuilds the table and the figure from results.json alone.
+    (tmp_path / "table.md").unlink()
+    (tmp_path / "deviation.png").unlink()
+    rebuilt = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "stratification.py"),
+            "--plot-only",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
+    assert (tmp_path / "table.md").read_text() == table
+    assert (tmp_path / "deviation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_run_help_lists_every_suite_with_its_contents_and_duration():
