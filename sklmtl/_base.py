@@ -42,6 +42,7 @@ from ._batches import (
 )
 from ._net import MultiTaskNet, build_net
 from ._state import load_training_state, training_state
+from ._task_affinity import fitted_affinity
 from ._tasks import (
     CLASSIFICATION,
     encode_tasks,
@@ -445,6 +446,13 @@ class MultiTaskNetBase(BaseEstimator):
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = sum("train_loss" in row for row in net.history)
+        # task_affinity_ / gradient_cosine_ exist only when a TaskAffinity
+        # callback measured them (in this fit or one it continued).
+        for name, value in fitted_affinity(net.history).items():
+            if value is not None:
+                setattr(self, name, value)
+            elif hasattr(self, name):
+                delattr(self, name)
 
     def _get_fitted_state(self):
         """Everything a fitted estimator knows beyond its parameters.

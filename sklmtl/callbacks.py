@@ -1,12 +1,20 @@
-"""skorch callbacks: per-task losses and accuracies in ``history``, best weights."""
+"""skorch callbacks: per-task losses and accuracies in ``history``, best weights,
+task affinity (:class:`TaskAffinity`, in :mod:`sklmtl._task_affinity`)."""
 
 import torch
 from skorch.callbacks import Callback
 
 from ._state import training_state
+from ._task_affinity import TaskAffinity, normalized_affinity
 from .nn.losses import pad_task_logits, split_targets, unpack_targets
 
-__all__ = ["BestWeights", "PerTaskScoring", "TaskWeightLogger"]
+__all__ = [
+    "BestWeights",
+    "PerTaskScoring",
+    "TaskAffinity",
+    "TaskWeightLogger",
+    "normalized_affinity",
+]
 
 
 def _task_argmax(logits):

@@ -301,6 +301,29 @@ def _balanced_argmax(logits, n_iter=200):
     return (logits + bias).argmax(axis=1)
 
 
+def _group_sizes(task_groups, n_tasks):
+    """The size of each block of tasks (``task_groups``)."""
+    if task_groups is None:
+        return [n_tasks]
+    if np.ndim(task_groups) == 0:
+        _check_positive_int(task_groups, "task_groups")
+        if task_groups > n_tasks:
+            raise ValueError(
+                f"task_groups={task_groups} exceeds n_tasks={n_tasks}; every block "
+                "needs at least one task."
+            )
+        base, extra = divmod(n_tasks, int(task_groups))
+        return [base + (g < extra) for g in range(int(task_groups))]
+    sizes = list(task_groups)
+    for size in sizes:
+        _check_positive_int(size, "each entry of task_groups")
+    if sum(sizes) != n_tasks:
+        raise ValueError(
+            f"task_groups {sizes} sums to {sum(sizes)}; expected n_tasks={n_tasks}."
+        )
+    return [int(size) for size in sizes]
+
+
 def make_multitask_classification(
     n_samples=1000,
     n_features=20,
@@ -311,6 +334,7 @@ def make_multitask_classification(
     relatedness=1.0,
     noise=0.0,
     missing_rate=0.0,
+    task_groups=None,
     random_state=None,
 ):
     """Generate a multi-task classification problem with controllable relatedness.
@@ -336,6 +360,11 @@ def make_multitask_classification(
        class (as ``flip_y`` does), then a share ``missing_rate`` of all cells
        is blanked (``NaN``), independently and at random.
 
+    With ``task_groups``, the tasks form blocks: each block ``g`` has its own
+    shared basis ``U_g`` in step 3, orthogonal to the other blocks' bases, so
+    ``relatedness`` applies within a block and tasks of different blocks
+    share no latent direction.
+
     A model that learns the k shared directions from all tasks needs far fewer
     labels per task than one that learns each task alone from p features,
     when ``rho`` is high and p is large relative to k.
@@ -359,6 +388,11 @@ def make_multitask_classification(
         Share of each task's labels replaced by a random class.
     missing_rate : float in [0, 1), default=0.0
         Probability that a label cell is missing (``NaN``).
+    task_groups : int, list of int or None, default=None
+        Blocks of related tasks, in column order: an int ``G`` splits the
+        tasks into ``G`` contiguous blocks of near-equal size (the first ones
+        larger); a list gives each block's size (summing to ``n_tasks``).
+        ``G * n_latent`` must not exceed ``n_features``. None: one block.
     random_state : int, RandomState instance or None, default=None
         Seeds the problem and the samples.
 
@@ -385,6 +419,13 @@ def make_multitask_classification(
     ((200, 20), (200, 3))
     >>> np.unique(Y[:, 2][~np.isnan(Y[:, 2])]).tolist()
     [0.0, 1.0, 2.0, 3.0]
+
+    Three blocks of two related tasks, unrelated across blocks:
+
+    >>> X, Y = make_multitask_classification(
+    ...     n_samples=100, n_tasks=6, task_groups=3, random_state=0)
+    >>> Y.shape
+    (100, 6)
     """
     for value, name in [
         (n_samples, "n_samples"),
@@ -412,11 +453,22 @@ def make_multitask_classification(
     _check_fraction(noise, "noise")
     _check_fraction(missing_rate, "missing_rate", upper_open=True)
 
+    sizes = _group_sizes(task_groups, n_tasks)
+    if len(sizes) * n_latent > n_features:
+        raise ValueError(
+            f"task_groups gives {len(sizes)} blocks of n_latent={n_latent} shared "
+            f"directions, more than n_features={n_features}; use fewer blocks, a "
+            "smaller n_latent or more features."
+        )
+    block = np.repeat(np.arange(len(sizes)), sizes)
+
     rng = check_random_state(random_state)
     X = rng.normal(size=(n_samples, n_features))
-    shared = X @ _orthonormal(rng, n_features, n_latent)
+    # Without blocks this draws exactly what it always did (same data per seed).
+    bases = _orthonormal(rng, n_features, n_latent * len(sizes))
     Y = np.empty((n_samples, n_tasks), dtype=np.int64)
     for t, n_class in enumerate(classes):
+        shared = X @ bases[:, block[t] * n_latent : (block[t] + 1) * n_latent]
         private = X @ _orthonormal(rng, n_features, n_latent)
         latent = np.sqrt(relatedness) * shared + np.sqrt(1 - relatedness) * private
         logits = np.tanh(latent) @ rng.normal(size=(n_latent, n_class))

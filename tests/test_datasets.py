@@ -194,3 +194,49 @@ def test_generator_noise_flips_labels():
 def test_generator_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_multitask_classification(**kwargs)
+
+
+class TestTaskGroups:
+    def test_none_and_one_block_draw_the_same_data(self):
+        from sklmtl.datasets import make_multitask_classification
+
+        X1, Y1 = make_multitask_classification(n_samples=50, random_state=3)
+        X2, Y2 = make_multitask_classification(
+            n_samples=50, task_groups=1, random_state=3
+        )
+        np.testing.assert_array_equal(X1, X2)
+        np.testing.assert_array_equal(Y1, Y2)
+
+    def test_blocks_are_related_within_and_unrelated_across(self):
+        from sklmtl.datasets import make_multitask_classification
+
+        _, Y = make_multitask_classification(
+            n_samples=4000,
+            n_tasks=4,
+            n_latent=1,
+            task_groups=[2, 2],
+            relatedness=1.0,
+            random_state=0,
+        )
+        corr = np.abs(np.corrcoef(Y.T))
+        # One shared latent factor per block: within-block labels agree or
+        # disagree almost always; across blocks they are independent.
+        assert corr[0, 1] > 0.8 and corr[2, 3] > 0.8
+        assert corr[0, 2] < 0.1 and corr[1, 3] < 0.1
+
+    @pytest.mark.parametrize(
+        "task_groups, match",
+        [
+            (5, "task_groups=5 exceeds n_tasks=4"),
+            ([2, 1], r"sums to 3; expected n_tasks=4"),
+            ([0, 4], "each entry of task_groups must be a positive integer"),
+            (4, "more than n_features"),
+        ],
+    )
+    def test_bad_task_groups(self, task_groups, match):
+        from sklmtl.datasets import make_multitask_classification
+
+        with pytest.raises(ValueError, match=match):
+            make_multitask_classification(
+                n_features=6, n_latent=2, n_tasks=4, task_groups=task_groups
+            )

@@ -12,6 +12,7 @@ One private module per display, re-exported here; they share the grid of
 axes and the per-task data handling in ``_common``.
 """
 
+from ._affinity import TaskAffinityDisplay
 from ._calibration import MultiTaskCalibrationDisplay
 from ._confusion import MultiTaskConfusionMatrixDisplay
 from ._learning_curve import TaskLearningCurveDisplay
@@ -21,5 +22,6 @@ __all__ = [
     "MultiTaskCalibrationDisplay",
     "MultiTaskConfusionMatrixDisplay",
     "MultiTaskRocCurveDisplay",
+    "TaskAffinityDisplay",
     "TaskLearningCurveDisplay",
 ]

@@ -1,0 +1,191 @@
+"""TaskGroupingClassifier and the partition search behind it."""
+
+import itertools
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from torch import nn
+
+from sklmtl import MultiTaskNetClassifier
+from sklmtl._partition import best_partition, partition_score
+from sklmtl.grouping import TaskGroupingClassifier
+
+NET = dict(hidden_layer_sizes=(16,), max_epochs=8, lr=0.02, random_state=0)
+
+
+def _blocks(n=300, seed=0):
+    """Tasks 0-1 read feature 0, tasks 2-3 read feature 3: two clear blocks."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 6)).astype(np.float32)
+    Y = np.column_stack(
+        [X[:, 0] > 0, X[:, 0] > 0.3, X[:, 3] > 0, X[:, 3] > -0.3]
+    ).astype(int)
+    return X, Y
+
+
+def _brute_force(gain, n_groups=None):
+    best = -np.inf
+    n = len(gain)
+    for labels in itertools.product(range(n), repeat=n):
+        if n_groups is not None and len(set(labels)) != n_groups:
+            continue
+        best = max(best, partition_score(gain, labels))
+    return best
+
+
+class TestBestPartition:
+    @pytest.mark.parametrize("n_groups", [None, 1, 2, 3])
+    def test_exhaustive_is_optimal(self, n_groups):
+        rng = np.random.RandomState(1)
+        A = rng.normal(size=(5, 5))
+        A = (A + A.T) / 2
+        labels = best_partition(A, n_groups=n_groups)
+        gain = A.copy()
+        np.fill_diagonal(gain, 0)
+        assert np.isclose(partition_score(gain, labels), _brute_force(gain, n_groups))
+        if n_groups is not None:
+            assert len(set(labels.tolist())) == n_groups
+
+    @pytest.mark.parametrize("n_groups", [None, 3])
+    def test_greedy_recovers_noisy_blocks(self, n_groups):
+        # 12 tasks: beyond the exhaustive range.
+        rng = np.random.RandomState(0)
+        truth = np.repeat([0, 1, 2], 4)
+        A = 0.5 * (truth[:, None] == truth[None, :]) + 0.1 * rng.normal(size=(12, 12))
+        labels = best_partition(A, n_groups=n_groups, threshold=0.2)
+        assert labels.tolist() == truth.tolist()
+
+    def test_threshold_splits_everything(self):
+        A = np.full((4, 4), 0.3)
+        assert best_partition(A, threshold=0.5).tolist() == [0, 1, 2, 3]
+        assert best_partition(A, threshold=0.0).tolist() == [0, 0, 0, 0]
+
+
+@pytest.fixture(scope="module")
+def grouped():
+    X, Y = _blocks()
+    clf = TaskGroupingClassifier(
+        MultiTaskNetClassifier(**NET), n_groups=2, probe_epochs=8, random_state=0
+    )
+    return clf.fit(X, Y)
+
+
+class TestTaskGroupingClassifier:
+    def test_recovers_the_blocks(self, grouped):
+        assert grouped.groups_ == [[0, 1], [2, 3]]
+        assert grouped.group_labels_.tolist() == [0, 0, 1, 1]
+        assert len(grouped.estimators_) == 2
+        assert grouped.probe_.task_affinity_.shape == (4, 4)
+
+    def test_threshold_mode_recovers_the_blocks(self):
+        X, Y = _blocks()
+        clf = TaskGroupingClassifier(
+            MultiTaskNetClassifier(**NET), threshold=0.2, random_state=0
+        ).fit(X, Y)
+        assert clf.groups_ == [[0, 1], [2, 3]]
+
+    def test_outputs_follow_multi_output_conventions(self, grouped):
+        X, Y = _blocks()
+        labels = np.where(Y == 1, "yes", "no").astype(object)
+        labels[:, 1] = Y[:, 1]
+        labels[:5, 2] = None
+        clf = clone(grouped).fit(X, labels)
+        pred = clf.predict(X)
+        assert pred.shape == Y.shape
+        assert set(pred[:, 0]) <= {"yes", "no"} and set(pred[:, 1]) <= {0, 1}
+        proba = clf.predict_proba(X)
+        assert [p.shape for p in proba] == [(len(X), 2)] * 4
+        assert clf.classes_[0].tolist() == ["no", "yes"]
+        assert clf.score(X, labels) > 0.7
+
+    def test_same_random_state_same_predictions(self, grouped):
+        X, Y = _blocks()
+        again = clone(grouped).fit(X, Y)
+        assert again.groups_ == grouped.groups_
+        np.testing.assert_array_equal(
+            again.predict_proba(X)[3], grouped.predict_proba(X)[3]
+        )
+
+    def test_pickle(self, grouped):
+        X, _ = _blocks()
+        restored = pickle.loads(pickle.dumps(grouped))
+        np.testing.assert_array_equal(restored.predict(X), grouped.predict(X))
+
+    def test_grid_search_over_n_groups(self):
+        X, Y = _blocks(n=200)
+        search = GridSearchCV(
+            TaskGroupingClassifier(
+                MultiTaskNetClassifier(**dict(NET, max_epochs=3)),
+                probe_epochs=2,
+                random_state=0,
+            ),
+            {"n_groups": [1, 4]},
+            cv=KFold(2),
+        ).fit(X, Y)
+        assert search.best_params_["n_groups"] in (1, 4)
+        assert len(search.best_estimator_.groups_) == search.best_params_["n_groups"]
+
+    def test_single_task_fits_one_network_without_probe(self):
+        X, Y = _blocks()
+        clf = TaskGroupingClassifier(MultiTaskNetClassifier(**NET)).fit(X, Y[:, 0])
+        assert clf.groups_ == [[0]] and clf.probe_ is None
+        assert clf.predict(X).shape == (len(X),)
+
+    def test_more_groups_than_tasks(self):
+        X, Y = _blocks()
+        with pytest.raises(
+            ValueError, match=r"n_groups=5 exceeds the number of tasks \(4\)"
+        ):
+            TaskGroupingClassifier(n_groups=5).fit(X, Y)
+
+    @pytest.mark.parametrize(
+        "params, match",
+        [
+            ({"n_groups": 0}, "n_groups must be an int >= 1"),
+            ({"probe_epochs": 0}, "probe_epochs must be an int >= 1"),
+            ({"affinity": "tag"}, "affinity must be one of"),
+            ({"threshold": "high"}, "threshold must be a float"),
+        ],
+    )
+    def test_bad_parameters(self, params, match):
+        X, Y = _blocks()
+        with pytest.raises(ValueError, match=match):
+            TaskGroupingClassifier(**params).fit(X, Y)
+
+    def test_estimator_without_callbacks(self):
+        X, Y = _blocks()
+        with pytest.raises(TypeError, match="sklmtl network estimator"):
+            TaskGroupingClassifier(LogisticRegression()).fit(X, Y)
+
+    def test_network_without_shared_parameters(self):
+        X, Y = _blocks()
+        net = MultiTaskNetClassifier(trunk=nn.Flatten(), max_epochs=1)
+        with pytest.raises(ValueError, match="shared parameters"):
+            TaskGroupingClassifier(net, probe_epochs=1).fit(X, Y)
+
+
+@parametrize_with_checks(
+    [
+        TaskGroupingClassifier(
+            MultiTaskNetClassifier(
+                hidden_layer_sizes=(32,), max_epochs=20, lr=0.01, random_state=0
+            ),
+            n_groups=1,
+            probe_epochs=1,
+            random_state=0,
+        )
+    ],
+    expected_failed_checks=lambda est: {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "float32 training, as for MultiTaskNetClassifier "
+            "(tests/test_common_checks.py)"
+        )
+    },
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
