@@ -2,19 +2,20 @@
 
 Usage::
 
-    python benchmarks/grouping.py [--seeds 0 1 2] [--n-train 300] [--epochs 40]
+    python benchmarks/grouping.py [--seeds 0 1 2 3 4] [--n-train 200] [--epochs 40]
                                   [--out benchmarks/results/grouping] [--plot-only]
 
 Data: ``make_multitask_classification(task_groups=3)``: 12 three-class tasks
-in 3 blocks of 4; within a block the tasks share a 2-d latent subspace
-(``relatedness`` 0.9), across blocks they share nothing. Every method trains
+in 3 blocks of 4 (200 training rows); within a block the tasks share a 2-d
+latent subspace (``relatedness`` 0.9), across blocks they share nothing. Every
+method trains
 the same MLP (``--hidden``, Adam, ``--epochs``):
 
 - ``one network``: one ``MultiTaskNetClassifier`` for all 12 tasks;
 - ``independent``: ``IndependentTaskClassifier``, one network per task;
 - ``mmoe``: one network with a multi-gate mixture of 4 experts;
-- ``grouping``: ``TaskGroupingClassifier`` (probe of 10 epochs, default
-  threshold), one network per recovered group.
+- ``grouping``: ``TaskGroupingClassifier`` (probe of 10 epochs measuring
+  every step, default threshold), one network per recovered group.
 
 Reports, per seed, each method's mean task accuracy on held-out rows and the
 adjusted Rand index of the recovered groups against the true blocks. Writes
@@ -73,6 +74,7 @@ def estimators(args, seed):
         "grouping": TaskGroupingClassifier(
             MultiTaskNetClassifier(**net),
             probe_epochs=args.probe_epochs,
+            affinity_every=args.affinity_every,
             random_state=seed,
         ),
     }
@@ -179,13 +181,14 @@ def plot(payload, path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--n-train", type=int, default=300)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--n-train", type=int, default=200)
     parser.add_argument("--n-test", type=int, default=2000)
     parser.add_argument("--relatedness", type=float, default=0.9)
     parser.add_argument("--hidden", type=int, nargs="+", default=[32])
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--probe-epochs", type=int, default=10)
+    parser.add_argument("--affinity-every", type=int, default=1)
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--out", default="benchmarks/results/grouping")
     parser.add_argument("--plot-only", action="store_true")

@@ -72,7 +72,9 @@ class TaskAffinity(Callback):
     ``task_affinity_`` and ``gradient_cosine_``.
 
     The per-task losses are the plain ones (the task weighting is not
-    applied), the task losses of the estimator's criterion. The module is
+    applied), the task losses of the estimator's criterion. The ratio needs
+    a positive loss before the step: where it is not (the Gaussian NLL of a
+    regression task can be negative), the entry is ``nan``. The module is
     never modified: the lookahead evaluates the stepped shared parameters
     with :func:`torch.func.functional_call`, in eval mode. The cost of a
     measurement is about one forward pass, ``n_tasks`` backward passes and

@@ -10,7 +10,7 @@ from sklmtl.display import TaskAffinityDisplay
 from sklmtl.grouping import TaskGroupingClassifier
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 
 def _data():

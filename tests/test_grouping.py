@@ -11,7 +11,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from torch import nn
 
-from sklmtl import MultiTaskNetClassifier
+from sklmtl import MultiTaskNetClassifier, MultiTaskNetRegressor
 from sklmtl._partition import best_partition, partition_score
 from sklmtl.grouping import TaskGroupingClassifier
 
@@ -157,10 +157,13 @@ class TestTaskGroupingClassifier:
         with pytest.raises(ValueError, match=match):
             TaskGroupingClassifier(**params).fit(X, Y)
 
-    def test_estimator_without_callbacks(self):
+    @pytest.mark.parametrize(
+        "estimator", [LogisticRegression(), MultiTaskNetRegressor(max_epochs=1)]
+    )
+    def test_estimator_must_be_a_network_classifier(self, estimator):
         X, Y = _blocks()
-        with pytest.raises(TypeError, match="sklmtl network estimator"):
-            TaskGroupingClassifier(LogisticRegression()).fit(X, Y)
+        with pytest.raises(TypeError, match="sklmtl network classifier"):
+            TaskGroupingClassifier(estimator).fit(X, Y)
 
     def test_network_without_shared_parameters(self):
         X, Y = _blocks()
