@@ -156,13 +156,24 @@ def plot(payload, path):
 
     records = payload["records"]
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained")
-    for k, name in enumerate(METHODS):
-        acc = [100 * r["mean_task_accuracy"] for r in records if r["method"] == name]
-        left.scatter([k] * len(acc), acc, color="grey", s=12)
-        left.bar(k, np.mean(acc), alpha=0.6)
+    seeds = sorted({r["seed"] for r in records})
+    for seed in seeds:
+        acc = [
+            100 * r["mean_task_accuracy"]
+            for name in METHODS
+            for r in records
+            if r["method"] == name and r["seed"] == seed
+        ]
+        left.plot(range(len(METHODS)), acc, "o-", color="grey", alpha=0.5, lw=1)
+    means = [
+        100 * np.mean([r["mean_task_accuracy"] for r in records if r["method"] == m])
+        for m in METHODS
+    ]
+    left.plot(range(len(METHODS)), means, "D", color="black", ms=8, label="mean")
     left.set_xticks(range(len(METHODS)), METHODS)
-    left.set_ylabel("mean task accuracy (%)")
-    left.set_title("12 tasks in 3 blocks (bars: mean, dots: seeds)")
+    left.set_ylabel("mean task accuracy (%) (axis does not start at 0)")
+    left.set_title("12 tasks in 3 blocks (grey: one line per seed)")
+    left.legend()
     first = next(r for r in records if r["method"] == "grouping")
     names = [f"b{t // 4}.t{t % 4}" for t in range(N_TASKS)]
     TaskAffinityDisplay.from_matrix(

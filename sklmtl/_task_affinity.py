@@ -83,11 +83,13 @@ class TaskAffinity(Callback):
 
     Parameters
     ----------
-    every : int, default=25
+    every : int, default=50
         Measure on every ``every``-th training batch (the first one included).
-        With the default network on the CPU, one measurement costs about
-        2 training steps for 4 tasks and 6 for 12; at ``every=25`` the fit
-        takes about 1.1x to 1.2x as long (``benchmarks/affinity_overhead.py``).
+        With the default network on the CPU one measurement costs about
+        4 training steps with 4 tasks and 12 with 12 tasks
+        (``benchmarks/affinity_overhead.py``): ``every=50`` keeps the fit
+        within about 1.1x (4 tasks) and 1.2x (12 tasks) of its time. Epochs
+        without a measurement (fewer than ``every`` batches) record nothing.
     max_rows : int, default=256
         Measure on at most this many rows of the batch (its first ones; the
         batches are shuffled).
@@ -125,7 +127,7 @@ class TaskAffinity(Callback):
     2
     """
 
-    def __init__(self, every=25, max_rows=256, lookahead_lr=None):
+    def __init__(self, every=50, max_rows=256, lookahead_lr=None):
         self.every = every
         self.max_rows = max_rows
         self.lookahead_lr = lookahead_lr

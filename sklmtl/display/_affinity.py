@@ -168,7 +168,12 @@ class TaskAffinityDisplay:
         return image
 
     def _vmax(self, matrices):
-        values = np.concatenate([np.ravel(m) for m in matrices])
+        # Off-diagonal values set the scale: the diagonal (a task's effect on
+        # itself, 1 when normalised) would wash out the pairs.
+        off = [
+            np.asarray(m, dtype=float)[~np.eye(len(m), dtype=bool)] for m in matrices
+        ]
+        values = np.concatenate([np.ravel(m) for m in off])
         values = np.abs(values[np.isfinite(values)])
         return float(values.max()) if values.size and values.max() > 0 else 1.0
 
@@ -183,7 +188,9 @@ class TaskAffinityDisplay:
     ):
         """Draw the matrix as a heatmap in the display order.
 
-        The colour scale is symmetric around 0 (red: helps, blue: hurts).
+        The colour scale is symmetric around 0 (red: helps, blue: hurts) and
+        spans the off-diagonal values; the diagonal (each task's effect on
+        itself) saturates.
 
         Parameters
         ----------
