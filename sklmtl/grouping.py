@@ -291,7 +291,7 @@ default=None
         for group, estimator in zip(self.groups_, self.estimators_):
             result = getattr(estimator, method)(X)
             if method == "predict":
-                result = np.asarray(result).reshape(len(X), len(group)).T
+                result = np.asarray(result).reshape(X.shape[0], len(group)).T
             for task, value in zip(group, result):
                 outputs[task] = value
         return outputs

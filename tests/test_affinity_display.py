@@ -23,6 +23,12 @@ def _data():
 NET = dict(hidden_layer_sizes=(16,), max_epochs=4, lr=0.02, random_state=0)
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
 @pytest.fixture(scope="module")
 def measured():
     X, Y = _data()
@@ -43,7 +49,6 @@ class TestTaskAffinityDisplay:
         assert abs(names.index("task_0") - names.index("task_2")) == 1
         shown = display.im_.get_array()
         np.testing.assert_allclose(np.diag(shown), 1.0)
-        plt.close("all")
 
     def test_raw_and_cosine_kinds(self, measured):
         raw = TaskAffinityDisplay.from_estimator(
@@ -54,7 +59,6 @@ class TestTaskAffinityDisplay:
             measured, kind="gradient_cosine", order=None, colorbar=False
         )
         np.testing.assert_allclose(cosine.affinity, measured.gradient_cosine_)
-        plt.close("all")
 
     def test_evolution_over_epochs(self, measured):
         display = TaskAffinityDisplay.from_estimator(measured, colorbar=False)
@@ -66,7 +70,6 @@ class TestTaskAffinityDisplay:
         ]
         with pytest.raises(ValueError, match=r"Epoch\(s\) \[9\] were not recorded"):
             display.plot_evolution(epochs=[9])
-        plt.close("all")
 
     def test_from_grouping_outlines_groups(self):
         X, Y = _data()
@@ -77,7 +80,6 @@ class TestTaskAffinityDisplay:
         assert display.groups == grouping.groups_
         assert display.order == [t for g in grouping.groups_ for t in g]
         assert len(display.ax_.patches) == 2
-        plt.close("all")
 
     def test_estimator_without_affinity(self):
         X, Y = _data()
