@@ -68,6 +68,10 @@ from .weighting import resolve_weighting
 
 __all__ = ["MultiTaskNetBase"]
 
+# early_stopping="auto" holds out a validation split from this many training
+# rows on (10% of them, 50 rows, is then enough to pick an epoch); below it
+# the net trains every epoch on every row. Chosen on the real-data suite.
+AUTO_EARLY_STOPPING_MIN_SAMPLES = 500
 # Rows per forward pass at prediction time: bounds memory by the batch.
 PREDICT_BATCH_ROWS = 4096
 # Work per batch (parameters x rows) under which one torch thread is fastest.
@@ -140,7 +144,7 @@ class MultiTaskNetBase(BaseEstimator):
         "weight_decay": [Interval(numbers.Real, 0, None)],
         "batch_size": [Interval(numbers.Integral, 1, None)],
         "max_epochs": [Interval(numbers.Integral, 1, None)],
-        "early_stopping": [_BOOL],
+        "early_stopping": [_BOOL, Options({"auto"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None)],
         "callbacks": [_NONE, InstanceOf(list, tuple)],
@@ -294,6 +298,10 @@ class MultiTaskNetBase(BaseEstimator):
                 "Found input variables with inconsistent numbers of samples: "
                 f"[{self._n_rows(X)}, {len(values)}]"
             )
+        if not (continuing and self.early_stopping == "auto"):
+            # "auto" is decided by the first fit's size; a continued fit
+            # (often on a small batch) keeps that decision.
+            self.do_early_stopping_ = self._resolve_early_stopping(len(values))
         labelled = labelled_mask(values, self._tasks)
         weights = check_sample_weight(sample_weight, labelled, self.task_names_)
         if not continuing and values.dtype.kind == "f":
@@ -319,6 +327,12 @@ class MultiTaskNetBase(BaseEstimator):
     @staticmethod
     def _n_rows(X):
         return len(X)
+
+    def _resolve_early_stopping(self, n_samples):
+        """Whether this fit holds out a validation split and stops early."""
+        if self.early_stopping == "auto":
+            return n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
+        return bool(self.early_stopping)
 
     def _train(self, net, X, targets, previous, epochs):
         """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
@@ -413,7 +427,7 @@ class MultiTaskNetBase(BaseEstimator):
             weight_decay=self.weight_decay,
             batch_size=self.batch_size,
             max_epochs=self.max_epochs,
-            early_stopping=self.early_stopping,
+            early_stopping=self.do_early_stopping_,
             validation_fraction=self.validation_fraction,
             n_iter_no_change=self.n_iter_no_change,
             on_divergence=self.on_divergence,
@@ -468,6 +482,7 @@ class MultiTaskNetBase(BaseEstimator):
             "input_shape": [int(s) for s in self._input_shape],
             "raw_sample_shape": [int(s) for s in self._raw_sample_shape],
             "next_seed": int(self._next_seed),
+            "do_early_stopping": bool(self.do_early_stopping_),
         }
         return {"attributes": attributes, "training": self._training_snapshot()}
 
@@ -486,6 +501,10 @@ class MultiTaskNetBase(BaseEstimator):
         self._input_shape = tuple(attributes["input_shape"])
         self._raw_sample_shape = tuple(attributes["raw_sample_shape"])
         self._next_seed = attributes["next_seed"]
+        # Files written before early_stopping="auto" existed lack the key.
+        self.do_early_stopping_ = attributes.get(
+            "do_early_stopping", self.early_stopping is True
+        )
         self._fitted_network_params = self._network_params()
         with torch.random.fork_rng(devices=[]):
             net = self._initialize_net(resolve_device(device or self.device))

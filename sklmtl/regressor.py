@@ -80,20 +80,28 @@ default="mlp"
         L2 penalty handed to the optimizer (omitted when 0).
     batch_size : int, default=128
         Training mini-batch size. Batches are shuffled every epoch.
-    max_epochs : int, default=50
+    max_epochs : int, default=200
         Number of passes over the training data (an upper bound with early
         stopping).
-    early_stopping : bool, default=False
+    early_stopping : "auto" or bool, default="auto"
         Hold out ``validation_fraction`` of the training data, stop when the
         validation loss has not improved for ``n_iter_no_change`` epochs and
-        restore the best weights. The monitored ``valid_loss`` is the plain
+        restore the best weights. ``"auto"`` turns it on when the first fit
+        has at least 500 rows (so the validation split has 50) and off below,
+        where every row and every epoch is needed (on the real-data
+        benchmark it lifted the tables of 800 rows and more by up to 2.5
+        points and cost the two under 300 up to 8); the choice is in
+        ``do_early_stopping_``. The monitored ``valid_loss`` is the plain
         mean over tasks of each task's validation loss (averaged over its
         labelled cells), whatever the ``task_weighting``: a weighted objective
         can go negative (uncertainty weighting) or be redrawn (``"rlw"``).
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
+    n_iter_no_change : int, default=20
+        Patience of early stopping, in epochs. The best weights are restored,
+        so a long patience costs time, not accuracy: on the real-data
+        benchmark 20 instead of 10 changed no table but diamonds, whose
+        validation loss improves slowly (+0.6 and +1.5 points).
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     callbacks : list of skorch callbacks or None, default=None
@@ -174,6 +182,9 @@ default="mlp"
         counterparts.
     n_iter_ : int
         Number of epochs trained.
+    do_early_stopping_ : bool
+        Whether this fit held out a validation split and stopped early (see
+        ``early_stopping``).
 
     See Also
     --------
@@ -218,10 +229,10 @@ default="mlp"
         lr=1e-3,
         weight_decay=0.0,
         batch_size=128,
-        max_epochs=50,
-        early_stopping=False,
+        max_epochs=200,
+        early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         device="cpu",
         callbacks=None,
         progress_bar=False,
