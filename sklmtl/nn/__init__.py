@@ -13,11 +13,21 @@ from .losses import (
     MaskedMultiTaskRegressionLoss,
     MultiTaskObjective,
 )
+from .soft_sharing import (
+    CGC,
+    PLE,
+    CrossStitch,
+    CrossStitchNetwork,
+    ProgressiveLayeredExtraction,
+)
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk, make_activation
 
 __all__ = [
     "ARCHITECTURES",
+    "CGC",
     "CNNTrunk",
+    "CrossStitch",
+    "CrossStitchNetwork",
     "FlatFeatures",
     "HPS",
     "HardParameterSharing",
@@ -27,6 +37,8 @@ __all__ = [
     "MaskedMultiTaskRegressionLoss",
     "MultiGateMixtureOfExperts",
     "MultiTaskObjective",
+    "PLE",
+    "ProgressiveLayeredExtraction",
     "TRUNKS",
     "TaskHead",
     "make_activation",
