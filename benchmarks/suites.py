@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from common import digits_split
+from methods import SOFT_SHARING
 
 from sklmtl.datasets import load_multi_mnist, make_multitask_classification
 
@@ -243,6 +244,27 @@ SUITES = {
             "(20 min of CPU) measured on the same kind of machine while about 8 "
             "other jobs shared its 2 cores"
         ),
+    ),
+    "soft-sharing": Suite(
+        [
+            Experiment(
+                "MultiMNIST: LeNet, soft sharing",
+                "MultiMNIST",
+                [
+                    {
+                        "n_train": 2_000,
+                        "n_test": 1_000,
+                        "scale_nets": False,
+                        "trunk": "cnn",
+                        "fixed_epochs": True,
+                        "max_epochs": 8,
+                    }
+                ],
+                ["shared net (equal)", *SOFT_SHARING, "independent nets"],
+            ),
+        ],
+        seeds=[0, 1, 2],
+        duration="not timed yet",
     ),
     "tiny": Suite(
         [

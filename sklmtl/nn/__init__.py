@@ -8,18 +8,13 @@ from .architectures import (
     MultiGateMixtureOfExperts,
     TaskHead,
 )
+from .cross_stitch import CrossStitch, CrossStitchNetwork
 from .losses import (
     MaskedMultiTaskCrossEntropy,
     MaskedMultiTaskRegressionLoss,
     MultiTaskObjective,
 )
-from .soft_sharing import (
-    CGC,
-    PLE,
-    CrossStitch,
-    CrossStitchNetwork,
-    ProgressiveLayeredExtraction,
-)
+from .ple import CGC, PLE, ProgressiveLayeredExtraction
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk, make_activation
 
 __all__ = [

@@ -6,7 +6,8 @@ from torch import nn
 
 from .._params import fresh_copy
 from .architectures import HPS, MMoE
-from .soft_sharing import CGC, PLE, CrossStitch
+from .cross_stitch import CrossStitch
+from .ple import CGC, PLE
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk
 
 __all__ = ["ARCHITECTURES", "TRUNKS", "make_trunk_factory", "resolve_architecture"]

@@ -1,44 +1,22 @@
-"""Soft sharing: task-specific and shared experts (CGC/PLE), cross-stitch units.
+"""CGC and PLE: task-specific and shared experts (Tang et al., RecSys 2020).
 
-Hard parameter sharing makes every task read the same features; when tasks
-pull those features in different directions, one task's gain is another's
-loss (negative transfer). Soft sharing gives every task parameters of its
-own and learns, per layer, how much each task reads from the others.
-
-Both architectures work layer by layer. Each expert (PLE) or column
-(cross-stitch) is a fresh trunk of the estimator's ``trunk`` kind, cut into
-stages by the trunk's ``stages()``: one per hidden layer of an MLP, one per
-convolution block plus the fully connected block of a CNN, and one for a
-user's module (whose inside is not known).
-
-As for the other architectures, the forward pass is split into ``encode``
-(the parameters every task reads: what gradient aggregators and GradNorm
-treat as shared) and ``decode`` (what only one task reads, and the heads).
+The module (:class:`ProgressiveLayeredExtraction`) and its two specs
+(``architecture="cgc"``, ``architecture="ple"``); the layer-by-layer design
+they share with cross-stitch networks is described in
+``sklmtl.nn._soft_sharing`` and the user guide.
 """
-
-import numbers
 
 import torch
 from torch import nn
 
-from .architectures import HPS, TaskHead
+from ._soft_sharing import apply_heads, check_count, make_heads, trunk_stages
+from .architectures import HPS
 
-__all__ = [
-    "CGC",
-    "PLE",
-    "CrossStitch",
-    "CrossStitchNetwork",
-    "ProgressiveLayeredExtraction",
-]
-
-
-def _trunk_stages(trunk):
-    """The trunk's stages; a module without ``stages()`` is one stage."""
-    return list(trunk.stages()) if hasattr(trunk, "stages") else [trunk]
+__all__ = ["CGC", "PLE", "ProgressiveLayeredExtraction"]
 
 
 def _check_levels(owner, trunk, n_levels):
-    n_stages = len(_trunk_stages(trunk))
+    n_stages = len(trunk_stages(trunk))
     if n_stages == 0:
         raise ValueError(
             f"{owner} needs a trunk with at least one layer for its experts; got "
@@ -57,7 +35,7 @@ def _levels_of(trunk, n_levels):
     """Cut a trunk into ``n_levels`` blocks: the last ``n_levels - 1`` stages
     alone (where gating is cheap: the features are small), the rest first."""
     _check_levels("ProgressiveLayeredExtraction", trunk, n_levels)
-    stages = _trunk_stages(trunk)
+    stages = trunk_stages(trunk)
     first = len(stages) - n_levels + 1
     return [nn.Sequential(*stages[:first]), *stages[first:]]
 
@@ -67,11 +45,6 @@ def _mix(weights, candidates):
     ``candidates`` (batch, n, ...)."""
     shape = (*weights.shape, *([1] * (candidates.ndim - 2)))
     return (weights.reshape(shape) * candidates).sum(dim=1)
-
-
-def _apply_heads(heads, task_features):
-    """Every task's logits from its own features (the one place heads run)."""
-    return tuple(head(features) for head, features in zip(heads, task_features))
 
 
 class ProgressiveLayeredExtraction(nn.Module):
@@ -170,9 +143,8 @@ class ProgressiveLayeredExtraction(nn.Module):
         self.shared_gates = nn.ModuleList(
             nn.Linear(size, sum(n_own) + n_shared) for size in gate_inputs[:-1]
         )
-        width = widths.pop()
-        self.heads = nn.ModuleList(
-            TaskHead(width, k, head_hidden_size, activation, dropout) for k in n_classes
+        self.heads = make_heads(
+            widths.pop(), n_classes, head_hidden_size, activation, dropout
         )
 
     def _gate_input_sizes(self, input_size):
@@ -265,7 +237,7 @@ class ProgressiveLayeredExtraction(nn.Module):
             )
             weights = torch.softmax(gate(x.flatten(start_dim=1)), dim=1)
             task_features.append(_mix(weights, candidates))
-        return _apply_heads(self.heads, task_features)
+        return apply_heads(self.heads, task_features)
 
     def shared_parameters(self):
         """Parameters of :meth:`encode`, the last shared experts' last.
@@ -286,136 +258,6 @@ class ProgressiveLayeredExtraction(nn.Module):
 
     def forward(self, X):
         return self.decode(self.encode(X), X)
-
-
-class CrossStitchNetwork(nn.Module):
-    """One column per task joined by cross-stitch units (Misra et al., CVPR 2016).
-
-    "Cross-stitch Networks for Multi-task Learning". After each stage, the
-    columns' activations are replaced by learned linear combinations of
-    them: ``h_i <- sum_j alpha_ij h_j`` (one ``(n_tasks, n_tasks)`` matrix
-    per stage); task ``t``'s head reads column ``t``.
-
-    Parameters
-    ----------
-    columns : list of nn.Module
-        One trunk per task, with the same stages and ``out_features``.
-    n_classes : sequence of int
-        Number of classes of each task.
-    alpha_self : float, default=0.9
-        Initial weight of a column on itself; the rest, ``1 - alpha_self``,
-        is split evenly over the other columns (the paper's best start for
-        two tasks was 0.9).
-    head_hidden_size, activation, dropout
-        As for :class:`HardParameterSharing`.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklmtl.nn import CrossStitchNetwork, MLPTrunk
-    >>> columns = [MLPTrunk(5, (8, 4)) for _ in range(2)]
-    >>> net = CrossStitchNetwork(columns, n_classes=(2, 3))
-    >>> [logits.shape for logits in net(torch.zeros(6, 5))]
-    [torch.Size([6, 2]), torch.Size([6, 3])]
-    >>> net.stitches[0]
-    Parameter containing:
-    tensor([[0.9000, 0.1000],
-            [0.1000, 0.9000]], requires_grad=True)
-    """
-
-    def __init__(
-        self,
-        columns,
-        n_classes,
-        alpha_self=0.9,
-        head_hidden_size=None,
-        activation="relu",
-        dropout=0.0,
-    ):
-        super().__init__()
-        n_tasks = len(n_classes)
-        if len(columns) != n_tasks:
-            raise ValueError(
-                f"CrossStitchNetwork needs one column per task; got {len(columns)} "
-                f"columns for {n_tasks} tasks."
-            )
-        stages = [_trunk_stages(column) for column in columns]
-        if len({len(s) for s in stages}) != 1 or not stages[0]:
-            raise ValueError(
-                "CrossStitchNetwork: the columns must have the same number of "
-                f"stages, at least one; got {[len(s) for s in stages]} (an MLP "
-                "trunk with hidden_layer_sizes=() has none)."
-            )
-        self.columns = nn.ModuleList(nn.ModuleList(s) for s in stages)
-        start = torch.full((n_tasks, n_tasks), (1.0 - alpha_self) / max(n_tasks - 1, 1))
-        start.fill_diagonal_(1.0 if n_tasks == 1 else float(alpha_self))
-        self.stitches = nn.ParameterList(nn.Parameter(start.clone()) for _ in stages[0])
-        self.heads = nn.ModuleList(
-            TaskHead(columns[0].out_features, k, head_hidden_size, activation, dropout)
-            for k in n_classes
-        )
-
-    def encode(self, X):
-        """Every column's stages with a cross-stitch unit after each.
-
-        Parameters
-        ----------
-        X : Tensor of shape (batch, ...)
-            A batch of inputs, as the trunks read them.
-
-        Returns
-        -------
-        features : Tensor of shape (batch, n_tasks, out_features)
-            Each task's column after the last cross-stitch unit.
-        """
-        hidden = [X] * len(self.columns)
-        for i, stitch in enumerate(self.stitches):
-            out = torch.stack(
-                [column[i](h) for column, h in zip(self.columns, hidden)], dim=1
-            )
-            mixed = torch.matmul(stitch, out.flatten(start_dim=2)).reshape(out.shape)
-            hidden = mixed.unbind(dim=1)
-        return mixed
-
-    def decode(self, features, X):
-        """Every task's head on its own column.
-
-        Parameters
-        ----------
-        features : Tensor of shape (batch, n_tasks, out_features)
-            The output of :meth:`encode`.
-        X : Tensor of shape (batch, ...)
-            The inputs (unused).
-
-        Returns
-        -------
-        logits : tuple of Tensor of shape (batch, n_classes_t)
-            One tensor per task.
-        """
-        return _apply_heads(self.heads, features.unbind(dim=1))
-
-    def shared_parameters(self):
-        """The columns and the cross-stitch units: every task reads them all.
-
-        Returns
-        -------
-        parameters : list of Parameter
-            What gradient aggregators and GradNorm treat as shared, the
-            units first (GradNorm reads the last weight matrix: the last
-            column's last layer).
-        """
-        return [*self.stitches.parameters(), *self.columns.parameters()]
-
-    def forward(self, X):
-        return self.decode(self.encode(X), X)
-
-
-def _check_count(owner, name, value, minimum):
-    if isinstance(value, bool) or not (
-        isinstance(value, numbers.Integral) and value >= minimum
-    ):
-        raise ValueError(f"{owner}: {name} must be an int >= {minimum}; got {value!r}.")
-    return int(value)
 
 
 class CGC(HPS):
@@ -451,8 +293,8 @@ class CGC(HPS):
 
     def build(self, make_trunk, input_size, n_classes, **head_params):
         owner = type(self).__name__
-        n_own = _check_count(owner, "n_task_experts", self.n_task_experts, 0)
-        n_shared = _check_count(owner, "n_shared_experts", self.n_shared_experts, 1)
+        n_own = check_count(owner, "n_task_experts", self.n_task_experts, 0)
+        n_shared = check_count(owner, "n_shared_experts", self.n_shared_experts, 1)
         n_levels = self._n_levels()
         shared = [make_trunk() for _ in range(n_shared)]
         _check_levels(owner, shared[0], n_levels)
@@ -493,45 +335,4 @@ class PLE(CGC):
         self.n_levels = n_levels
 
     def _n_levels(self):
-        return _check_count("PLE", "n_levels", self.n_levels, 1)
-
-
-class CrossStitch(HPS):
-    """Architecture spec: cross-stitch networks (``architecture="cross_stitch"``).
-
-    Misra et al., CVPR 2016; see :class:`CrossStitchNetwork`. Each task has
-    a column, a fresh trunk of the estimator's ``trunk`` kind; a learned
-    ``(n_tasks, n_tasks)`` cross-stitch unit mixes the columns after each
-    stage.
-
-    Parameters
-    ----------
-    alpha_self : float, default=0.9
-        Initial weight of each column on itself, in ``(0, 1]``; 1 starts
-        from independent columns.
-
-    Examples
-    --------
-    >>> from sklmtl.nn import CrossStitch
-    >>> CrossStitch(alpha_self=0.8)
-    CrossStitch(alpha_self=0.8)
-    """
-
-    def __init__(self, alpha_self=0.9):
-        self.alpha_self = alpha_self
-
-    def build(self, make_trunk, input_size, n_classes, **head_params):
-        alpha = self.alpha_self
-        if isinstance(alpha, bool) or not (
-            isinstance(alpha, numbers.Real) and 0.0 < alpha <= 1.0
-        ):
-            raise ValueError(
-                f"CrossStitch: alpha_self must be a float in (0, 1]; got {alpha!r}."
-            )
-        columns = [make_trunk() for _ in n_classes]
-        if not _trunk_stages(columns[0]):
-            raise ValueError(
-                "CrossStitch needs a trunk with at least one layer to stitch; got "
-                "an MLP trunk with hidden_layer_sizes=()."
-            )
-        return CrossStitchNetwork(columns, n_classes, float(alpha), **head_params)
+        return check_count("PLE", "n_levels", self.n_levels, 1)
