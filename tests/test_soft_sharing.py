@@ -315,6 +315,25 @@ class TestParameters:
         stitch = MultiTaskNetClassifier(architecture=CrossStitch(alpha_self=0.8))
         assert stitch.get_params()["architecture__alpha_self"] == 0.8
 
+    @pytest.mark.parametrize(
+        "params, n_levels",
+        [
+            ({"hidden_layer_sizes": (8,)}, 1),
+            ({"hidden_layer_sizes": (8, 8, 8)}, 3),
+            ({**CNN, "max_epochs": 1}, 3),
+            ({**CNN, "max_epochs": 1, "architecture__n_levels": 2}, 2),
+        ],
+        ids=["mlp-1", "mlp-3", "cnn", "cnn-2"],
+    )
+    def test_ple_has_one_level_per_stage_by_default(self, images, params, n_levels):
+        X, Y = images
+        X = X if "trunk" in params else X.reshape(len(X), -1)
+        clf = MultiTaskNetClassifier(
+            architecture="ple", **{**TINY, "max_epochs": 1, **params}
+        ).fit(X, Y)
+        assert len(clf.net_.module_.task_gates) == n_levels
+        assert len(clf.net_.module_.shared_gates) == n_levels - 1
+
     def test_grid_search_over_expert_counts(self, tiny):
         X, Y = tiny
         search = GridSearchCV(
@@ -347,8 +366,8 @@ class TestParameters:
             ("cgc", {"n_task_experts": -1}, "n_task_experts must be an int >= 0"),
             ("cgc", {"n_shared_experts": 0}, "n_shared_experts must be an int >= 1"),
             ("ple", {"n_shared_experts": True}, "n_shared_experts must be an int"),
-            ("ple", {"n_levels": 0}, "n_levels must be an int >= 1; got 0"),
-            ("ple", {"n_levels": 1.5}, "n_levels must be an int >= 1; got 1.5"),
+            ("ple", {"n_levels": 0}, "n_levels must be None or an int >= 1; got 0"),
+            ("ple", {"n_levels": 1.5}, "n_levels must be None or an int >= 1; got 1.5"),
             ("ple", {"n_levels": 3}, "n_levels=3 needs a trunk with at least 3"),
             ("cross_stitch", {"alpha_self": 0}, r"alpha_self must be a float in \(0"),
             ("cross_stitch", {"alpha_self": 1.5}, "alpha_self.*got 1.5"),
@@ -402,5 +421,7 @@ class TestParameters:
             .shape
             == Y.shape
         )
+        ple = MultiTaskNetClassifier(trunk=Trunk, architecture="ple", **TINY)
+        assert len(ple.fit(X, Y).net_.module_.task_gates) == 1
         with pytest.raises(ValueError, match="n_levels=2 needs a trunk"):
-            MultiTaskNetClassifier(trunk=Trunk, architecture="ple", **TINY).fit(X, Y)
+            ple.set_params(architecture__n_levels=2).fit(X, Y)

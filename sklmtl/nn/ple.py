@@ -6,6 +6,8 @@ they share with cross-stitch networks is described in
 ``sklmtl.nn._soft_sharing`` and the user guide.
 """
 
+import numbers
+
 import torch
 from torch import nn
 
@@ -288,15 +290,15 @@ class CGC(HPS):
         self.n_task_experts = n_task_experts
         self.n_shared_experts = n_shared_experts
 
-    def _n_levels(self):
+    def _n_levels(self, trunk):
         return 1
 
     def build(self, make_trunk, input_size, n_classes, **head_params):
         owner = type(self).__name__
         n_own = check_count(owner, "n_task_experts", self.n_task_experts, 0)
         n_shared = check_count(owner, "n_shared_experts", self.n_shared_experts, 1)
-        n_levels = self._n_levels()
         shared = [make_trunk() for _ in range(n_shared)]
+        n_levels = self._n_levels(shared[0])
         _check_levels(owner, shared[0], n_levels)
         own = [[make_trunk() for _ in range(n_own)] for _ in n_classes]
         return ProgressiveLayeredExtraction(
@@ -318,21 +320,33 @@ class PLE(CGC):
         Experts of each task, at every level.
     n_shared_experts : int, default=1
         Shared experts, at every level.
-    n_levels : int, default=2
+    n_levels : int or None, default=None
         Extraction levels, at most the trunk's stages (an MLP has one per
         hidden layer, a CNN one per convolution block plus the fully
-        connected block); 1 is :class:`CGC`.
+        connected block, a user's module one); None for one level per stage,
+        as in the paper, where each level's experts are one layer deep; 1 is
+        :class:`CGC`. Fewer levels than stages put the lower stages together
+        in the first level.
 
     Examples
     --------
     >>> from sklmtl.nn import PLE
-    >>> PLE(n_levels=3)
-    PLE(n_levels=3, n_shared_experts=1, n_task_experts=1)
+    >>> PLE(n_levels=2)
+    PLE(n_levels=2, n_shared_experts=1, n_task_experts=1)
     """
 
-    def __init__(self, n_task_experts=1, n_shared_experts=1, n_levels=2):
+    def __init__(self, n_task_experts=1, n_shared_experts=1, n_levels=None):
         super().__init__(n_task_experts, n_shared_experts)
         self.n_levels = n_levels
 
-    def _n_levels(self):
-        return check_count("PLE", "n_levels", self.n_levels, 1)
+    def _n_levels(self, trunk):
+        n_levels = self.n_levels
+        if n_levels is None:
+            return max(len(trunk_stages(trunk)), 1)
+        if isinstance(n_levels, bool) or not (
+            isinstance(n_levels, numbers.Integral) and n_levels >= 1
+        ):
+            raise ValueError(
+                f"PLE: n_levels must be None or an int >= 1; got {n_levels!r}."
+            )
+        return int(n_levels)
