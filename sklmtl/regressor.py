@@ -55,9 +55,12 @@ default="mlp"
         ``trunk__<param>`` keyword arguments; an instance (e.g. a torchvision
         backbone) is copied. The feature width is found with a dry forward
         pass, so the heads attach automatically.
-    architecture : {"hps", "mmoe"} or HPS or MMoE, default="hps"
-        How tasks share the trunk: hard parameter sharing, or a multi-gate
-        mixture of experts whose experts are trunks (``architecture__n_experts``).
+    architecture : {"hps", "mmoe", "cgc", "ple", "cross_stitch"} or HPS, default="hps"
+        How tasks share the trunk: hard parameter sharing, a multi-gate
+        mixture of experts whose experts are trunks (``architecture__n_experts``),
+        task-specific and shared experts (CGC, or PLE over ``n_levels``), or one
+        trunk per task joined by cross-stitch units; an alias or a spec from
+        :mod:`sklmtl.nn` (:class:`~sklmtl.nn.MMoE`, :class:`~sklmtl.nn.PLE`, ...).
     image_shape : tuple of int or None, default=None
         ``(C, H, W)`` or ``(H, W)`` of flat image rows, for image trunks.
     task_weighting : str, list, dict or TaskWeighting, default="equal"

@@ -8,16 +8,21 @@ from .architectures import (
     MultiGateMixtureOfExperts,
     TaskHead,
 )
+from .cross_stitch import CrossStitch, CrossStitchNetwork
 from .losses import (
     MaskedMultiTaskCrossEntropy,
     MaskedMultiTaskRegressionLoss,
     MultiTaskObjective,
 )
+from .ple import CGC, PLE, ProgressiveLayeredExtraction
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk, make_activation
 
 __all__ = [
     "ARCHITECTURES",
+    "CGC",
     "CNNTrunk",
+    "CrossStitch",
+    "CrossStitchNetwork",
     "FlatFeatures",
     "HPS",
     "HardParameterSharing",
@@ -27,6 +32,8 @@ __all__ = [
     "MaskedMultiTaskRegressionLoss",
     "MultiGateMixtureOfExperts",
     "MultiTaskObjective",
+    "PLE",
+    "ProgressiveLayeredExtraction",
     "TRUNKS",
     "TaskHead",
     "make_activation",
