@@ -1,0 +1,195 @@
+"""The machinery behind TunedThresholdMultiTaskClassifier: plain numpy.
+
+A binary task's decision is ``proba[:, 1] >= threshold`` (scikit-learn's
+rule in ``TunedThresholdClassifierCV``). The named objectives are computed
+from the confusion counts at every candidate threshold at once (one sort
+per task and fold, then ``searchsorted``), so a grid of 100 thresholds over
+a thousand labels costs a thousand sorts, not 100,000 metric calls. Each
+named objective equals scikit-learn's metric with ``zero_division=0``; a
+callable objective is called once per threshold.
+"""
+
+import numpy as np
+
+from ._task_calibration import _base_probas, _is_flat
+
+__all__ = [
+    "SCORINGS",
+    "aligned_probas",
+    "check_scoring",
+    "check_thresholds",
+    "threshold_curve",
+]
+
+
+def _ratio(numerator, denominator):
+    out = np.zeros_like(numerator, dtype=float)
+    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out
+
+
+def _f1(tp, fp, fn, tn):
+    return _ratio(2 * tp, 2 * tp + fp + fn)
+
+
+def _precision(tp, fp, fn, tn):
+    return _ratio(tp, tp + fp)
+
+
+def _recall(tp, fp, fn, tn):
+    return _ratio(tp, tp + fn)
+
+
+def _accuracy(tp, fp, fn, tn):
+    return _ratio(tp + tn, tp + fp + fn + tn)
+
+
+def _balanced_accuracy(tp, fp, fn, tn):
+    return (_ratio(tp, tp + fn) + _ratio(tn, tn + fp)) / 2
+
+
+def _jaccard(tp, fp, fn, tn):
+    return _ratio(tp, tp + fp + fn)
+
+
+def _matthews(tp, fp, fn, tn):
+    denominator = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return _ratio(tp * tn - fp * fn, denominator)
+
+
+#: Named objectives: scikit-learn's metric of the same name (zero_division=0).
+SCORINGS = {
+    "f1": _f1,
+    "precision": _precision,
+    "recall": _recall,
+    "accuracy": _accuracy,
+    "balanced_accuracy": _balanced_accuracy,
+    "jaccard": _jaccard,
+    "matthews_corrcoef": _matthews,
+}
+
+
+def check_scoring(scoring):
+    """A named objective's count function, or the callable as given.
+
+    Examples
+    --------
+    >>> from sklmtl._threshold_tuning import check_scoring
+    >>> check_scoring("f1").__name__
+    '_f1'
+    """
+    if callable(scoring):
+        return scoring
+    if isinstance(scoring, str) and scoring in SCORINGS:
+        return SCORINGS[scoring]
+    raise ValueError(
+        f"scoring={scoring!r} is not a known objective; use one of "
+        f"{sorted(SCORINGS)} or a callable metric(y_true, y_pred) -> float "
+        "(greater is better) of 0/1 arrays, 1 marking the positive class."
+    )
+
+
+def check_thresholds(thresholds):
+    """An int >= 2 (a grid size) or a sorted 1-D float array of candidates.
+
+    Examples
+    --------
+    >>> from sklmtl._threshold_tuning import check_thresholds
+    >>> check_thresholds([0.7, 0.2]).tolist()
+    [0.2, 0.7]
+    """
+    if isinstance(thresholds, (int, np.integer)) and not isinstance(thresholds, bool):
+        if thresholds < 2:
+            raise ValueError(
+                f"thresholds as an int is the grid size and must be at least 2; "
+                f"got {thresholds}."
+            )
+        return int(thresholds)
+    if isinstance(thresholds, (str, bool, float)) or not hasattr(thresholds, "__len__"):
+        raise TypeError(
+            "thresholds must be an int (the number of candidates) or an array-like "
+            f"of candidate thresholds; got {thresholds!r}."
+        )
+    values = np.asarray(thresholds)
+    if values.ndim != 1 or len(values) == 0 or values.dtype.kind not in "biuf":
+        raise ValueError(
+            f"thresholds must be a non-empty 1-D array of numbers; got {thresholds!r}."
+        )
+    if not np.all(np.isfinite(values)):
+        raise ValueError("thresholds must be finite (no NaN or infinity).")
+    return np.sort(values.astype(float))
+
+
+def threshold_curve(scoring, grid, true_pos, scores):
+    """The objective at every threshold of ``grid`` (predict ``scores >= t``).
+
+    Parameters
+    ----------
+    scoring : callable
+        A count function from :data:`SCORINGS`, or a user metric
+        ``metric(y_true, y_pred)`` of 0/1 arrays.
+    grid : ndarray of shape (n_thresholds,)
+    true_pos : ndarray of shape (n_cells,), dtype=bool
+        Which labelled cells are positive.
+    scores : ndarray of shape (n_cells,)
+        The positive-class probability of each cell.
+
+    Returns
+    -------
+    curve : ndarray of shape (n_thresholds,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import SCORINGS, threshold_curve
+    >>> threshold_curve(SCORINGS["f1"], np.array([0.2, 0.5, 0.9]),
+    ...                 np.array([True, False, True]), np.array([0.6, 0.3, 0.4]))
+    array([0.8       , 0.66666667, 0.        ])
+    """
+    if scoring not in SCORINGS.values():
+        y_true = true_pos.astype(int)
+        return np.array(
+            [float(scoring(y_true, (scores >= t).astype(int))) for t in grid]
+        )
+    positives = np.sort(scores[true_pos])
+    negatives = np.sort(scores[~true_pos])
+    # Cells with a score >= t: all of them less those strictly below t.
+    tp = len(positives) - np.searchsorted(positives, grid, side="left")
+    fp = len(negatives) - np.searchsorted(negatives, grid, side="left")
+    fn = len(positives) - tp
+    tn = len(negatives) - fp
+    return scoring(*(a.astype(float) for a in (tp, fp, fn, tn)))
+
+
+def aligned_probas(estimator, X, classes, task_names):
+    """``estimator.predict_proba(X)`` with each task's columns in ``classes[t]``.
+
+    A class the fitted estimator never saw (a training fold without it) gets
+    probability 0, as in ``cross_val_predict``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from sklmtl._threshold_tuning import aligned_probas
+    >>> dummy = DummyClassifier().fit([[0], [1]], ["b", "b"])
+    >>> aligned_probas(dummy, [[0]], [np.array(["a", "b"])], ["t"])[0].tolist()
+    [[0.0, 1.0]]
+    """
+    probas = _base_probas(estimator, X, len(classes))
+    fitted = estimator.classes_
+    if len(classes) == 1 and _is_flat(np.asarray(fitted, dtype=object)):
+        fitted = [fitted]
+    aligned = []
+    for name, task_classes, own, proba in zip(task_names, classes, fitted, probas):
+        lookup = {label: i for i, label in enumerate(task_classes.tolist())}
+        out = np.zeros((len(proba), len(task_classes)))
+        for column, label in enumerate(np.asarray(own).tolist()):
+            if label not in lookup:
+                raise ValueError(
+                    f"Task {name!r}: the estimator predicts class {label!r}, which "
+                    f"is not one of the labels in y {task_classes.tolist()}."
+                )
+            out[:, lookup[label]] = proba[:, column]
+        aligned.append(out)
+    return aligned
