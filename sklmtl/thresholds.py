@@ -29,8 +29,12 @@ from sklearn.utils.validation import check_is_fitted
 from ._cv import resolve_cv
 from ._threshold_tuning import (
     aligned_probas,
+    candidates,
     check_scoring,
     check_thresholds,
+    confusion_curve,
+    held_out,
+    joint_micro_f1,
     threshold_curve,
 )
 from ._validation import InstanceOf, Interval, Options, validate_params
@@ -58,7 +62,8 @@ class TunedThresholdMultiTaskClassifier(_MultiTaskMetaEstimator):
 
     A task whose labelled held-out cells in a split are all of one class
     gives no information about its threshold there: that split is left out
-    of the task's average. When no split is left (a very rare label), the
+    of the task's average (with ``scoring="f1_micro"`` it still counts: its
+    false positives lower the pooled F1). When no split is left (a very rare label), the
     task keeps the threshold 0.5 (the most probable class), its
     ``best_scores_`` entry is NaN, and a ``UserWarning`` names it. A task
     that has one class only in the whole training ``y`` (a label always 0,
@@ -84,6 +89,13 @@ class TunedThresholdMultiTaskClassifier(_MultiTaskMetaEstimator):
         metric of that name, ``zero_division=0``), or a callable
         ``metric(y_true, y_pred) -> float``, greater is better, on 0/1
         arrays where 1 is the task's positive class ``classes_[t][1]``.
+        ``"f1_micro"`` instead maximises the micro-averaged F1 of all tuned
+        tasks together (every labelled held-out cell pooled, as
+        :func:`~sklmtl.metrics.multilabel_f1_score` computes it): the
+        thresholds are chosen jointly, by coordinate ascent from 0.5, one
+        task at a time until none moves (a local optimum). Per-task F1
+        favours rare labels (it lowers their thresholds, raising macro-F1);
+        micro-F1 weighs every cell alike, so frequent labels dominate it.
     thresholds : int or array-like of shape (n_thresholds,), default=100
         Candidate thresholds: an int ``n`` gives ``n`` evenly spaced values
         between the smallest and the largest held-out positive-class
@@ -124,7 +136,8 @@ default=None
         The chosen threshold of each tuned task, keyed by task name.
     best_scores_ : dict of str to float
         The mean held-out objective at that threshold (NaN for a task that
-        could not be tuned).
+        could not be tuned); with ``scoring="f1_micro"`` the micro-F1 of all
+        tuned tasks, the same for each.
     cv_results_ : dict of str to dict
         Only with ``store_cv_results=True``: per tuned task,
         ``{"thresholds": ndarray, "scores": ndarray}``.
@@ -238,7 +251,12 @@ default=None
         )
         scoring = check_scoring(self.scoring)
         grid = check_thresholds(self.thresholds)
-        for attribute in ("estimator_", "best_thresholds_", "best_scores_"):
+        for attribute in (
+            "estimator_",
+            "best_thresholds_",
+            "best_scores_",
+            "cv_results_",
+        ):
             if hasattr(self, attribute):  # a failed refit leaves it unfitted
                 delattr(self, attribute)
         estimator = self._inner_estimator()
@@ -327,44 +345,44 @@ default=None
         return sorted(set(indices))
 
     def _tune(self, scoring, grid, tuned, codes, splits, folds):
-        self.best_thresholds_, self.best_scores_ = {}, {}
-        if self.store_cv_results:
-            self.cv_results_ = {}
+        joint = isinstance(scoring, str)  # "f1_micro": all tasks at once
+        tasks = {}  # task index -> (candidates, held-out parts per split)
+        chosen = {}  # task index -> (threshold, score, curve or None)
         for t in tuned:
-            name = self.task_names_[t]
-            parts = []
-            for (_, test), (_, probas) in zip(splits, folds):
-                task_codes = codes[test, t]
-                labelled = task_codes >= 0
-                true_pos = task_codes[labelled] == 1
-                if true_pos.all() or not true_pos.any():
-                    continue  # one class held out: no information here
-                parts.append((true_pos, probas[t][labelled, 1]))
-            if not parts:
-                warnings.warn(
-                    f"Task {name!r} cannot be tuned: no split holds out labelled "
-                    "cells of both its classes. It keeps the threshold 0.5 (the "
-                    "most probable class); use fewer folds or a stratified "
-                    "splitter.",
-                    UserWarning,
-                    stacklevel=3,
-                )
-                self.best_thresholds_[name] = _DEFAULT_THRESHOLD
-                self.best_scores_[name] = float("nan")
+            parts = [
+                held_out(codes[test, t], p[t])
+                for (_, test), (_, p) in zip(splits, folds)
+            ]
+            informative = [p for p in parts if p is not None and (joint or _both(p))]
+            if informative:
+                tasks[t] = (candidates(grid, informative), parts)
                 continue
-            task_grid = grid
-            if isinstance(grid, int):
-                low = min(float(s.min()) for _, s in parts)
-                high = max(float(s.max()) for _, s in parts)
-                task_grid = np.linspace(low, high, num=grid)
-            curve = np.mean(
-                [threshold_curve(scoring, task_grid, *part) for part in parts], axis=0
+            warnings.warn(
+                f"Task {self.task_names_[t]!r} cannot be tuned: no split holds out "
+                f"labelled cells{'' if joint else ' of both its classes'}. It keeps "
+                "the threshold 0.5 (the most probable class); use fewer folds or "
+                "a stratified splitter.",
+                UserWarning,
+                stacklevel=3,
             )
-            best = int(np.argmax(curve))
-            self.best_thresholds_[name] = float(task_grid[best])
-            self.best_scores_[name] = float(curve[best])
-            if self.store_cv_results:
-                self.cv_results_[name] = {"thresholds": task_grid, "scores": curve}
+            chosen[t] = (_DEFAULT_THRESHOLD, float("nan"), None)
+        if joint and tasks:
+            results = _tune_jointly(tasks)
+        else:
+            results = {
+                t: _tune_one(scoring, task_grid, parts)
+                for t, (task_grid, parts) in tasks.items()
+            }
+        for t, (best, curve) in results.items():
+            chosen[t] = (float(tasks[t][0][best]), float(curve[best]), curve)
+        names = [self.task_names_[t] for t in sorted(chosen)]
+        self.best_thresholds_ = {n: chosen[t][0] for n, t in zip(names, sorted(chosen))}
+        self.best_scores_ = {n: chosen[t][1] for n, t in zip(names, sorted(chosen))}
+        if self.store_cv_results:
+            self.cv_results_ = {
+                self.task_names_[t]: {"thresholds": tasks[t][0], "scores": curve}
+                for t, (_, curve) in sorted(results.items())
+            }
 
     def _probas(self, X):
         check_is_fitted(self)
@@ -451,6 +469,44 @@ def _fit_and_predict(estimator, X, y, train, test, classes, task_names):
         estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
     probas = aligned_probas(estimator, _safe_indexing(X, test), classes, task_names)
     return estimator, probas
+
+
+def _both(part):
+    """Whether held-out cells show both classes (else they say nothing of F1)."""
+    true_pos = part[0]
+    return bool(true_pos.any() and not true_pos.all())
+
+
+def _tune_one(scoring, task_grid, parts):
+    """The best candidate of one task and its curve, averaged over the splits."""
+    curves = [
+        threshold_curve(scoring, task_grid, *p)
+        for p in parts
+        if p is not None and _both(p)
+    ]
+    curve = np.mean(curves, axis=0)
+    return int(np.argmax(curve)), curve
+
+
+def _tune_jointly(tasks):
+    """Micro-F1 over the tuned tasks, all thresholds chosen together."""
+    order = sorted(tasks)
+    counts, start = [], []
+    for t in order:
+        task_grid, parts = tasks[t]
+        empty = np.zeros((3, len(task_grid)))
+        counts.append(
+            np.stack(
+                [
+                    empty if p is None else np.array(confusion_curve(task_grid, *p)[:3])
+                    for p in parts
+                ],
+                axis=1,
+            )
+        )
+        start.append(int(np.argmin(np.abs(task_grid - _DEFAULT_THRESHOLD))))
+    best, curves = joint_micro_f1(counts, start)
+    return {t: (b, c) for t, b, c in zip(order, best, curves)}
 
 
 def _num_rows(X):

@@ -147,6 +147,35 @@ class TestTuning:
         after = multilabel_f1_score(Y[test], tuned.predict(X[test]))
         assert after > before + 0.1  # measured: 0.25 -> 0.37, 0.26 -> 0.45
 
+    def test_micro_f1_objective_chooses_thresholds_jointly(self):
+        rng = np.random.RandomState(0)
+        truth = (rng.rand(200, 3) < [0.6, 0.2, 0.05]).astype(int)
+        X = np.clip(truth * 0.25 + rng.rand(200, 3) * 0.75, 0, 1)
+        frozen = FrozenEstimator(ProbaIsFeature().fit(X, truth))
+        grid = np.linspace(0.1, 0.9, 9)
+
+        def tune(scoring):
+            clf = TunedThresholdMultiTaskClassifier(
+                frozen, scoring=scoring, thresholds=grid
+            )
+            return clf.fit(X, truth)
+
+        micro, per_label = tune("f1_micro"), tune("f1")
+        achieved = multilabel_f1_score(truth, micro.predict(X))
+        assert list(micro.best_scores_.values()) == pytest.approx([achieved] * 3)
+        assert achieved >= multilabel_f1_score(truth, per_label.predict(X))
+        assert achieved > multilabel_f1_score(truth, (X >= 0.5).astype(int))
+        # A local optimum: moving any one threshold along the grid does not help.
+        for t in range(micro.n_tasks_):
+            for other in grid:
+                pred = micro.predict(X)
+                pred[:, t] = X[:, t] >= other
+                assert multilabel_f1_score(truth, pred) <= achieved + 1e-12
+        # Per label, each task is tuned for its own F1 instead.
+        for t, name in enumerate(per_label.task_names_):
+            own = [f1_score(truth[:, t], X[:, t] >= g) for g in grid]
+            assert per_label.best_scores_[name] == pytest.approx(max(own))
+
     def test_multiclass_tasks_keep_argmax_and_probabilities_pass_through(
         self, rare_labels
     ):
@@ -314,7 +343,7 @@ class TestScikitLearnIntegration:
 
 class TestBadInput:
     def test_unknown_scoring(self, rare_labels):
-        with pytest.raises(ValueError, match="scoring='roc_auc' is not a known.*'f1'"):
+        with pytest.raises(ValueError, match="scoring='roc_auc' is not a known.*'f1"):
             TunedThresholdMultiTaskClassifier(_logreg(), scoring="roc_auc").fit(
                 *rare_labels
             )
