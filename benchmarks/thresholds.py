@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/thresholds.py [--table yeast] [--seeds 0 1 2]
                                     [--max-train 1000] [--hidden 0.0 0.5]
-                                    [--cv 3] [--out DIR]
+                                    [--cv 3] [--models NAME ...] [--out DIR]
 
 Per seed: the real-data suite's split and preprocessing
 (``benchmarks/real_suite.py``: one random train/test split, numeric columns
@@ -86,8 +86,9 @@ def evaluate(model, data):
     }
 
 
-def run(table, seeds, max_train, hidden, cv, out_dir):
-    """Fit every model with and without tuned thresholds; write the JSON."""
+def run(table, seeds, max_train, hidden, cv, out_dir, models=None):
+    """Fit the models with and without tuned thresholds; write the JSON."""
+    models = list(MODELS) if models is None else models
     if missing_packages([table]):
         raise SystemExit(f"Install the data packages: {missing_packages([table])}")
     torch.set_num_threads(1)
@@ -98,7 +99,8 @@ def run(table, seeds, max_train, hidden, cv, out_dir):
         X_train, Y_train, X_test, Y_test = split(X, Y, seed, suite)
         for fraction in hidden:
             data = (X_train, hide_labels(Y_train, fraction, seed), X_test, Y_test)
-            for name, make in MODELS.items():
+            for name in models:
+                make = MODELS[name]
                 for variant, scoring in VARIANTS.items():
                     model = make_pipeline(preprocessor(X_train), make(seed))
                     if scoring is not None:
@@ -180,11 +182,18 @@ def main(argv=None):
     parser.add_argument("--max-train", type=int, default=1000)
     parser.add_argument("--hidden", type=float, nargs="+", default=[0.0])
     parser.add_argument("--cv", type=int, default=3)
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=None)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     out_dir = args.out or Path(__file__).parent / "results" / "thresholds"
     json_path, records = run(
-        args.table, args.seeds, args.max_train, args.hidden, args.cv, out_dir
+        args.table,
+        args.seeds,
+        args.max_train,
+        args.hidden,
+        args.cv,
+        out_dir,
+        args.models,
     )
     text = (
         f"# Tuned thresholds on {args.table}\n\nSeeds {args.seeds}, at most "

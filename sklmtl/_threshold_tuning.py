@@ -14,6 +14,7 @@ import numpy as np
 from ._task_calibration import _base_probas, _is_flat
 
 __all__ = [
+    "DEFAULT_THRESHOLD",
     "JOINT_SCORINGS",
     "SCORINGS",
     "aligned_probas",
@@ -22,9 +23,15 @@ __all__ = [
     "check_thresholds",
     "confusion_curve",
     "held_out",
+    "informative",
     "joint_micro_f1",
     "threshold_curve",
+    "tune_jointly",
+    "tune_one",
 ]
+
+#: The decision of a binary classifier's argmax, kept by untunable tasks.
+DEFAULT_THRESHOLD = 0.5
 
 
 def _ratio(numerator, denominator):
@@ -308,3 +315,76 @@ def aligned_probas(estimator, X, classes, task_names):
             out[:, lookup[label]] = proba[:, column]
         aligned.append(out)
     return aligned
+
+
+def informative(part):
+    """Whether held-out cells show both classes (else they say nothing of F1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import informative
+    >>> informative((np.array([True, True]), np.array([0.2, 0.9])))
+    False
+    """
+    true_pos = part[0]
+    return bool(true_pos.any() and not true_pos.all())
+
+
+def tune_one(scoring, task_grid, parts):
+    """The best candidate of one task and its curve, averaged over the splits.
+
+    ``parts`` holds, per split, ``(true_pos, scores)`` of the task's labelled
+    held-out cells, or None; uninformative splits are left out.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import SCORINGS, tune_one
+    >>> part = (np.array([True, False, True]), np.array([0.6, 0.3, 0.4]))
+    >>> best, curve = tune_one(SCORINGS["f1"], np.array([0.2, 0.5]), [part, None])
+    >>> best, curve.round(3).tolist()
+    (0, [0.8, 0.667])
+    """
+    curves = [
+        threshold_curve(scoring, task_grid, *p)
+        for p in parts
+        if p is not None and informative(p)
+    ]
+    curve = np.mean(curves, axis=0)
+    return int(np.argmax(curve)), curve
+
+
+def tune_jointly(tasks):
+    """Micro-F1 over the tuned tasks, all thresholds chosen together.
+
+    ``tasks`` maps a task index to ``(candidates, parts)`` as
+    :func:`tune_one` takes them; the result maps it to ``(best index,
+    curve)``, starting from the candidate nearest 0.5.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import tune_jointly
+    >>> part = (np.array([True, False, True]), np.array([0.6, 0.3, 0.4]))
+    >>> best, curve = tune_jointly({0: (np.array([0.2, 0.5]), [part])})[0]
+    >>> best
+    0
+    """
+    order = sorted(tasks)
+    counts, start = [], []
+    for t in order:
+        task_grid, parts = tasks[t]
+        empty = np.zeros((3, len(task_grid)))
+        counts.append(
+            np.stack(
+                [
+                    empty if p is None else np.array(confusion_curve(task_grid, *p)[:3])
+                    for p in parts
+                ],
+                axis=1,
+            )
+        )
+        start.append(int(np.argmin(np.abs(task_grid - DEFAULT_THRESHOLD))))
+    best, curves = joint_micro_f1(counts, start)
+    return {t: (b, c) for t, b, c in zip(order, best, curves)}

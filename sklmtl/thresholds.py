@@ -23,27 +23,26 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import _safe_indexing, indexable
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import _safe_indexing, get_tags, indexable
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._cv import resolve_cv
 from ._threshold_tuning import (
+    DEFAULT_THRESHOLD,
     aligned_probas,
     candidates,
     check_scoring,
     check_thresholds,
-    confusion_curve,
     held_out,
-    joint_micro_f1,
-    threshold_curve,
+    informative,
+    tune_jointly,
+    tune_one,
 )
 from ._validation import InstanceOf, Interval, Options, validate_params
 from .baselines import _MultiTaskMetaEstimator
 from .classifier import MultiTaskNetClassifier
 
 __all__ = ["TunedThresholdMultiTaskClassifier"]
-
-_DEFAULT_THRESHOLD = 0.5
 
 
 class TunedThresholdMultiTaskClassifier(_MultiTaskMetaEstimator):
@@ -304,6 +303,20 @@ default=None
     def _inner_estimator(self):
         return MultiTaskNetClassifier() if self.estimator is None else self.estimator
 
+    def _validate_X(self, X, reset):
+        """Check ``X`` with the base estimator's tags; image batches allowed."""
+        tags = get_tags(self._inner_estimator()).input_tags
+        return validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=["csr", "csc"] if tags.sparse else False,
+            ensure_all_finite=not tags.allow_nan,
+            dtype=None,
+            allow_nd=True,
+            skip_check_array=hasattr(X, "iloc"),
+        )
+
     def _tuned_tasks(self, classes):
         """Indices of the tasks to tune; a named non-binary task is an error."""
         names = self.task_names_
@@ -353,9 +366,9 @@ default=None
                 held_out(codes[test, t], p[t])
                 for (_, test), (_, p) in zip(splits, folds)
             ]
-            informative = [p for p in parts if p is not None and (joint or _both(p))]
-            if informative:
-                tasks[t] = (candidates(grid, informative), parts)
+            useful = [p for p in parts if p is not None and (joint or informative(p))]
+            if useful:
+                tasks[t] = (candidates(grid, useful), parts)
                 continue
             warnings.warn(
                 f"Task {self.task_names_[t]!r} cannot be tuned: no split holds out "
@@ -365,12 +378,12 @@ default=None
                 UserWarning,
                 stacklevel=3,
             )
-            chosen[t] = (_DEFAULT_THRESHOLD, float("nan"), None)
+            chosen[t] = (DEFAULT_THRESHOLD, float("nan"), None)
         if joint and tasks:
-            results = _tune_jointly(tasks)
+            results = tune_jointly(tasks)
         else:
             results = {
-                t: _tune_one(scoring, task_grid, parts)
+                t: tune_one(scoring, task_grid, parts)
                 for t, (task_grid, parts) in tasks.items()
             }
         for t, (best, curve) in results.items():
@@ -469,44 +482,6 @@ def _fit_and_predict(estimator, X, y, train, test, classes, task_names):
         estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
     probas = aligned_probas(estimator, _safe_indexing(X, test), classes, task_names)
     return estimator, probas
-
-
-def _both(part):
-    """Whether held-out cells show both classes (else they say nothing of F1)."""
-    true_pos = part[0]
-    return bool(true_pos.any() and not true_pos.all())
-
-
-def _tune_one(scoring, task_grid, parts):
-    """The best candidate of one task and its curve, averaged over the splits."""
-    curves = [
-        threshold_curve(scoring, task_grid, *p)
-        for p in parts
-        if p is not None and _both(p)
-    ]
-    curve = np.mean(curves, axis=0)
-    return int(np.argmax(curve)), curve
-
-
-def _tune_jointly(tasks):
-    """Micro-F1 over the tuned tasks, all thresholds chosen together."""
-    order = sorted(tasks)
-    counts, start = [], []
-    for t in order:
-        task_grid, parts = tasks[t]
-        empty = np.zeros((3, len(task_grid)))
-        counts.append(
-            np.stack(
-                [
-                    empty if p is None else np.array(confusion_curve(task_grid, *p)[:3])
-                    for p in parts
-                ],
-                axis=1,
-            )
-        )
-        start.append(int(np.argmin(np.abs(task_grid - _DEFAULT_THRESHOLD))))
-    best, curves = joint_micro_f1(counts, start)
-    return {t: (b, c) for t, b, c in zip(order, best, curves)}
 
 
 def _num_rows(X):
