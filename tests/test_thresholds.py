@@ -19,6 +19,7 @@ from sklearn.model_selection import (
 )
 from sklearn.multioutput import MultiOutputClassifier
 from sklearn.naive_bayes import GaussianNB
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklmtl import MultiTaskNetClassifier
 from sklmtl.baselines import IndependentTaskClassifier
@@ -408,3 +409,22 @@ class TestBadInput:
 
         with pytest.raises(NotFittedError):
             TunedThresholdMultiTaskClassifier(_logreg()).predict([[0.0]])
+
+
+@parametrize_with_checks(
+    [
+        TunedThresholdMultiTaskClassifier(
+            IndependentTaskClassifier(LogisticRegression(max_iter=1000)),
+            cv=3,
+            random_state=0,
+        )
+    ],
+    # As scikit-learn marks them for TunedThresholdClassifierCV: a tuned
+    # threshold is not 0.5, so predict is not the argmax of predict_proba.
+    expected_failed_checks=lambda est: {
+        name: "Threshold at probability 0.5 does not hold"
+        for name in ("check_classifiers_train", "check_classifier_multioutput")
+    },
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
