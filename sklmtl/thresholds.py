@@ -6,8 +6,9 @@ binary task of a multi-task classifier at once: the base estimator is fitted
 once per cross-validation split (all tasks together, as it trains), and each
 binary task's threshold on the probability of its positive class is chosen
 to maximise an objective (F1 by default) on that task's *labelled* held-out
-cells. On multi-label targets with rare labels the argmax decision (0.5)
-predicts too few positives; a per-label threshold recovers much of the F1.
+cells, or jointly for the micro-averaged F1 of all of them. On multi-label
+targets the argmax decision (0.5) predicts too few positives of rare labels:
+per-label thresholds raise the macro-F1, joint ones the micro-F1.
 
 Why not ``TunedThresholdClassifierCV`` per task: it takes a 1-D ``y`` and
 would fit one base model per task, losing the sharing, and its
@@ -360,7 +361,7 @@ default=None
     def _tune(self, scoring, grid, tuned, codes, splits, folds):
         joint = isinstance(scoring, str)  # "f1_micro": all tasks at once
         tasks = {}  # task index -> (candidates, held-out parts per split)
-        chosen = {}  # task index -> (threshold, score, curve or None)
+        chosen = {}  # task index -> (threshold, score)
         for t in tuned:
             parts = [
                 held_out(codes[test, t], p[t])
@@ -378,7 +379,7 @@ default=None
                 UserWarning,
                 stacklevel=3,
             )
-            chosen[t] = (DEFAULT_THRESHOLD, float("nan"), None)
+            chosen[t] = (DEFAULT_THRESHOLD, float("nan"))
         if joint and tasks:
             results = tune_jointly(tasks)
         else:
@@ -387,7 +388,7 @@ default=None
                 for t, (task_grid, parts) in tasks.items()
             }
         for t, (best, curve) in results.items():
-            chosen[t] = (float(tasks[t][0][best]), float(curve[best]), curve)
+            chosen[t] = (float(tasks[t][0][best]), float(curve[best]))
         names = [self.task_names_[t] for t in sorted(chosen)]
         self.best_thresholds_ = {n: chosen[t][0] for n, t in zip(names, sorted(chosen))}
         self.best_scores_ = {n: chosen[t][1] for n, t in zip(names, sorted(chosen))}
