@@ -13,6 +13,13 @@ from .losses import (
     MaskedMultiTaskRegressionLoss,
     MultiTaskObjective,
 )
+from .tabular import (
+    PeriodicEmbedding,
+    PiecewiseLinearEncoding,
+    TabularInput,
+    TabularTrunk,
+    embedding_dim_for,
+)
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk, make_activation
 
 __all__ = [
@@ -27,8 +34,13 @@ __all__ = [
     "MaskedMultiTaskRegressionLoss",
     "MultiGateMixtureOfExperts",
     "MultiTaskObjective",
+    "PeriodicEmbedding",
+    "PiecewiseLinearEncoding",
     "TRUNKS",
+    "TabularInput",
+    "TabularTrunk",
     "TaskHead",
+    "embedding_dim_for",
     "make_activation",
     "make_trunk_factory",
     "resolve_architecture",
