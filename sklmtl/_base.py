@@ -398,6 +398,7 @@ class MultiTaskNetBase(BaseEstimator):
             "dropout": self.dropout,
             "batch_norm": self.batch_norm,
         }
+
         def trunk_for(shape):
             return make_trunk_factory(
                 self.trunk, shape, self._nested_kwargs("trunk"), mlp_params
@@ -637,7 +638,10 @@ class MultiTaskNetBase(BaseEstimator):
         if reset:
             self._tabular = None
             tabular = not isinstance(X, TorchDataset) and needs_tabular(
-                X, self.categorical_features, self.missing_values, self.numeric_embedding
+                X,
+                self.categorical_features,
+                self.missing_values,
+                self.numeric_embedding,
             )
         else:
             tabular = getattr(self, "_tabular", None) is not None

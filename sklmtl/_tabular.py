@@ -143,9 +143,10 @@ def categorical_mask(X, categorical_features):
     for item in spec.tolist():
         if isinstance(item, str):
             if not _is_frame(X) or item not in names:
+                shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
                 raise ValueError(
                     f"categorical_features names the column {item!r}, which X does "
-                    f"not have (columns: {names[:10]}{'...' if len(names) > 10 else ''})."
+                    f"not have (columns: {shown})."
                 )
             mask[names.index(item)] = True
         elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
@@ -285,8 +286,9 @@ class TabularEncoder:
     [[0.0, 0.0]]
     """
 
-    def __init__(self, categorical_features="from_dtype", missing_values="error",
-                 n_bins=None):  # fmt: skip
+    def __init__(
+        self, categorical_features="from_dtype", missing_values="error", n_bins=None
+    ):
         self.categorical_features = categorical_features
         self.missing_values = missing_values
         self.n_bins = n_bins
@@ -395,7 +397,9 @@ class TabularEncoder:
             np.column_stack(columns) if columns else np.zeros((X.shape[0], 0))
         ).astype(np.float64, copy=False)
         if np.isinf(numeric).any():
-            bad = self._numeric_names()[int(np.flatnonzero(np.isinf(numeric).any(0))[0])]
+            bad = self._numeric_names()[
+                int(np.flatnonzero(np.isinf(numeric).any(0))[0])
+            ]
             raise ValueError(f"Numeric column {bad!r} contains infinity.")
         return numeric
 

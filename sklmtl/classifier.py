@@ -132,8 +132,9 @@ default="mlp"
         moments carry over when the optimizer class is unchanged. Parameters
         that define the weights (``hidden_layer_sizes``, ``batch_norm``,
         ``head_hidden_size``, ``trunk``, ``architecture``, ``image_shape``,
-        ``task_weighting``, the four tabular options above and their ``<prefix>__`` arguments) cannot change
-        on a continued fit: that raises a ``ValueError`` naming them.
+        ``task_weighting``, the four tabular options above and their
+        ``<prefix>__`` arguments) cannot change on a continued fit: that
+        raises a ``ValueError`` naming them.
     verbose : int, default=0
         1 prints the per-epoch table: the plain-mean ``train_loss`` and
         ``valid_loss``, the mean task accuracies ``train_acc``/``valid_acc``,

@@ -26,7 +26,6 @@ import torch
 from torch import nn
 
 __all__ = [
-    "NUMERIC_EMBEDDINGS",
     "PeriodicEmbedding",
     "PiecewiseLinearEncoding",
     "TabularInput",
@@ -138,8 +137,13 @@ class PiecewiseLinearEncoding(nn.Module):
             t = len(e) - 1
             left[j, :t], width[j, :t], mask[j, :t] = e[:-1], np.diff(e), 1.0
             low[j, 0], high[j, t - 1] = -np.inf, np.inf
-        for name, value in (("left", left), ("width", width), ("low", low),
-                            ("high", high), ("mask", mask)):  # fmt: skip
+        for name, value in (
+            ("left", left),
+            ("width", width),
+            ("low", low),
+            ("high", high),
+            ("mask", mask),
+        ):
             self.register_buffer(name, torch.tensor(value, dtype=torch.float32))
         self.out_features = len(edges) * n_bins
 
@@ -232,8 +236,14 @@ class TabularInput(nn.Module):
     torch.Size([1, 5])
     """
 
-    def __init__(self, n_numeric, n_indicators, cardinalities, numeric_embedding=None,
-                 categorical_embedding_dim="auto"):  # fmt: skip
+    def __init__(
+        self,
+        n_numeric,
+        n_indicators,
+        cardinalities,
+        numeric_embedding=None,
+        categorical_embedding_dim="auto",
+    ):
         super().__init__()
         if not (
             categorical_embedding_dim == "auto"
@@ -252,13 +262,16 @@ class TabularInput(nn.Module):
         self.embeddings = nn.ModuleList()
         for cardinality in cardinalities:
             table = nn.Embedding(
-                int(cardinality), embedding_dim_for(cardinality, categorical_embedding_dim)
+                int(cardinality),
+                embedding_dim_for(cardinality, categorical_embedding_dim),
             )
             with torch.no_grad():
                 table.weight[0].zero_()
             self.embeddings.append(table)
         numeric_width = (
-            self.n_numeric if numeric_embedding is None else numeric_embedding.out_features
+            self.n_numeric
+            if numeric_embedding is None
+            else numeric_embedding.out_features
         )
         self.out_features = (
             numeric_width
@@ -313,9 +326,13 @@ class TabularTrunk(nn.Module):
         return self.trunk(self.inputs(X))
 
 
-def tabular_trunk_factory(trunk_factory_for, layout, numeric_embedding=None,
-                          numeric_embedding_params=None,
-                          categorical_embedding_dim="auto"):  # fmt: skip
+def tabular_trunk_factory(
+    trunk_factory_for,
+    layout,
+    numeric_embedding=None,
+    numeric_embedding_params=None,
+    categorical_embedding_dim="auto",
+):
     """Return a function that builds a fresh :class:`TabularTrunk` on each call.
 
     Parameters
@@ -381,4 +398,6 @@ def tabular_trunk_factory(trunk_factory_for, layout, numeric_embedding=None,
 
 def _check_positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"PeriodicEmbedding: {name} must be an int >= 1; got {value!r}.")
+        raise ValueError(
+            f"PeriodicEmbedding: {name} must be an int >= 1; got {value!r}."
+        )
