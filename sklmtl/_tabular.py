@@ -307,6 +307,30 @@ class TabularEncoder:
         encoded : ndarray of float32 of shape (n_samples, n_encoded)
             ``[numeric | indicators | codes]``.
         """
+        self._check_settings()
+        X = _as_table(X)
+        if X.shape[0] == 0:
+            raise ValueError("Found array with 0 sample(s); fit needs at least one.")
+        self.names_ = _column_names(X)
+        self.is_categorical_ = categorical_mask(X, self.categorical_features)
+        self.categories_ = [
+            _fit_categories(np.asarray(_column(X, j), dtype=object), self.names_[j])
+            for j in np.flatnonzero(self.is_categorical_)
+        ]
+        numeric = self._raw_numeric(X)
+        missing = np.isnan(numeric)
+        self._fit_imputation(numeric, missing)
+        filled = np.where(missing, self.medians_, numeric)
+        self.mean_ = filled.mean(axis=0)
+        scale = filled.std(axis=0)
+        self.scale_ = np.where(scale > 0, scale, 1.0)
+        self.bin_edges_ = None
+        if self.n_bins is not None:
+            standard = (filled - self.mean_) / self.scale_
+            self.bin_edges_ = [_quantile_edges(col, self.n_bins) for col in standard.T]
+        return self._encode(X, numeric, missing)
+
+    def _check_settings(self):
         if self.missing_values not in _MISSING_OPTIONS:
             raise ValueError(
                 f"missing_values must be one of {_MISSING_OPTIONS}; got "
@@ -320,42 +344,25 @@ class TabularEncoder:
             raise ValueError(
                 f"numeric_embedding__n_bins must be an int >= 1; got {self.n_bins!r}."
             )
-        X = _as_table(X)
-        if X.shape[0] == 0:
-            raise ValueError("Found array with 0 sample(s); fit needs at least one.")
-        self.names_ = _column_names(X)
-        self.is_categorical_ = categorical_mask(X, self.categorical_features)
-        self.categories_ = [
-            _fit_categories(np.asarray(_column(X, j), dtype=object), self.names_[j])
-            for j in np.flatnonzero(self.is_categorical_)
-        ]
-        numeric = self._raw_numeric(X)
-        missing = np.isnan(numeric)
-        if self.missing_values == "indicator":
-            empty = missing.all(axis=0)
-            if empty.any():
-                names = [self._numeric_names()[j] for j in np.flatnonzero(empty)]
-                raise ValueError(
-                    f"Numeric column(s) {names} have no non-missing value in the "
-                    "training data: there is nothing to impute from; drop them."
-                )
-            self.medians_ = np.array(
-                [np.median(col[~m]) for col, m in zip(numeric.T, missing.T)]
-            )
-            self.indicator_columns_ = np.flatnonzero(missing.any(axis=0))
-        else:
+
+    def _fit_imputation(self, numeric, missing):
+        """Training medians and indicator columns (``missing_values``)."""
+        if self.missing_values != "indicator":
             self._reject_missing(missing)
             self.medians_ = np.zeros(numeric.shape[1])
             self.indicator_columns_ = np.zeros(0, dtype=int)
-        filled = np.where(missing, self.medians_, numeric)
-        self.mean_ = filled.mean(axis=0)
-        scale = filled.std(axis=0)
-        self.scale_ = np.where(scale > 0, scale, 1.0)
-        self.bin_edges_ = None
-        if self.n_bins is not None:
-            standard = (filled - self.mean_) / self.scale_
-            self.bin_edges_ = [_quantile_edges(col, self.n_bins) for col in standard.T]
-        return self._encode(X, numeric, missing)
+            return
+        empty = missing.all(axis=0)
+        if empty.any():
+            names = [self._numeric_names()[j] for j in np.flatnonzero(empty)]
+            raise ValueError(
+                f"Numeric column(s) {names} have no non-missing value in the "
+                "training data: there is nothing to impute from; drop them."
+            )
+        self.medians_ = np.array(
+            [np.median(col[~m]) for col, m in zip(numeric.T, missing.T)]
+        )
+        self.indicator_columns_ = np.flatnonzero(missing.any(axis=0))
 
     def layout(self):
         """What the network needs to know of the encoding.
