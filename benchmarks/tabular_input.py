@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from common import write_results
+from common import warm_up_torch, write_results
 from real_suite import RealSuite, preprocessor, scores, split
 from realdata import TABLES, describe, load_table
 from sklearn.pipeline import make_pipeline
@@ -56,6 +56,7 @@ def categorical_tables():
 
 def run(tables, seeds, max_train, out_dir):
     torch.set_num_threads(1)
+    warm_up_torch()
     suite = RealSuite(tables, seeds=seeds, max_train=max_train, max_test=1_000)
     records = []
     for name in tables:

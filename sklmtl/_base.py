@@ -722,3 +722,11 @@ class MultiTaskNetBase(BaseEstimator):
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Categorical columns are encoded (categorical_features); NaN in X is
+        # accepted only where the user opted in.
+        tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = self.missing_values == "indicator"
+        return tags

@@ -220,6 +220,21 @@ class TestMissingValues:
             clf.predict_proba(row)[0], clf.predict_proba(median)[0], rtol=1e-6
         )
 
+    def test_tags_follow_the_option(self, holey):
+        from sklearn.utils import get_tags
+
+        from sklmtl.baselines import IndependentTaskClassifier
+
+        assert not get_tags(MultiTaskNetClassifier()).input_tags.allow_nan
+        net = MultiTaskNetClassifier(missing_values="indicator", **SMALL)
+        assert get_tags(net).input_tags.allow_nan
+        # A meta-estimator reading the tags lets NaN in an array through.
+        X = holey[0][["size"]].to_numpy()
+        wrapped = IndependentTaskClassifier(net).fit(X, holey[1])
+        assert wrapped.predict(X[:3]).shape == (3, 2)
+        with pytest.raises(ValueError, match="NaN"):
+            IndependentTaskClassifier(MultiTaskNetClassifier(**SMALL)).fit(X, holey[1])
+
     def test_all_nan_numeric_column(self, table):
         X, Y = table
         X = X.assign(empty=np.nan)
