@@ -72,6 +72,30 @@ default="mlp"
         :mod:`sklmtl.nn` (:class:`~sklmtl.nn.MMoE`, :class:`~sklmtl.nn.PLE`, ...).
     image_shape : tuple of int or None, default=None
         ``(C, H, W)`` or ``(H, W)`` of flat image rows, for image trunks.
+    categorical_features : None, "from_dtype" or array-like, default="from_dtype"
+        Which columns of ``X`` are categorical, as in
+        ``HistGradientBoostingClassifier``: ``"from_dtype"`` takes a
+        DataFrame's ``category``, ``object``, ``string`` and ``bool`` columns
+        (a numeric array has none); column indices, names or a boolean mask
+        select them explicitly; None makes every column numeric. Each
+        categorical column is encoded at fit and gets a learned embedding;
+        missing values and categories unseen at fit map to a reserved
+        "unknown" embedding (see the user guide, "Tabular input").
+    categorical_embedding_dim : "auto" or int, default="auto"
+        Width of each categorical column's embedding; ``"auto"`` is
+        ``min(16, round(1.6 * n_levels ** 0.56))``.
+    numeric_embedding : {None, "periodic", "piecewise_linear"}, default=None
+        Embeddings for numerical features (Gorishniy et al., NeurIPS 2022):
+        ``"periodic"`` (PLR; ``numeric_embedding__n_frequencies``,
+        ``__sigma``, ``__d_embedding``) or ``"piecewise_linear"`` (PLE with
+        ``numeric_embedding__n_bins`` training quantile bins, default 16).
+    missing_values : {"error", "indicator"}, default="error"
+        NaN in numeric columns of ``X``: ``"error"`` rejects them;
+        ``"indicator"`` imputes the training median and adds an indicator
+        column for each numeric column that had missing values at fit.
+        Whenever a table needs encoding (categorical columns, or either
+        option above), numeric columns are also standardised with the
+        training mean and standard deviation.
     task_weighting : str, list, dict or TaskWeighting, default="equal"
         How per-task losses (or gradients) are combined: an alias (see
         ``sklmtl.weighting.ALIASES``), fixed weights (a list or a
@@ -139,8 +163,9 @@ default="mlp"
         moments carry over when the optimizer class is unchanged. Parameters
         that define the weights (``hidden_layer_sizes``, ``batch_norm``,
         ``head_hidden_size``, ``trunk``, ``architecture``, ``image_shape``,
-        ``task_weighting`` and their ``<prefix>__`` arguments) cannot change
-        on a continued fit: that raises a ``ValueError`` naming them.
+        ``task_weighting``, the four tabular options above and their
+        ``<prefix>__`` arguments) cannot change on a continued fit: that
+        raises a ``ValueError`` naming them.
     verbose : int, default=0
         1 prints the per-epoch table: the plain-mean ``train_loss`` and
         ``valid_loss``, the mean accuracies ``train_acc``/``valid_acc`` and
@@ -251,6 +276,10 @@ default="mlp"
         trunk="mlp",
         architecture="hps",
         image_shape=None,
+        categorical_features="from_dtype",
+        categorical_embedding_dim="auto",
+        numeric_embedding=None,
+        missing_values="error",
         task_weighting="equal",
         task_types=None,
         regression_loss="mse",
@@ -281,6 +310,10 @@ default="mlp"
         self.trunk = trunk
         self.architecture = architecture
         self.image_shape = image_shape
+        self.categorical_features = categorical_features
+        self.categorical_embedding_dim = categorical_embedding_dim
+        self.numeric_embedding = numeric_embedding
+        self.missing_values = missing_values
         self.task_weighting = task_weighting
         self.task_types = task_types
         self.regression_loss = regression_loss

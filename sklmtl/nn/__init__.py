@@ -15,6 +15,13 @@ from .losses import (
     MultiTaskObjective,
 )
 from .ple import CGC, PLE, ProgressiveLayeredExtraction
+from .tabular import (
+    PeriodicEmbedding,
+    PiecewiseLinearEncoding,
+    TabularInput,
+    TabularTrunk,
+    embedding_dim_for,
+)
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk, make_activation
 
 __all__ = [
@@ -34,8 +41,13 @@ __all__ = [
     "MultiTaskObjective",
     "PLE",
     "ProgressiveLayeredExtraction",
+    "PeriodicEmbedding",
+    "PiecewiseLinearEncoding",
     "TRUNKS",
+    "TabularInput",
+    "TabularTrunk",
     "TaskHead",
+    "embedding_dim_for",
     "make_activation",
     "make_trunk_factory",
     "resolve_architecture",
