@@ -118,3 +118,15 @@ def test_normalized_affinity_is_scale_free():
     N = normalized_affinity(Z)
     np.testing.assert_allclose(N, N.T)
     np.testing.assert_allclose(np.diag(N), 1.0)
+
+
+def test_saved_and_loaded_with_the_estimator(tmp_path):
+    from sklmtl.io import load, save
+
+    X, Y = _data()
+    clf = MultiTaskNetClassifier(callbacks=[TaskAffinity(every=1)], **NET).fit(X, Y)
+    # io saves no user callbacks; the measured history travels with the model.
+    save(clf.set_params(callbacks=None), tmp_path / "clf.safetensors")
+    restored = load(tmp_path / "clf.safetensors")
+    np.testing.assert_allclose(restored.task_affinity_, clf.task_affinity_)
+    np.testing.assert_allclose(restored.gradient_cosine_, clf.gradient_cosine_)
