@@ -38,8 +38,9 @@ class TaskGroupingClassifier(_MultiTaskMetaEstimator):
 
     ``fit`` runs three steps (TAG, Fifty et al., NeurIPS 2021):
 
-    1. a probe fit: a clone of ``estimator`` trained on all tasks for
-       ``probe_epochs`` epochs with a :class:`~sklmtl.callbacks.TaskAffinity`
+    1. a probe fit: a clone of ``estimator`` trained on all tasks and all
+       rows (early stopping off) for ``probe_epochs`` epochs with a
+       :class:`~sklmtl.callbacks.TaskAffinity`
        callback measuring the affinity every ``affinity_every`` steps;
     2. the partition of the tasks that maximises the total within-group
        affinity: ``n_groups`` groups, or, with ``n_groups=None``, as many as
@@ -263,6 +264,9 @@ default=None
 
     def _probe_and_group(self, X, codes, weights, seed):
         probe = self._clone(seed, max_epochs=self.probe_epochs)
+        if "early_stopping" in probe.get_params(deep=False):
+            # A probe of fixed length measures on every row: no hold-out.
+            probe.set_params(early_stopping=False)
         callbacks = list(probe.get_params(deep=False)["callbacks"] or [])
         callbacks.append(("task_affinity", TaskAffinity(every=self.affinity_every)))
         probe.set_params(callbacks=callbacks)
