@@ -41,6 +41,7 @@ from ._batches import (
     torch_threads,
 )
 from ._net import MultiTaskNet, build_net
+from ._sparse import SparseRows, issparse, validate_sparse_X
 from ._state import load_training_state, training_state
 from ._tasks import (
     CLASSIFICATION,
@@ -318,12 +319,14 @@ class MultiTaskNetBase(BaseEstimator):
 
     @staticmethod
     def _n_rows(X):
-        return len(X)
+        return X.shape[0] if issparse(X) else len(X)
 
     def _train(self, net, X, targets, previous, epochs):
         """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
         if isinstance(X, TorchDataset):
             args = (LabelledDataset(X, targets), None)
+        elif issparse(X):
+            args = (SparseRows(X), targets)
         else:
             args = (as_tensor(X), targets)
         try:
@@ -557,7 +560,8 @@ class MultiTaskNetBase(BaseEstimator):
         module = self.net_.module_
         module.eval()
         device = next(module.parameters()).device
-        outputs = [np.empty((len(X), task.output_width)) for task in self._tasks]
+        n_rows = self._n_rows(X)
+        outputs = [np.empty((n_rows, task.output_width)) for task in self._tasks]
         softmax = [task.kind == CLASSIFICATION for task in self._tasks]
         batches = feature_batches(X, PREDICT_BATCH_ROWS, pin=device.type == "cuda")
         with torch.inference_mode():
@@ -597,9 +601,12 @@ class MultiTaskNetBase(BaseEstimator):
         """``validate_data`` that keeps image batches ``(n, C, H, W)`` intact.
 
         A torch ``Dataset`` is checked on its first item only and never loaded
-        as a whole.
+        as a whole; a sparse ``X`` stays sparse (:mod:`sklmtl._sparse`).
         """
-        if isinstance(X, TorchDataset):
+        if issparse(X):
+            X = validate_sparse_X(self, X, reset=reset)
+            shape, n_dims = X.shape[1:], X.ndim
+        elif isinstance(X, TorchDataset):
             shape = dataset_sample_shape(X)
             n_dims = len(shape) + 1
             if reset:
@@ -656,3 +663,8 @@ class MultiTaskNetBase(BaseEstimator):
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
