@@ -25,7 +25,12 @@ import scipy.sparse as sp
 import torch
 from sklearn.utils.validation import validate_data
 
-__all__ = ["SparseRows", "issparse", "validate_sparse_X"]
+__all__ = ["SparseRows", "dense_batch_rows", "issparse", "validate_sparse_X"]
+
+# Largest dense block (bytes) that prediction densifies at once: 4096 rows of
+# 2**18 text features would be 4 GiB; 32 MiB keeps the per-batch overhead
+# negligible next to the matrix product.
+_PREDICT_BLOCK_BYTES = 2**25
 
 
 def issparse(X):
@@ -134,6 +139,33 @@ def validate_sparse_X(estimator, X, *, reset):
     )
     _check_finite(X, name)
     return X
+
+
+def dense_batch_rows(batch_rows, n_features):
+    """Rows per prediction batch so that one dense float32 block stays small.
+
+    Parameters
+    ----------
+    batch_rows : int
+        The rows a dense ``X`` would use.
+    n_features : int
+        The width of ``X``.
+
+    Returns
+    -------
+    rows : int
+        ``batch_rows``, lowered so that ``rows * n_features`` float32 values
+        take at most 32 MiB (at least one row).
+
+    Examples
+    --------
+    >>> from sklmtl._sparse import dense_batch_rows
+    >>> dense_batch_rows(4096, 100), dense_batch_rows(4096, 2**18)
+    (4096, 32)
+    """
+    return int(
+        max(1, min(batch_rows, _PREDICT_BLOCK_BYTES // (4 * max(n_features, 1))))
+    )
 
 
 class SparseRows:
