@@ -1,6 +1,7 @@
 """Sparse X: SciPy matrices and arrays, text pipelines, bad input, memory."""
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -15,6 +16,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 
 from sklmtl import MultiTaskNet, MultiTaskNetClassifier, MultiTaskNetRegressor
+from sklmtl.datasets import make_multitask_text
 from sklmtl.io import load, save, to_onnx
 
 SMALL = dict(hidden_layer_sizes=(8,), max_epochs=4, lr=0.05, random_state=0)
@@ -310,3 +312,37 @@ def test_fit_and_predict_never_densify_the_whole_matrix():
     # A training batch (256 rows) densified is 128 MiB, a prediction batch
     # 32 MiB; densifying the whole matrix would add the full 2 GiB.
     assert measured["growth"] < 0.2 * measured["dense"], measured
+
+
+# ------------------------------------------------------------------ text data
+def test_make_multitask_text_labels_follow_the_words():
+    texts, Y = make_multitask_text(n_samples=200, random_state=3, return_X_y=True)
+    again, Y_again = make_multitask_text(n_samples=200, random_state=3, return_X_y=True)
+    assert texts == again and (Y == Y_again).all()
+    assert Y.shape == (200, 5) and len(texts) == 200
+    assert set(Y[:, 0]) == {"sport", "politics", "science", "food"}
+    assert set(Y[:, 1]) == {"positive", "neutral", "negative"}
+    tone_words = {
+        "positive": "success|great|excellent",
+        "negative": "terrible|disappoint|awful",
+    }
+    for text, (_topic, tone, question, numbers, person) in zip(texts, Y):
+        assert bool(re.search(r"\b(why|what|how)\b", text)) == bool(question)
+        assert bool(re.search(r"million|percent|hundred", text)) == bool(numbers)
+        assert bool(re.search(r"anna|omar|li wei|maria", text)) == bool(person)
+        if tone in tone_words:
+            assert re.search(tone_words[tone], text)
+    # Tags are independent draws: every label set size from 0 to 3 occurs.
+    assert set(Y[:, 2:].astype(int).sum(axis=1)) == {0, 1, 2, 3}
+
+
+def test_make_multitask_text_missing_cells_frame_and_bad_arguments():
+    data = make_multitask_text(
+        n_samples=400, missing_fraction=0.25, as_frame=True, random_state=0
+    )
+    assert list(data.target.columns) == data.target_names
+    share = data.target.isna().to_numpy().mean()
+    assert 0.2 < share < 0.3
+    for bad in ({"n_samples": 0}, {"noise": 1.0}, {"missing_fraction": -0.1}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            make_multitask_text(**bad)
