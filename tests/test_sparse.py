@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -346,3 +347,27 @@ def test_make_multitask_text_missing_cells_frame_and_bad_arguments():
     for bad in ({"n_samples": 0}, {"noise": 1.0}, {"missing_fraction": -0.1}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             make_multitask_text(**bad)
+
+
+# ------------------------------------------------------------------ benchmark
+def test_sparse_benchmark_writes_json_table_and_figure(tmp_path):
+    pytest.importorskip("matplotlib")
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "sparse.py"
+    args = ["--rows", "300", "600", "--features", "2048", "--density", "0.01"]
+    args += ["--hidden", "4", "--batch", "64", "--compare-matmul"]
+    done = subprocess.run(
+        [sys.executable, str(script), *args, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((tmp_path / "sparse.json").read_text())
+    assert [r["rows"] for r in result["runs"]] == [300, 600]
+    for run in result["runs"]:
+        assert run["seconds_per_epoch"] > 0 and run["rss_peak"] >= run["rss_baseline"]
+        assert run["parameters"] > 2048 * 4  # the first layer and the heads
+    assert set(result["matmul"]) == {"densified", "sparse_mm"}
+    assert "| 600 |" in done.stdout and "log-log slope" in done.stdout
+    assert (tmp_path / "sparse.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
