@@ -11,11 +11,13 @@ time, so memory is bounded by the sparse matrix, the model and one batch.
 
 Why densify per batch rather than multiply the sparse batch in the first
 layer: every architecture, trunk and gate (MMoE/PLE gates read ``X`` too)
-keeps working unchanged, the trained network is an ordinary dense module
-(``io.save``, ONNX with a dense input), and the time of a step is dominated
-by the first layer's dense gradient and the optimizer update of its
-``n_features x hidden`` weights in both designs
-(``benchmarks/sparse.py --compare-matmul`` measures the two).
+and a user's own trunk keep working unchanged, and the trained network is an
+ordinary dense module (``io.save``, ONNX with a dense input). The price is
+speed on wide input: a row costs what a dense row of ``n_features`` costs.
+``benchmarks/sparse.py --compare-matmul`` measured one first-layer training
+step on a batch of 256 TF-IDF-like rows of 2**18 features at 329 ms
+densified against 73 ms with ``torch.sparse.mm`` (same dense gradient and
+Adam update); a sparse first layer for the MLP trunk is the next step.
 """
 
 import numbers
