@@ -86,7 +86,7 @@ def _check_finite(X, name):
     )
 
 
-def validate_sparse_X(estimator, X, *, reset):
+def validate_sparse_X(estimator, X, *, reset, tabular=False):
     """``validate_data`` for sparse ``X``: CSR, floating point, finite values.
 
     CSR input of dtype float32 or float64 is returned as it is (no copy);
@@ -101,6 +101,10 @@ def validate_sparse_X(estimator, X, *, reset):
         The input.
     reset : bool
         True at ``fit``; False checks ``X`` against the fitted feature count.
+    tabular : bool, default=False
+        Whether the estimator's settings (or its fit) ask for the tabular
+        encoder (categorical columns, NaN indicators, numeric embeddings),
+        which reads dense tables only.
 
     Returns
     -------
@@ -110,8 +114,8 @@ def validate_sparse_X(estimator, X, *, reset):
     Raises
     ------
     ValueError
-        If the estimator uses an image trunk, or a stored value is NaN or
-        infinite, or ``X`` has no rows or no columns.
+        If the estimator uses an image trunk or the tabular encoder, or a
+        stored value is NaN or infinite, or ``X`` has no rows or no columns.
 
     Examples
     --------
@@ -123,6 +127,15 @@ def validate_sparse_X(estimator, X, *, reset):
     'csr'
     """
     name = type(estimator).__name__
+    if tabular:
+        raise ValueError(
+            f"{name} got a sparse X, but categorical_features, "
+            "missing_values='indicator' or numeric_embedding (or a fit on a table "
+            "with categorical columns) ask for the tabular encoder, which reads "
+            "dense tables. Encode the table in a pipeline step instead (for "
+            "example OneHotEncoder, which outputs sparse X) and keep the "
+            "tabular options at their defaults."
+        )
     images = _uses_images(estimator)
     if images is not None:
         raise ValueError(

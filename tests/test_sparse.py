@@ -268,6 +268,16 @@ def test_image_trunks_refuse_sparse_x(params, named):
     _assert_untouched(X, before)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{"categorical_features": [0]}, {"missing_values": "indicator"}],
+    ids=["categorical_features", "missing_values"],
+)
+def test_tabular_options_refuse_sparse_x(params):
+    with pytest.raises(ValueError, match="sparse X.*tabular encoder"):
+        MultiTaskNetClassifier(**SMALL, **params).fit(X_SP, Y_ALL[["topic"]])
+
+
 # --------------------------------------------------------------------- memory
 _PEAK_SCRIPT = textwrap.dedent(
     """

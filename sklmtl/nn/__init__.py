@@ -8,16 +8,28 @@ from .architectures import (
     MultiGateMixtureOfExperts,
     TaskHead,
 )
+from .cross_stitch import CrossStitch, CrossStitchNetwork
 from .losses import (
     MaskedMultiTaskCrossEntropy,
     MaskedMultiTaskRegressionLoss,
     MultiTaskObjective,
 )
+from .ple import CGC, PLE, ProgressiveLayeredExtraction
+from .tabular import (
+    PeriodicEmbedding,
+    PiecewiseLinearEncoding,
+    TabularInput,
+    TabularTrunk,
+    embedding_dim_for,
+)
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk, make_activation
 
 __all__ = [
     "ARCHITECTURES",
+    "CGC",
     "CNNTrunk",
+    "CrossStitch",
+    "CrossStitchNetwork",
     "FlatFeatures",
     "HPS",
     "HardParameterSharing",
@@ -27,8 +39,15 @@ __all__ = [
     "MaskedMultiTaskRegressionLoss",
     "MultiGateMixtureOfExperts",
     "MultiTaskObjective",
+    "PLE",
+    "ProgressiveLayeredExtraction",
+    "PeriodicEmbedding",
+    "PiecewiseLinearEncoding",
     "TRUNKS",
+    "TabularInput",
+    "TabularTrunk",
     "TaskHead",
+    "embedding_dim_for",
     "make_activation",
     "make_trunk_factory",
     "resolve_architecture",
