@@ -19,6 +19,7 @@ from sklearn.pipeline import make_pipeline
 from sklmtl import MultiTaskNet, MultiTaskNetClassifier, MultiTaskNetRegressor
 from sklmtl.datasets import make_multitask_text
 from sklmtl.io import load, save, to_onnx
+from sklmtl.model_selection import cross_val_predict
 
 SMALL = dict(hidden_layer_sizes=(8,), max_epochs=4, lr=0.05, random_state=0)
 
@@ -203,6 +204,14 @@ def test_grid_search_and_clone_over_a_text_pipeline():
     assert search.best_estimator_.score(docs, Y) == 1.0
     refit = clone(search.best_estimator_).fit(docs, Y)
     _assert_same(refit.predict_proba(docs), search.best_estimator_.predict_proba(docs))
+
+
+def test_cross_val_predict_with_sparse_x():
+    Y = Y_ALL[["topic", "flag"]]
+    cv = KFold(3, shuffle=True, random_state=0)
+    sparse = cross_val_predict(MultiTaskNetClassifier(**SMALL), X_SP, Y, cv=cv)
+    dense = cross_val_predict(MultiTaskNetClassifier(**SMALL), X_DENSE, Y, cv=cv)
+    np.testing.assert_array_equal(np.asarray(sparse), np.asarray(dense))
 
 
 def test_save_load_and_onnx_of_a_sparse_fit(tmp_path):
