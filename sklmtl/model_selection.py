@@ -767,7 +767,7 @@ def cross_val_predict(
     if method not in _METHODS:
         raise ValueError(f"method must be one of {list(_METHODS)}; got {method!r}.")
     X, Y, groups = indexable(X, Y, groups)
-    n_samples = len(X)
+    n_samples = _n_rows(X)
     splitter = check_cv(cv, Y, missing_label=_missing_label_of(estimator))
     splits = list(splitter.split(X, Y, groups))
     tests = [np.asarray(test) for _, test in splits]

@@ -68,7 +68,6 @@ CASES = [
         "[Cc]omplex",
     ),
     ("X string", "fit", None, X_STRINGS, Y_OK, {}, ValueError, "seven|string|float"),
-    ("X sparse", "fit", None, sp.csr_matrix(X_OK), Y_OK, {}, TypeError, "[Ss]parse"),
     ("X 1-D", "fit", None, X_OK[:, 0], Y_OK, {}, ValueError, "2D array"),
     (
         "X 3-D",
