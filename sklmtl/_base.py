@@ -42,14 +42,16 @@ from ._batches import (
 )
 from ._net import MultiTaskNet, build_net
 from ._state import load_training_state, training_state
+from ._binary import binary_outputs
 from ._tasks import (
     CLASSIFICATION,
     encode_tasks,
     fit_scaling,
     labelled_mask,
     learn_tasks,
+    network_outputs,
     task_from_state,
-    task_kinds,
+    uses_binary_logits,
 )
 from ._validation import (
     InstanceOf,
@@ -404,7 +406,7 @@ class MultiTaskNetBase(BaseEstimator):
             module=module,
             weighting=self._check_weighting(strategy),
             task_names=self.task_names_,
-            task_kinds=task_kinds(self._tasks),
+            task_kinds=network_outputs(self._tasks)[1],
             regression_loss=self._regression_loss(),
             class_weights=getattr(self, "_class_weights", None),
             optimizer=self.optimizer,
@@ -528,7 +530,7 @@ class MultiTaskNetBase(BaseEstimator):
         return None
 
     def _output_sizes(self):
-        return [task.output_width for task in self._tasks]
+        return network_outputs(self._tasks)[0]
 
     def _target_state(self):
         return {
@@ -557,6 +559,8 @@ class MultiTaskNetBase(BaseEstimator):
         module = self.net_.module_
         module.eval()
         device = next(module.parameters()).device
+        if uses_binary_logits(self._tasks):
+            return binary_outputs(module, X, PREDICT_BATCH_ROWS, device, "list")
         outputs = [np.empty((len(X), task.output_width)) for task in self._tasks]
         softmax = [task.kind == CLASSIFICATION for task in self._tasks]
         batches = feature_batches(X, PREDICT_BATCH_ROWS, pin=device.type == "cuda")

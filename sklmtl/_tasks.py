@@ -37,13 +37,17 @@ __all__ = [
     "infer_kind",
     "labelled_mask",
     "learn_tasks",
+    "network_outputs",
     "task_from_state",
     "task_kinds",
+    "uses_binary_logits",
 ]
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
 TASK_KINDS = (CLASSIFICATION, REGRESSION)
+#: The loss kind of a binary task on the binary-label path (one sigmoid logit).
+BINARY = "binary"
 
 
 class ClassificationTask:
@@ -515,3 +519,64 @@ def check_task_types(task_types):
                 f"task_types[{name!r}] is {kind!r}; expected 'classification' or "
                 "'regression'."
             )
+
+
+def uses_binary_logits(tasks):
+    """Whether the network gives every task one sigmoid logit.
+
+    The binary-label path: when every task is a classification task with
+    exactly two classes (a label-indicator ``Y``, 0/1 or bool, missing
+    cells allowed), each task has one logit ``z`` trained with a binary
+    cross-entropy, and ``P(classes[1]) = sigmoid(z)``, instead of two
+    softmax logits. Both give the same model family; one logit halves the
+    output layer and the loss is one elementwise op over ``(batch,
+    n_tasks)``. Any task with another number of classes, or any regression
+    task, keeps the softmax path for all tasks.
+
+    Parameters
+    ----------
+    tasks : list of ClassificationTask or RegressionTask
+
+    Returns
+    -------
+    binary : bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._tasks import ClassificationTask, uses_binary_logits
+    >>> uses_binary_logits([ClassificationTask("a", np.array([0, 1]))])
+    True
+    >>> uses_binary_logits([ClassificationTask("a", np.array([0, 1, 2]))])
+    False
+    """
+    return bool(tasks) and all(
+        task.kind == CLASSIFICATION and len(task.classes) == 2 for task in tasks
+    )
+
+
+def network_outputs(tasks):
+    """The width and the loss kind of each of the network's outputs.
+
+    Parameters
+    ----------
+    tasks : list of ClassificationTask or RegressionTask
+
+    Returns
+    -------
+    widths : list of int
+        Logits (or regression outputs) of each task: 1 per binary task on
+        the binary-label path (:func:`uses_binary_logits`).
+    kinds : list of {"classification", "regression", "binary"}
+        What the loss and the scoring make of each output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._tasks import ClassificationTask, network_outputs
+    >>> network_outputs([ClassificationTask("a", np.array(["n", "y"]))])
+    ([1], ['binary'])
+    """
+    if uses_binary_logits(tasks):
+        return [1] * len(tasks), [BINARY] * len(tasks)
+    return [task.output_width for task in tasks], task_kinds(tasks)

@@ -4,6 +4,7 @@ import torch
 from skorch.callbacks import Callback
 
 from ._state import training_state
+from .nn.heads import flat_logits
 from .nn.losses import pad_task_logits, split_targets, unpack_targets
 
 __all__ = ["BestWeights", "PerTaskScoring", "TaskWeightLogger"]
@@ -48,8 +49,11 @@ class PerTaskScoring(Callback):
     batch_scores : bool, default=False
         Also record each batch's mean task accuracy (``train_acc`` /
         ``valid_acc`` in the batch rows), for the progress bar.
-    task_kinds : list of {"classification", "regression"} or None, default=None
+    task_kinds : list of {"classification", "regression", "binary"} or None, \
+default=None
         The kind of each task; None when all are classification tasks.
+        ``"binary"`` for every task: each has one sigmoid logit (the
+        binary-label path).
 
     Examples
     --------
@@ -67,6 +71,8 @@ class PerTaskScoring(Callback):
         kinds = list(self.task_kinds or [])
         self._regression = [t for t, k in enumerate(kinds) if k == "regression"]
         self._classification = [t for t, k in enumerate(kinds) if k != "regression"]
+        # The binary-label path: one sigmoid logit per task, class 1 when > 0.
+        self._binary = bool(kinds) and all(k == "binary" for k in kinds)
         return self
 
     def on_epoch_begin(self, net, **kwargs):
@@ -90,7 +96,11 @@ class PerTaskScoring(Callback):
             )
             return
         codes, sample_weight = unpack_targets(batch[1].to(task_losses.device))
-        hits = ((_task_argmax(y_pred) == codes) & (codes >= 0)).to(task_losses.dtype)
+        if self._binary:
+            predicted = (flat_logits(y_pred) > 0).to(codes.dtype)
+        else:
+            predicted = _task_argmax(y_pred)
+        hits = ((predicted == codes) & (codes >= 0)).to(task_losses.dtype)
         if sample_weight is not None:
             hits = hits * sample_weight.to(task_losses.dtype)
         # Weighted by the sample weights when given (task_counts are then

@@ -6,8 +6,8 @@ from .architectures import (
     HardParameterSharing,
     MMoE,
     MultiGateMixtureOfExperts,
-    TaskHead,
 )
+from .heads import TaskHead, TaskHeads, TaskLogits, task_probabilities
 from .losses import (
     MaskedMultiTaskCrossEntropy,
     MaskedMultiTaskRegressionLoss,
@@ -29,7 +29,10 @@ __all__ = [
     "MultiTaskObjective",
     "TRUNKS",
     "TaskHead",
+    "TaskHeads",
+    "TaskLogits",
     "make_activation",
     "make_trunk_factory",
     "resolve_architecture",
+    "task_probabilities",
 ]
