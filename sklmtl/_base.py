@@ -40,9 +40,9 @@ from ._batches import (
     feature_batches,
     torch_threads,
 )
+from ._binary import binary_outputs
 from ._net import MultiTaskNet, build_net
 from ._state import load_training_state, training_state
-from ._binary import binary_outputs
 from ._tasks import (
     CLASSIFICATION,
     encode_tasks,

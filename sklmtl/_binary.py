@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from ._batches import feature_batches
-from .nn.heads import flat_logits
+from .nn.heads import BINARY_LOGIT_SCALE, flat_logits
 
 __all__ = ["binary_outputs"]
 
@@ -26,7 +26,8 @@ def binary_outputs(module, X, batch_rows, device, layout):
     Parameters
     ----------
     module : nn.Module
-        The network (in eval mode); its output has one logit per task.
+        The network (in eval mode); its output has one value ``u`` per task,
+        the logit being ``BINARY_LOGIT_SCALE * u``.
     X : ndarray, Tensor or torch Dataset
         Validated inputs.
     batch_rows : int
@@ -36,8 +37,8 @@ def binary_outputs(module, X, batch_rows, device, layout):
     layout : {"list", "positive"}
         ``"list"``: one ``(n_samples, 2)`` float64 array per task, columns
         ``[P(classes[0]), P(classes[1])]`` (the softmax of the logits
-        ``(0, z)``). ``"positive"``: one ``(n_samples, n_tasks)`` float64
-        array of ``P(classes[1])``.
+        ``(0, z)``, ``z = BINARY_LOGIT_SCALE * u``). ``"positive"``: one
+        ``(n_samples, n_tasks)`` float64 array of ``P(classes[1])``.
 
     Returns
     -------
@@ -63,12 +64,12 @@ def binary_outputs(module, X, batch_rows, device, layout):
     with torch.inference_mode():
         for start, batch in batches:
             logits = flat_logits(module(batch.to(device, non_blocking=True)))
-            logits = logits.double().cpu()
+            logits = BINARY_LOGIT_SCALE * logits.double().cpu()
             stop = start + len(logits)
             if out is None:
                 n_tasks = logits.shape[1]
-                shape = (n_rows, n_tasks) if layout == "positive" else (n_tasks, n_rows, 2)
-                out = np.empty(shape)
+                positive = layout == "positive"
+                out = np.empty((n_rows, n_tasks) if positive else (n_tasks, n_rows, 2))
                 dest = torch.from_numpy(out)
             if layout == "positive":
                 torch.sigmoid(logits, out=dest[start:stop])

@@ -22,6 +22,7 @@ import numbers
 
 import numpy as np
 
+from ._indicator import indicator_codes
 from ._label_kinds import object_missing_mask, tighten, type_kind
 from ._targets import encode_column, missing_mask, split_target_columns
 
@@ -348,6 +349,12 @@ def learn_tasks(
             f"{len(classes)}; the number of tasks cannot change."
         )
     kinds = _kinds_for(task_types, task_names, columns, missing_label)
+    if classes is None and all(kind == CLASSIFICATION for kind in kinds):
+        indicator = indicator_codes(columns, missing_label, Y=Y)
+        if indicator is not None:
+            codes, task_classes = indicator
+            tasks = [ClassificationTask(n, c) for n, c in zip(task_names, task_classes)]
+            return tasks, codes, task_names, is_1d
     tasks, encoded = [], []
     for t, (column, name, kind) in enumerate(zip(columns, task_names, kinds)):
         if kind == REGRESSION:
@@ -393,6 +400,11 @@ def encode_tasks(Y, tasks, *, missing_label=np.nan, standardise=False):
             f"Y has {len(columns)} task(s) but the estimator was fitted with "
             f"{len(tasks)}; the number of tasks cannot change."
         )
+    if all(task.kind == CLASSIFICATION for task in tasks):
+        known = [task.classes for task in tasks]
+        indicator = indicator_codes(columns, missing_label, known, Y=Y)
+        if indicator is not None:
+            return indicator[0]
     encoded = [
         task.encode(column, missing_label)
         if task.kind == CLASSIFICATION

@@ -97,15 +97,18 @@ default=None
             return
         codes, sample_weight = unpack_targets(batch[1].to(task_losses.device))
         if self._binary:
-            predicted = (flat_logits(y_pred) > 0).to(codes.dtype)
+            # Bool ops on (batch, n_tasks): a fraction of the int64 ones' cost.
+            hits = (flat_logits(y_pred).detach() > 0) == (codes > 0)
         else:
-            predicted = _task_argmax(y_pred)
-        hits = ((predicted == codes) & (codes >= 0)).to(task_losses.dtype)
-        if sample_weight is not None:
-            hits = hits * sample_weight.to(task_losses.dtype)
+            hits = _task_argmax(y_pred) == codes
+        hits &= codes >= 0
         # Weighted by the sample weights when given (task_counts are then
         # the weight sums), so validation scores follow them too.
-        correct = hits.sum(dim=0)
+        if sample_weight is not None:
+            dtype = task_losses.dtype
+            correct = (hits.to(dtype) * sample_weight.to(dtype)).sum(dim=0)
+        else:
+            correct = hits.sum(dim=0).to(task_losses.dtype)
         stats = torch.stack([task_losses.detach() * task_counts, correct, task_counts])
         prefix = "train" if training else "valid"
         self._sums[prefix] = self._sums.get(prefix, 0) + stats

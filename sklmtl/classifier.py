@@ -9,7 +9,6 @@ kind), class weights, ``classes_``, ``predict_proba`` and ``predict``.
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, MultiOutputMixin
-
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import PREDICT_BATCH_ROWS, MultiTaskNetBase

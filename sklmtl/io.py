@@ -30,9 +30,9 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from . import __version__, nn, weighting
+from ._tasks import uses_binary_logits
 from .classifier import MultiTaskNetClassifier
 from .mixed import MultiTaskNet
-from ._tasks import uses_binary_logits
 from .regressor import MultiTaskNetRegressor
 
 __all__ = ["load", "save", "to_onnx"]

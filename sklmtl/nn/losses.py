@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .heads import flat_logits
+from .heads import BINARY_LOGIT_SCALE, flat_logits
 
 __all__ = [
     "MIN_VARIANCE",
@@ -76,7 +76,7 @@ def pad_task_logits(logits):
     >>> pad_task_logits((torch.zeros(1, 2), torch.ones(1, 3))).tolist()
     [[[0.0, 0.0, -inf], [1.0, 1.0, 1.0]]]
     """
-    sizes = [int(s) for s in getattr(logits, "sizes", [t.shape[1] for t in logits])]
+    sizes = getattr(logits, "sizes", None) or [t.shape[1] for t in logits]
     flat = flat_logits(logits)
     if len(set(sizes)) == 1:
         return flat.view(len(flat), len(sizes), sizes[0])
@@ -187,11 +187,12 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
     cells in the batch, not by the batch size, so that a sparsely labelled task
     is not starved; a task with no labelled cell in the batch has loss 0.
 
-    With ``binary=True`` every task is binary and has one logit ``z`` (the
+    With ``binary=True`` every task is binary and has one output ``u`` (the
     binary-label path): its loss is the binary cross-entropy of
-    ``sigmoid(z)`` against code 1, computed for all tasks at once on the
-    ``(batch, n_tasks)`` logits. It equals the two-class cross-entropy of
-    the logits ``(0, z)``.
+    ``sigmoid(z)`` against code 1, where ``z`` is
+    :data:`~sklmtl.nn.heads.BINARY_LOGIT_SCALE` ``* u``, computed for all
+    tasks at once on the ``(batch, n_tasks)`` outputs. It equals the
+    two-class cross-entropy of the logits ``(0, z)``.
 
     Parameters
     ----------
@@ -272,25 +273,14 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         task_counts : Tensor of shape (n_tasks,)
             Labelled cells (or their total weight) of each task.
         """
+        if self.binary:
+            return self._binary_masked(logits, codes, sample_weight)
         first = logits[0]
-        sizes = [t.shape[1] for t in logits]
+        sizes = getattr(logits, "sizes", None) or [t.shape[1] for t in logits]
         labelled = codes >= 0
         target = codes.clamp(min=0)
-        if self.binary:
-            flat = flat_logits(logits)
-            if flat.shape[1] != len(sizes):
-                raise ValueError(
-                    "The binary-label loss needs one logit per task; got widths "
-                    f"{sizes}."
-                )
-            picked = -F.binary_cross_entropy_with_logits(
-                flat, target.to(flat.dtype), reduction="none"
-            )
-            # Class weights are indexed by the code: a table of 2 columns.
-            sizes = [2] * len(sizes)
-        else:
-            log_proba = torch.log_softmax(pad_task_logits(logits), dim=2)
-            picked = log_proba.gather(2, target.unsqueeze(2)).squeeze(2)
+        log_proba = torch.log_softmax(pad_task_logits(logits), dim=2)
+        picked = log_proba.gather(2, target.unsqueeze(2)).squeeze(2)
         cell_weight = labelled.to(first.dtype)
         if sample_weight is not None:
             cell_weight = cell_weight * sample_weight.to(first.dtype)
@@ -304,6 +294,40 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         total = (-picked * cell_weight).sum(dim=0)
         denom = cell_weight.sum(dim=0).clamp(min=torch.finfo(first.dtype).tiny)
         return total / denom, counts
+
+    def _binary_masked(self, logits, codes, sample_weight):
+        """:meth:`masked` for one sigmoid logit per task, in a few whole ops."""
+        flat = flat_logits(logits)
+        if flat.shape[1] != codes.shape[1]:
+            raise ValueError(
+                "The binary-label loss needs one logit per task; got "
+                f"{flat.shape[1]} logits for {codes.shape[1]} tasks."
+            )
+        dtype = flat.dtype
+        labelled = codes >= 0
+        positive = codes > 0
+        cell_weight = labelled.to(dtype)
+        if sample_weight is not None:
+            cell_weight = cell_weight * sample_weight.to(dtype)
+            counts = cell_weight.sum(dim=0)
+        else:
+            counts = labelled.sum(dim=0).to(dtype)
+        denom = counts
+        table = self._weight_table([2] * codes.shape[1], flat.device, dtype)
+        if table is not None:
+            # Class weights are indexed by the code: a table of 2 columns.
+            negative, positive_weight = table[:, 0], table[:, 1]
+            cell_weight = cell_weight * torch.where(positive, positive_weight, negative)
+            denom = cell_weight.sum(dim=0)
+        # The weight argument fuses the mask into the loss (and its backward).
+        cell = F.binary_cross_entropy_with_logits(
+            BINARY_LOGIT_SCALE * flat,
+            positive.to(dtype),
+            weight=cell_weight,
+            reduction="none",
+        )
+        total = cell.sum(dim=0)
+        return total / denom.clamp(min=torch.finfo(dtype).tiny), counts
 
 
 class MaskedMultiTaskRegressionLoss(nn.Module):
