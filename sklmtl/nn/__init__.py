@@ -7,7 +7,14 @@ from .architectures import (
     MMoE,
     MultiGateMixtureOfExperts,
 )
-from .heads import TaskHead, TaskHeads, TaskLogits, task_probabilities
+from .heads import (
+    BINARY_LOGIT_SCALE,
+    TaskHead,
+    TaskHeads,
+    TaskLogits,
+    flat_logits,
+    task_probabilities,
+)
 from .losses import (
     MaskedMultiTaskCrossEntropy,
     MaskedMultiTaskRegressionLoss,
@@ -17,6 +24,7 @@ from .trunks import CNNTrunk, FlatFeatures, MLPTrunk, make_activation
 
 __all__ = [
     "ARCHITECTURES",
+    "BINARY_LOGIT_SCALE",
     "CNNTrunk",
     "FlatFeatures",
     "HPS",
@@ -31,6 +39,7 @@ __all__ = [
     "TaskHead",
     "TaskHeads",
     "TaskLogits",
+    "flat_logits",
     "make_activation",
     "make_trunk_factory",
     "resolve_architecture",

@@ -187,7 +187,7 @@ class MultiGateMixtureOfExperts(nn.Module):
             A sequence of one ``(batch, n_classes_t)`` tensor per task.
         """
         gates = self.gates(X.flatten(start_dim=1))
-        gates = torch.softmax(gates.view(len(X), self.n_tasks, -1), dim=2)
+        gates = torch.softmax(gates.unflatten(1, (self.n_tasks, -1)), dim=2)
         # (n_tasks, batch, out_features): each task's own mixture.
         mixtures = torch.einsum("bte,bef->tbf", gates, features)
         return self.heads(mixtures)

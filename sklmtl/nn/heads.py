@@ -351,7 +351,7 @@ class TaskHeads(nn.Module):
 
     def _flat_from_padded(self, padded):
         """``(batch, n_tasks, k_max)`` logits to ``(batch, sum(n_classes))``."""
-        flat = padded.reshape(len(padded), -1)
+        flat = padded.flatten(start_dim=1)
         return flat if self._equal else flat[:, self._real_slots]
 
     def _per_task_output(self, hidden):
@@ -392,7 +392,7 @@ in_features), or sequence of n_tasks Tensors of shape (batch, in_features)
             # One product for every task's hidden layer: (batch, n_tasks * hidden).
             weight = self.hidden_weight.transpose(0, 1).reshape(self.in_features, -1)
             hidden = torch.addmm(self.hidden_bias.reshape(-1), features, weight)
-            hidden = hidden.view(len(features), self.n_tasks, -1).transpose(0, 1)
+            hidden = hidden.unflatten(1, (self.n_tasks, -1)).transpose(0, 1)
         else:
             hidden = torch.baddbmm(
                 self.hidden_bias.unsqueeze(1), features, self.hidden_weight
