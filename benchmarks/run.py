@@ -26,7 +26,7 @@ from pathlib import Path
 import real_suite
 import report
 import torch
-from common import write_results
+from common import warm_up_torch, write_results
 from methods import METHODS, epochs_trained, model_size
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import f1_score
@@ -74,6 +74,7 @@ def run(suite_name, seeds, out_dir, threads):
     suite = SUITES[suite_name]
     if threads:
         torch.set_num_threads(threads)
+    warm_up_torch()
     runs = suite.runs(seeds)
     records, cache = [], {}
     json_path = out_dir / "results.json"
