@@ -15,6 +15,7 @@ from sklmtl.nn import (
     MaskedMultiTaskCrossEntropy,
     MLPTrunk,
     MultiGateMixtureOfExperts,
+    TaskHead,
     TaskHeads,
     TaskLogits,
     task_probabilities,
@@ -87,6 +88,18 @@ class TestTaskHeads:
 
 
 class TestTaskHeadsApi:
+    @pytest.mark.parametrize("hidden", [None, 4])
+    def test_one_seed_gives_the_per_task_heads_starting_weights(self, hidden):
+        torch.manual_seed(3)
+        heads = TaskHeads(5, (2, 3, 1), hidden_size=hidden)
+        torch.manual_seed(3)
+        singles = [TaskHead(5, k, hidden) for k in (2, 3, 1)]
+        for t, single in enumerate(singles):
+            for got, want in zip(
+                heads.task_head(t).parameters(), single.parameters(), strict=True
+            ):
+                torch.testing.assert_close(got, want, rtol=0, atol=0)
+
     def test_task_parameters_are_views(self):
         heads = TaskHeads(3, (2, 1), hidden_size=4)
         params = heads.task_parameters(1)

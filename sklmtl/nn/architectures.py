@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from .._params import ParamsMixin
-from .heads import TaskHead, TaskHeads
+from .heads import TaskHead, TaskHeads, _init_linear_
 
 __all__ = [
     "HPS",
@@ -153,7 +153,13 @@ class MultiGateMixtureOfExperts(nn.Module):
         self.experts = nn.ModuleList(experts)
         width = self.experts[0].out_features
         self.n_tasks = len(n_classes)
-        self.gates = nn.Linear(input_size, self.n_tasks * len(self.experts))
+        n_experts = len(self.experts)
+        # One layer for all gates, initialised gate by gate as the per-task
+        # nn.Linear gates were (same seed, same starting weights).
+        self.gates = nn.utils.skip_init(nn.Linear, input_size, self.n_tasks * n_experts)
+        for t in range(self.n_tasks):
+            rows = slice(t * n_experts, (t + 1) * n_experts)
+            _init_linear_(self.gates.weight[rows], self.gates.bias[rows])
         self.heads = TaskHeads(width, n_classes, head_hidden_size, activation, dropout)
 
     def encode(self, X):

@@ -21,8 +21,8 @@ the whole output layer). Each task's parameters stay addressable as views
 (:meth:`TaskHeads.task_parameters`) or as a standalone
 :class:`~sklmtl.nn.TaskHead` copy (:meth:`TaskHeads.task_head`).
 
-Initialisation matches ``nn.Linear``: weights and biases uniform in
-``+-1/sqrt(fan_in)``.
+Initialisation is ``nn.Linear``'s, task by task in the order the per-task
+heads drew it: one seed gives the same starting weights as before.
 """
 
 import math
@@ -218,10 +218,18 @@ class TaskHead(nn.Module):
         return self.layers(features)
 
 
-def _uniform_(tensor, fan_in):
-    bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+def _init_linear_(weight, bias):
+    """``nn.Linear``'s initialisation, in place, on one task's views.
+
+    Same calls in the same order as ``nn.Linear.reset_parameters``: a net
+    built from one seed starts from exactly the weights of the per-task
+    ``nn.Linear`` heads it replaces.
+    """
     with torch.no_grad():
-        return tensor.uniform_(-bound, bound)
+        nn.init.kaiming_uniform_(weight, a=math.sqrt(5))
+        fan_in = weight.shape[1]
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        nn.init.uniform_(bias, -bound, bound)
 
 
 class TaskHeads(nn.Module):
@@ -253,7 +261,7 @@ class TaskHeads(nn.Module):
         (``width`` is ``hidden_size`` or ``in_features``).
     bias : Parameter of shape (sum(n_classes),)
         Their biases.
-    hidden_weight : Parameter of shape (n_tasks, in_features, hidden_size)
+    hidden_weight : Parameter of shape (n_tasks, hidden_size, in_features)
         The hidden layers (only with ``hidden_size``).
     hidden_bias : Parameter of shape (n_tasks, hidden_size)
         Their biases (only with ``hidden_size``).
@@ -300,19 +308,22 @@ class TaskHeads(nn.Module):
         n_tasks = len(sizes)
         width = self.in_features
         if self.hidden_size:
+            # nn.Linear's layout: (hidden_size, in_features) per task.
             self.hidden_weight = nn.Parameter(
-                torch.empty(n_tasks, self.in_features, self.hidden_size)
+                torch.empty(n_tasks, self.hidden_size, self.in_features)
             )
             self.hidden_bias = nn.Parameter(torch.empty(n_tasks, self.hidden_size))
-            _uniform_(self.hidden_weight, self.in_features)
-            _uniform_(self.hidden_bias, self.in_features)
             self.activation = make_activation(activation)
             self.dropout = nn.Dropout(dropout) if dropout else nn.Identity()
             width = self.hidden_size
         self.weight = nn.Parameter(torch.empty(offsets[-1], width))
         self.bias = nn.Parameter(torch.empty(offsets[-1]))
-        _uniform_(self.weight, width)
-        _uniform_(self.bias, width)
+        # Task by task, hidden layer first, as the per-task heads drew them.
+        for t in range(n_tasks):
+            if self.hidden_size:
+                _init_linear_(self.hidden_weight[t], self.hidden_bias[t])
+            rows = slice(offsets[t], offsets[t + 1])
+            _init_linear_(self.weight[rows], self.bias[rows])
         self._equal = len(set(sizes)) == 1
         if not self._equal:
             # Padded (n_tasks, max_width) layout for per-task features: slot
@@ -390,12 +401,17 @@ in_features), or sequence of n_tasks Tensors of shape (batch, in_features)
             return TaskLogits(flat, self.sizes, self.offsets)
         if features.dim() == 2:
             # One product for every task's hidden layer: (batch, n_tasks * hidden).
-            weight = self.hidden_weight.transpose(0, 1).reshape(self.in_features, -1)
-            hidden = torch.addmm(self.hidden_bias.reshape(-1), features, weight)
+            hidden = nn.functional.linear(
+                features,
+                self.hidden_weight.flatten(end_dim=1),
+                self.hidden_bias.flatten(),
+            )
             hidden = hidden.unflatten(1, (self.n_tasks, -1)).transpose(0, 1)
         else:
             hidden = torch.baddbmm(
-                self.hidden_bias.unsqueeze(1), features, self.hidden_weight
+                self.hidden_bias.unsqueeze(1),
+                features,
+                self.hidden_weight.transpose(1, 2),
             )
         hidden = self.dropout(self.activation(hidden))
         return TaskLogits(self._per_task_output(hidden), self.sizes, self.offsets)
@@ -430,7 +446,7 @@ in_features), or sequence of n_tasks Tensors of shape (batch, in_features)
         rows = slice(self.offsets[t], self.offsets[t + 1])
         params = {"weight": self.weight[rows], "bias": self.bias[rows]}
         if self.hidden_size:
-            params["hidden_weight"] = self.hidden_weight[t].T
+            params["hidden_weight"] = self.hidden_weight[t]
             params["hidden_bias"] = self.hidden_bias[t]
         return params
 
