@@ -29,7 +29,8 @@ Measures, side by side in one run (median of ``--repeats`` repeats):
    time growth from 1 to 32 and to 1,000 labels (``many_labels``), and
    ``predict_proba`` (and ``predict_positive_proba``) for 1,000 labels on
    100,000 rows against the bare forward pass (``many_labels_predict``).
-   Run them alone with ``--only many_labels many_labels_predict --threads 1``.
+   Run them alone with ``--only many_labels many_labels_predict --threads 1``;
+8. ``tasks_growth``: the T = 1 vs T = 32 part of step 2 alone.
 
 Memory is the process's resident *anonymous* memory (``RssAnon`` in
 ``/proc/self/status``; psutil's RSS where there is no ``/proc``), polled every
@@ -192,6 +193,19 @@ def sharing(repeats, epochs=3):
     out["shared_speedup_T5"] = t_indep / t5
     out["growth_T1_to_T32"] = t32 / t1
     return out
+
+
+def tasks_growth(repeats, epochs=3):
+    """Only the T = 1 vs T = 32 part of :func:`sharing` (3-class tasks)."""
+    X, Y = _problem(10_000, 784, n_tasks=32, n_classes=3)
+
+    def shared(T):
+        estimator = _estimator((256, 256), 128, epochs)
+        return functools.partial(_fit, estimator, X, Y[:, :T])
+
+    shared(1)(), shared(32)()  # warm-up
+    t1, t32 = _interleaved(shared(1), shared(32), repeats)
+    return {"fit_T1_s": t1, "fit_T32_s": t32, "growth_T1_to_T32": t32 / t1}
 
 
 def _anon_rss():
@@ -460,6 +474,7 @@ _STEP_NAMES = [
     "threads",
     "many_labels",
     "many_labels_predict",
+    "tasks_growth",
 ]
 
 
@@ -511,6 +526,7 @@ def main(argv=None):
         ("threads", lambda: threads(r)),
         ("many_labels", lambda: many_labels(r)),
         ("many_labels_predict", lambda: many_labels_predict(r)),
+        ("tasks_growth", lambda: tasks_growth(r)),
     ]
     for key, step in steps:
         if args.only and key not in args.only:
