@@ -7,6 +7,7 @@ SVMs and logistic regressions keep scikit-learn's defaults on standardised
 features. That is the "same hyperparameter budget" of the benchmark (zero).
 """
 
+import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -15,6 +16,7 @@ from sklearn.svm import SVC
 
 from sklmtl import MultiTaskNetClassifier
 from sklmtl.baselines import IndependentTaskClassifier, LabelPowersetClassifier
+from sklmtl.nn import HPS, PLE, CrossStitch, MMoE, make_trunk_factory
 
 #: The one network configuration every neural method shares.
 NET = dict(
@@ -41,6 +43,64 @@ def _net(seed, setting, **overrides):
     return MultiTaskNetClassifier(**params)
 
 
+#: Architecture specs of the multi-expert methods (``architecture=``).
+SOFT_SHARING = {
+    "MMoE net": MMoE(n_experts=2),
+    "PLE net": PLE(n_task_experts=1, n_shared_experts=1, n_levels=2),
+    "cross-stitch net": CrossStitch(alpha_self=0.9),
+}
+
+
+def _n_parameters(spec, make_trunk, input_size, n_classes):
+    module = spec.build(make_trunk, input_size, n_classes)
+    return sum(p.numel() for p in module.parameters())
+
+
+def lenet_fc_within_budget(spec, image_shape=(1, 28, 28), n_classes=(10, 10)):
+    """The widest LeNet ``fc_size`` (at most 50) that keeps ``spec``'s network
+    within the parameters of one LeNet per task (the independent nets).
+
+    Only the fully connected width shrinks: the convolutions stay LeNet's.
+
+    Parameters
+    ----------
+    spec : HPS
+        An architecture spec (e.g. ``PLE()``).
+    image_shape : tuple of int, default=(1, 28, 28)
+        One image.
+    n_classes : tuple of int, default=(10, 10)
+        Classes of each task (MultiMNIST: two digits).
+
+    Returns
+    -------
+    fc_size : int
+        The width; ``budget`` is ``len(n_classes)`` single-task LeNets.
+    """
+    size = int(np.prod(image_shape))
+
+    def lenet(fc_size):
+        return make_trunk_factory("cnn", image_shape, {"fc_size": fc_size}, {})
+
+    budget = sum(_n_parameters(HPS(), lenet(50), size, (k,)) for k in n_classes)
+    for fc_size in range(50, 0, -1):
+        if _n_parameters(spec, lenet(fc_size), size, n_classes) <= budget:
+            return fc_size
+    raise ValueError(f"{spec!r} does not fit in {budget} parameters.")
+
+
+def _soft(name):
+    """A multi-expert method; with the LeNet trunk, within two LeNets' size."""
+
+    def make(seed, setting):
+        spec = SOFT_SHARING[name]
+        overrides = {"architecture": spec}
+        if setting.get("trunk") == "cnn":
+            overrides["trunk__fc_size"] = lenet_fc_within_budget(spec)
+        return _scaled(_net(seed, setting, **overrides), setting)
+
+    return make
+
+
 def _scaled(estimator, setting):
     """Standardise tabular inputs; images keep their [0, 1] pixels for nets."""
     if setting.get("scale_nets", True):
@@ -64,6 +124,7 @@ METHODS = {
         _net(seed, s, task_weighting="mgda"), s
     ),
     "independent nets": lambda seed, s: _scaled(_per_task(_net(seed, s)), s),
+    **{name: _soft(name) for name in SOFT_SHARING},
     "powerset net": lambda seed, s: _scaled(LabelPowersetClassifier(_net(seed, s)), s),
     "powerset SVM": lambda seed, s: make_pipeline(
         StandardScaler(), LabelPowersetClassifier(SVC())

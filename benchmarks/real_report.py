@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 SKLMTL = "sklmtl default"
-REFERENCE = {SKLMTL, "majority (reference)"}
+PREVIOUS = "sklmtl previous defaults"
+REFERENCE = {SKLMTL, PREVIOUS, "majority (reference)"}
 
 
 def _stat(values, scale=100.0, digits=1):
@@ -67,10 +68,10 @@ class Results:
         }
         return max(means, key=means.get) if means else None
 
-    def gap(self, table, fraction):
-        """sklmtl minus the best baseline, per seed both finished (points)."""
-        best = self.best_baseline(table, fraction)
-        ours = self.ok.get((table, fraction, SKLMTL), {})
+    def gap(self, table, fraction, method=SKLMTL, against=None):
+        """``method`` minus the best baseline (or ``against``), paired by seed."""
+        best = self.best_baseline(table, fraction) if against is None else against
+        ours = self.ok.get((table, fraction, method), {})
         theirs = self.ok.get((table, fraction, best), {})
         seeds = sorted(set(ours) & set(theirs))
         return best, [
@@ -122,6 +123,43 @@ def _headline(res):
                 f"| {_stat(res.values(table, fraction, SKLMTL, 'epochs'), 1, 0)} |"
             )
     return lines
+
+
+def _before_after(res):
+    """The change of defaults: previous against current, paired by seed."""
+    if PREVIOUS not in res.methods:
+        return []
+    lines = [
+        "## Change of defaults: before and after",
+        "",
+        "`sklmtl previous defaults` is `MultiTaskNetClassifier(max_epochs=50, "
+        "early_stopping=False, n_iter_no_change=10)`, the defaults before this "
+        "suite chose `max_epochs=200, early_stopping='auto', "
+        "n_iter_no_change=20`; same splits. Change in points, paired by seed.",
+        "",
+        "| table | labels | previous: accuracy | gap to best | now: accuracy "
+        "| gap to best | change | previous fit (s) | now fit (s) | epochs now |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for table in res.tables:
+        for fraction in res.fractions:
+            best, gaps = res.gap(table, fraction)
+            if best is None or not res.values(table, fraction, PREVIOUS, "epochs"):
+                continue
+            _, before = res.gap(table, fraction, PREVIOUS)
+            _, change = res.gap(table, fraction, SKLMTL, against=PREVIOUS)
+            acc = "mean_task_accuracy"
+            lines.append(
+                f"| {table} | {_variant(fraction)} "
+                f"| {_stat(res.values(table, fraction, PREVIOUS, acc))} "
+                f"| {_stat(before, 1.0, 2)} "
+                f"| {_stat(res.values(table, fraction, SKLMTL, acc))} "
+                f"| {_stat(gaps, 1.0, 2)} | {_stat(change, 1.0, 2)} "
+                f"| {_stat(res.values(table, fraction, PREVIOUS, 'fit_time_s'), 1, 2)} "
+                f"| {_stat(res.values(table, fraction, SKLMTL, 'fit_time_s'), 1, 2)} "
+                f"| {_stat(res.values(table, fraction, SKLMTL, 'epochs'), 1, 0)} |"
+            )
+    return [*lines, ""]
 
 
 def _matrix(res, metric, title, scale=100.0, digits=1, tables=None, lower=False):
@@ -194,6 +232,14 @@ def plot_gaps(res, path):
         errs = [np.std(g, ddof=1) if len(g) > 1 else 0.0 for g in gaps]
         ys = np.arange(len(res.tables)) + (k - (len(res.fractions) - 1) / 2) * height
         ax.barh(ys, means, height=height, xerr=errs, label=_variant(fraction))
+        if PREVIOUS in res.methods:
+            before = [res.gap(t, fraction, PREVIOUS)[1] for t in res.tables]
+            ax.plot(
+                [np.mean(g) if g else np.nan for g in before],
+                ys,
+                "kx",
+                label="previous defaults" if k == 0 else None,
+            )
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.axvline(-0.5, color="grey", linewidth=0.8, linestyle="--", label="-0.5 point")
     ax.set_yticks(np.arange(len(res.tables)), res.tables)
@@ -244,6 +290,7 @@ def build(json_path, out_dir=None):
         "",
         "![gap to the best baseline](gap_to_best_baseline.png)",
         "",
+        *_before_after(res),
         "## All metrics",
         "",
         *_matrix(res, "mean_task_accuracy", "Mean task accuracy (%)"),

@@ -122,9 +122,7 @@ def run(suite_name, seeds, out_dir, threads):
 
 
 def main(argv=None):
-    suites = "\n".join(
-        f"{name}: {SUITES[name].describe()}" for name in ("tiny", "quick", "full")
-    )
+    suites = "\n".join(f"{name}: {SUITES[name].describe()}" for name in SUITES)
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n")[0],
         epilog=(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from common import digits_split
+from methods import SOFT_SHARING
 
 from sklmtl.datasets import load_multi_mnist, make_multitask_classification
 
@@ -242,6 +243,31 @@ SUITES = {
             "about 3.5 min on a quiet 2-core machine (an earlier measurement); 63 min "
             "(20 min of CPU) measured on the same kind of machine while about 8 "
             "other jobs shared its 2 cores"
+        ),
+    ),
+    "soft-sharing": Suite(
+        [
+            Experiment(
+                "MultiMNIST: LeNet, soft sharing",
+                "MultiMNIST",
+                [
+                    {
+                        "n_train": 2_000,
+                        "n_test": 1_000,
+                        "scale_nets": False,
+                        "trunk": "cnn",
+                        "fixed_epochs": True,
+                        "max_epochs": 8,
+                    }
+                ],
+                ["shared net (equal)", *SOFT_SHARING, "independent nets"],
+            ),
+        ],
+        seeds=[0, 1, 2],
+        duration=(
+            "7 min wall-clock (6 min of fit and predict) under nice -n 19 and one "
+            "torch thread, on a 2-core machine shared with other jobs (load "
+            "average 7-8)"
         ),
     ),
     "tiny": Suite(

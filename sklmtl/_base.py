@@ -43,6 +43,7 @@ from ._batches import (
 from ._binary import binary_outputs
 from ._net import MultiTaskNet, build_net
 from ._state import load_training_state, training_state
+from ._tabular import TabularEncoder, needs_tabular
 from ._tasks import (
     CLASSIFICATION,
     encode_tasks,
@@ -66,16 +67,21 @@ from ._weights import check_sample_weight
 from .exceptions import TrainingDivergedError
 from .nn import make_trunk_factory, resolve_architecture
 from .nn.losses import pack_targets
+from .nn.tabular import DEFAULT_N_BINS, NUMERIC_EMBEDDINGS, tabular_trunk_factory
 from .weighting import resolve_weighting
 
 __all__ = ["MultiTaskNetBase"]
 
+# early_stopping="auto" holds out a validation split from this many training
+# rows on (10% of them, 50 rows, is then enough to pick an epoch); below it
+# the net trains every epoch on every row. Chosen on the real-data suite.
+AUTO_EARLY_STOPPING_MIN_SAMPLES = 500
 # Rows per forward pass at prediction time: bounds memory by the batch.
 PREDICT_BATCH_ROWS = 4096
 # Work per batch (parameters x rows) under which one torch thread is fastest.
 _SMALL_WORK = 2_000_000
 # Parameters whose own hyperparameters are reachable as ``<prefix>__<param>``.
-_NESTED = ("trunk", "architecture", "task_weighting")
+_NESTED = ("trunk", "architecture", "task_weighting", "numeric_embedding")
 # Prefixes handed on as they are: the optimizer's arguments, DataLoader options.
 _PASS_THROUGH = ("optimizer", "iterator_train", "iterator_valid")
 # Parameters (and prefixes) that define the network's parameters: a continued
@@ -88,6 +94,10 @@ _NETWORK_PARAMS = (
     "architecture",
     "image_shape",
     "task_weighting",
+    "categorical_features",
+    "categorical_embedding_dim",
+    "numeric_embedding",
+    "missing_values",
 )
 _BOOL = InstanceOf(bool, np.bool_, name="bool")
 _NONE = Options({None})
@@ -137,12 +147,22 @@ class MultiTaskNetBase(BaseEstimator):
         "batch_norm": [_BOOL],
         "head_hidden_size": [_NONE, Interval(numbers.Integral, 1, None)],
         "image_shape": [_NONE, InstanceOf(tuple, list)],
+        "categorical_features": [
+            Options({None, "from_dtype"}),
+            InstanceOf(list, tuple, np.ndarray),
+        ],
+        "categorical_embedding_dim": [
+            Options({"auto"}),
+            Interval(numbers.Integral, 1, None),
+        ],
+        "numeric_embedding": [Options({None, *NUMERIC_EMBEDDINGS})],
+        "missing_values": [Options({"error", "indicator"})],
         "optimizer": [SubclassOf(torch.optim.Optimizer, "torch.optim.Adam")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "weight_decay": [Interval(numbers.Real, 0, None)],
         "batch_size": [Interval(numbers.Integral, 1, None)],
         "max_epochs": [Interval(numbers.Integral, 1, None)],
-        "early_stopping": [_BOOL],
+        "early_stopping": [_BOOL, Options({"auto"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None)],
         "callbacks": [_NONE, InstanceOf(list, tuple)],
@@ -296,6 +316,10 @@ class MultiTaskNetBase(BaseEstimator):
                 "Found input variables with inconsistent numbers of samples: "
                 f"[{self._n_rows(X)}, {len(values)}]"
             )
+        if not (continuing and self.early_stopping == "auto"):
+            # "auto" is decided by the first fit's size; a continued fit
+            # (often on a small batch) keeps that decision.
+            self.do_early_stopping_ = self._resolve_early_stopping(len(values))
         labelled = labelled_mask(values, self._tasks)
         weights = check_sample_weight(sample_weight, labelled, self.task_names_)
         if not continuing and values.dtype.kind == "f":
@@ -321,6 +345,12 @@ class MultiTaskNetBase(BaseEstimator):
     @staticmethod
     def _n_rows(X):
         return len(X)
+
+    def _resolve_early_stopping(self, n_samples):
+        """Whether this fit holds out a validation split and stops early."""
+        if self.early_stopping == "auto":
+            return n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
+        return bool(self.early_stopping)
 
     def _train(self, net, X, targets, previous, epochs):
         """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
@@ -384,8 +414,23 @@ class MultiTaskNetBase(BaseEstimator):
             "dropout": self.dropout,
             "batch_norm": self.batch_norm,
         }
-        make_trunk = make_trunk_factory(
-            self.trunk, self._input_shape, self._nested_kwargs("trunk"), mlp_params
+
+        def trunk_for(shape):
+            return make_trunk_factory(
+                self.trunk, shape, self._nested_kwargs("trunk"), mlp_params
+            )
+
+        tabular = getattr(self, "_tabular", None)
+        make_trunk = (
+            trunk_for(self._input_shape)
+            if tabular is None
+            else tabular_trunk_factory(
+                trunk_for,
+                tabular.layout(),
+                self.numeric_embedding,
+                self._nested_kwargs("numeric_embedding"),
+                self.categorical_embedding_dim,
+            )
         )
         spec = resolve_architecture(self.architecture).set_params(
             **self._nested_kwargs("architecture")
@@ -415,7 +460,7 @@ class MultiTaskNetBase(BaseEstimator):
             weight_decay=self.weight_decay,
             batch_size=self.batch_size,
             max_epochs=self.max_epochs,
-            early_stopping=self.early_stopping,
+            early_stopping=self.do_early_stopping_,
             validation_fraction=self.validation_fraction,
             n_iter_no_change=self.n_iter_no_change,
             on_divergence=self.on_divergence,
@@ -460,6 +505,7 @@ class MultiTaskNetBase(BaseEstimator):
         """
         check_is_fitted(self)
         feature_names = getattr(self, "feature_names_in_", None)
+        tabular = getattr(self, "_tabular", None)
         attributes = {
             "target": self._target_state(),
             "task_names": list(self.task_names_),
@@ -470,6 +516,8 @@ class MultiTaskNetBase(BaseEstimator):
             "input_shape": [int(s) for s in self._input_shape],
             "raw_sample_shape": [int(s) for s in self._raw_sample_shape],
             "next_seed": int(self._next_seed),
+            "do_early_stopping": bool(self.do_early_stopping_),
+            "tabular": None if tabular is None else tabular.state(),
         }
         return {"attributes": attributes, "training": self._training_snapshot()}
 
@@ -488,6 +536,12 @@ class MultiTaskNetBase(BaseEstimator):
         self._input_shape = tuple(attributes["input_shape"])
         self._raw_sample_shape = tuple(attributes["raw_sample_shape"])
         self._next_seed = attributes["next_seed"]
+        # Files written before early_stopping="auto" existed lack the key.
+        self.do_early_stopping_ = attributes.get(
+            "do_early_stopping", self.early_stopping is True
+        )
+        tabular = attributes.get("tabular")
+        self._tabular = None if tabular is None else TabularEncoder.from_state(tabular)
         self._fitted_network_params = self._network_params()
         with torch.random.fork_rng(devices=[]):
             net = self._initialize_net(resolve_device(device or self.device))
@@ -601,8 +655,21 @@ class MultiTaskNetBase(BaseEstimator):
         """``validate_data`` that keeps image batches ``(n, C, H, W)`` intact.
 
         A torch ``Dataset`` is checked on its first item only and never loaded
-        as a whole.
+        as a whole. A table with categorical columns (or with the tabular
+        options set) is encoded by :class:`~sklmtl._tabular.TabularEncoder`.
         """
+        if reset:
+            self._tabular = None
+            tabular = not isinstance(X, TorchDataset) and needs_tabular(
+                X,
+                self.categorical_features,
+                self.missing_values,
+                self.numeric_embedding,
+            )
+        else:
+            tabular = getattr(self, "_tabular", None) is not None
+        if tabular:
+            return self._validate_table(X, reset)
         if isinstance(X, TorchDataset):
             shape = dataset_sample_shape(X)
             n_dims = len(shape) + 1
@@ -626,6 +693,24 @@ class MultiTaskNetBase(BaseEstimator):
                 f"X has samples of shape {tuple(shape)}, but {type(self).__name__} "
                 f"was fitted on samples of shape {tuple(self._raw_sample_shape)}."
             )
+        return X
+
+    def _validate_table(self, X, reset):
+        """Check a table's columns against the fit, and encode it (never in place)."""
+        if not reset and not hasattr(X, "shape"):
+            X = np.asarray(X, dtype=object)
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        if not reset:
+            return self._tabular.transform(X)
+        n_bins = None
+        if self.numeric_embedding == "piecewise_linear":
+            params = self._nested_kwargs("numeric_embedding")
+            n_bins = params.get("n_bins", DEFAULT_N_BINS)
+        encoder = TabularEncoder(self.categorical_features, self.missing_values, n_bins)
+        X = encoder.fit_transform(X)
+        self._tabular = encoder
+        self._input_shape = (X.shape[1],)
+        self._raw_sample_shape = (int(self.n_features_in_),)
         return X
 
     def _sample_shape(self, raw_shape):
@@ -660,3 +745,11 @@ class MultiTaskNetBase(BaseEstimator):
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Categorical columns are encoded (categorical_features); NaN in X is
+        # accepted only where the user opted in.
+        tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = self.missing_values == "indicator"
+        return tags

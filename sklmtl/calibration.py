@@ -21,10 +21,10 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import get_tags, indexable
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._cv import resolve_cv
 from ._task_calibration import Fitter, check_class_counts
 from ._validation import InstanceOf, Interval, Options, validate_params
 from .baselines import _MultiTaskMetaEstimator
@@ -248,24 +248,7 @@ class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
 
     def _splits(self, X, y, codes, classes):
         """The (train, test) index pairs, checked against each task's classes."""
-        cv = _DEFAULT_N_SPLITS if self.cv is None else self.cv
-        if isinstance(cv, str):
-            raise ValueError(
-                f"cv={cv!r} is not supported (scikit-learn removed cv='prefit'); "
-                "wrap an already fitted estimator in sklearn.frozen.FrozenEstimator "
-                "to calibrate it without refitting."
-            )
-        if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-            if cv < 2:
-                raise ValueError(f"cv must be at least 2 folds; got cv={cv}.")
-            cv = KFold(cv, shuffle=True, random_state=self.random_state)
-        elif not (hasattr(cv, "split") or hasattr(cv, "__iter__")):
-            raise TypeError(
-                "cv must be None, an int, a cross-validation splitter or an "
-                f"iterable of (train, test) index arrays; got {cv!r}."
-            )
-        else:
-            cv = check_cv(cv)
+        cv = resolve_cv(self.cv, self.random_state, default_n_splits=_DEFAULT_N_SPLITS)
         n_folds = getattr(cv, "n_splits", None)
         if isinstance(n_folds, numbers.Integral):
             check_class_counts(codes, classes, self.task_names_, n_folds)

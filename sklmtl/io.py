@@ -332,6 +332,8 @@ def save(estimator, path):
     # The task descriptions (kind, classes with their label kind, or the
     # target scaling) and class weights, typed as parameters are.
     attributes["target"] = _encode(attributes["target"], "target", allowed_by_class)
+    # The table encoding (categories with their types, scaling, bin edges).
+    attributes["tabular"] = _encode(attributes["tabular"], "tabular", allowed_by_class)
     training = state["training"]
     opt_tensors, opt_meta = _optimizer_tensors(training["optimizer"])
     payload = {
@@ -450,6 +452,7 @@ def load(path, *, device=None, custom_objects=None):
     params = {key: decode.value(value) for key, value in payload["params"].items()}
     attributes = dict(payload["fitted"])
     attributes["target"] = decode.value(attributes["target"])
+    attributes["tabular"] = decode.value(attributes.get("tabular"))
     training = {
         "module": _prefixed(tensors, "module."),
         "weighting": _prefixed(tensors, "weighting."),
@@ -580,6 +583,12 @@ def to_onnx(estimator, path, *, opset_version=None):
         ) from exc
     if not hasattr(estimator, "net_"):
         raise ValueError("The estimator is not fitted; fit it before exporting.")
+    if getattr(estimator, "_tabular", None) is not None:
+        raise ValueError(
+            "to_onnx exports the network only, and this model encodes its table "
+            "(categorical columns, missing-value indicators or scaling) before "
+            "the network; that encoding is not part of the ONNX graph."
+        )
     tasks = estimator._tasks
     module = _TaskOutputs(estimator.net_.module_, tasks).to("cpu").eval()
     example = torch.zeros((2, *estimator._raw_sample_shape), dtype=torch.float32)

@@ -550,7 +550,9 @@ def test_sample_weight_reaches_the_scorer_by_metadata_routing():
 
 
 def test_get_scorer_names_copies_and_errors():
-    assert set(ALL_NEW) | {"subset_accuracy", "mean_task_accuracy"} == set(
+    multilabel = {"neg_hamming_loss", "f1_micro", "f1_macro", "f1_samples"}
+    multilabel |= {"roc_auc_micro", "average_precision", "average_precision_micro"}
+    assert set(ALL_NEW) | {"subset_accuracy", "mean_task_accuracy"} | multilabel == set(
         get_scorer_names()
     )
     assert get_scorer("mean_roc_auc") is not get_scorer("mean_roc_auc")

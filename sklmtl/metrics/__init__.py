@@ -16,6 +16,10 @@ score each task on its labelled cells with scikit-learn's own metric:
   :func:`per_task_roc_auc` / :func:`mean_roc_auc`, :func:`per_task_log_loss`
   / :func:`mean_log_loss`, :func:`per_task_brier_score` /
   :func:`mean_brier_score`;
+- multi-label targets (binary labels, the positive class scored):
+  :func:`hamming_loss`, :func:`multilabel_f1_score` (micro, macro, samples
+  or per label), :func:`multilabel_roc_auc` and
+  :func:`multilabel_average_precision` (macro, micro or per label);
 - tasks of mixed kinds: :func:`task_scores` / :func:`mean_task_score`
   (accuracy for classification, R² for regression);
 - :func:`delta_m`, the relative improvement over single-task references.
@@ -48,6 +52,8 @@ from ._columns import as_labels as _as_labels  # noqa: F401 (used by display)
 from ._delta_m import delta_m
 from ._mixed import mean_task_score, task_scores
 from ._mixin import MultiTaskScoreMixin
+from ._multilabel import hamming_loss, multilabel_f1_score
+from ._multilabel_scores import multilabel_average_precision, multilabel_roc_auc
 from ._proba import (
     mean_brier_score,
     mean_log_loss,
@@ -58,6 +64,11 @@ from ._proba import (
 )
 from ._scorers import (  # noqa: F401 (_missing_label_of: used by model_selection)
     _missing_label_of,
+    average_precision_micro_scorer,
+    average_precision_scorer,
+    f1_macro_scorer,
+    f1_micro_scorer,
+    f1_samples_scorer,
     get_scorer,
     get_scorer_names,
     get_scorers,
@@ -66,17 +77,25 @@ from ._scorers import (  # noqa: F401 (_missing_label_of: used by model_selectio
     mean_macro_f1_scorer,
     mean_roc_auc_scorer,
     mean_task_accuracy_scorer,
+    neg_hamming_loss_scorer,
     neg_mean_brier_score_scorer,
     neg_mean_log_loss_scorer,
+    roc_auc_micro_scorer,
     subset_accuracy_scorer,
 )
 
 __all__ = [
     "MultiTaskScoreMixin",
+    "average_precision_micro_scorer",
+    "average_precision_scorer",
     "delta_m",
+    "f1_macro_scorer",
+    "f1_micro_scorer",
+    "f1_samples_scorer",
     "get_scorer",
     "get_scorer_names",
     "get_scorers",
+    "hamming_loss",
     "make_multitask_scorer",
     "mean_balanced_accuracy",
     "mean_balanced_accuracy_scorer",
@@ -89,6 +108,10 @@ __all__ = [
     "mean_task_accuracy",
     "mean_task_accuracy_scorer",
     "mean_task_score",
+    "multilabel_average_precision",
+    "multilabel_f1_score",
+    "multilabel_roc_auc",
+    "neg_hamming_loss_scorer",
     "neg_mean_brier_score_scorer",
     "neg_mean_log_loss_scorer",
     "per_task_balanced_accuracy",
@@ -97,6 +120,7 @@ __all__ = [
     "per_task_macro_f1",
     "per_task_roc_auc",
     "per_task_scores",
+    "roc_auc_micro_scorer",
     "subset_accuracy",
     "subset_accuracy_scorer",
     "task_scores",

@@ -22,6 +22,8 @@ from ._accuracy import (
     mean_task_accuracy,
     subset_accuracy,
 )
+from ._multilabel import hamming_loss, multilabel_f1_score
+from ._multilabel_scores import multilabel_average_precision, multilabel_roc_auc
 from ._proba import mean_brier_score, mean_log_loss, mean_roc_auc
 
 _RESPONSE_METHODS = ("predict", "predict_proba")
@@ -222,6 +224,26 @@ neg_mean_log_loss_scorer = make_multitask_scorer(
 neg_mean_brier_score_scorer = make_multitask_scorer(
     mean_brier_score, greater_is_better=False, response_method="predict_proba"
 )
+#: Scorer: the negated Hamming loss (share of wrong labelled cells).
+neg_hamming_loss_scorer = make_multitask_scorer(hamming_loss, greater_is_better=False)
+#: Scorer: micro-averaged F1 of binary labels on labelled cells.
+f1_micro_scorer = make_multitask_scorer(multilabel_f1_score, average="micro")
+#: Scorer: macro-averaged (per label) F1 of binary labels on labelled cells.
+f1_macro_scorer = make_multitask_scorer(multilabel_f1_score, average="macro")
+#: Scorer: samples-averaged F1 of binary labels on labelled cells.
+f1_samples_scorer = make_multitask_scorer(multilabel_f1_score, average="samples")
+#: Scorer: micro-averaged ROC-AUC of binary labels (for macro: mean_roc_auc).
+roc_auc_micro_scorer = make_multitask_scorer(
+    multilabel_roc_auc, average="micro", response_method="predict_proba"
+)
+#: Scorer: macro-averaged average precision of binary labels.
+average_precision_scorer = make_multitask_scorer(
+    multilabel_average_precision, average="macro", response_method="predict_proba"
+)
+#: Scorer: micro-averaged average precision of binary labels.
+average_precision_micro_scorer = make_multitask_scorer(
+    multilabel_average_precision, average="micro", response_method="predict_proba"
+)
 
 _SCORERS = {
     "subset_accuracy": subset_accuracy_scorer,
@@ -231,6 +253,13 @@ _SCORERS = {
     "mean_roc_auc": mean_roc_auc_scorer,
     "neg_mean_log_loss": neg_mean_log_loss_scorer,
     "neg_mean_brier_score": neg_mean_brier_score_scorer,
+    "neg_hamming_loss": neg_hamming_loss_scorer,
+    "f1_micro": f1_micro_scorer,
+    "f1_macro": f1_macro_scorer,
+    "f1_samples": f1_samples_scorer,
+    "roc_auc_micro": roc_auc_micro_scorer,
+    "average_precision": average_precision_scorer,
+    "average_precision_micro": average_precision_micro_scorer,
 }
 
 
@@ -250,7 +279,7 @@ def get_scorer_names():
     --------
     >>> from sklmtl.metrics import get_scorer_names
     >>> get_scorer_names()[:3]
-    ['mean_balanced_accuracy', 'mean_macro_f1', 'mean_roc_auc']
+    ['average_precision', 'average_precision_micro', 'f1_macro']
     """
     return sorted(_SCORERS)
 
@@ -273,8 +302,13 @@ def get_scorer(scoring):
         One of :func:`get_scorer_names` (``"mean_roc_auc"``,
         ``"neg_mean_log_loss"``, ``"neg_mean_brier_score"``,
         ``"mean_balanced_accuracy"``, ``"mean_macro_f1"``,
-        ``"mean_task_accuracy"``, ``"subset_accuracy"``); a callable is
-        returned as it is.
+        ``"mean_task_accuracy"``, ``"subset_accuracy"``; for multi-label
+        targets of binary labels ``"neg_hamming_loss"``, ``"f1_micro"``,
+        ``"f1_macro"``, ``"f1_samples"``, ``"roc_auc_micro"``,
+        ``"average_precision"``, ``"average_precision_micro"``, which
+        score the positive class as :func:`multilabel_f1_score`,
+        :func:`multilabel_roc_auc` and :func:`multilabel_average_precision`
+        define it); a callable is returned as it is.
 
     Returns
     -------

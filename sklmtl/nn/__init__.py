@@ -7,6 +7,7 @@ from .architectures import (
     MMoE,
     MultiGateMixtureOfExperts,
 )
+from .cross_stitch import CrossStitch, CrossStitchNetwork
 from .heads import (
     BINARY_LOGIT_SCALE,
     TaskHead,
@@ -20,12 +21,23 @@ from .losses import (
     MaskedMultiTaskRegressionLoss,
     MultiTaskObjective,
 )
+from .ple import CGC, PLE, ProgressiveLayeredExtraction
+from .tabular import (
+    PeriodicEmbedding,
+    PiecewiseLinearEncoding,
+    TabularInput,
+    TabularTrunk,
+    embedding_dim_for,
+)
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk, make_activation
 
 __all__ = [
     "ARCHITECTURES",
     "BINARY_LOGIT_SCALE",
+    "CGC",
     "CNNTrunk",
+    "CrossStitch",
+    "CrossStitchNetwork",
     "FlatFeatures",
     "HPS",
     "HardParameterSharing",
@@ -35,10 +47,17 @@ __all__ = [
     "MaskedMultiTaskRegressionLoss",
     "MultiGateMixtureOfExperts",
     "MultiTaskObjective",
+    "PLE",
+    "ProgressiveLayeredExtraction",
+    "PeriodicEmbedding",
+    "PiecewiseLinearEncoding",
     "TRUNKS",
+    "TabularInput",
+    "TabularTrunk",
     "TaskHead",
     "TaskHeads",
     "TaskLogits",
+    "embedding_dim_for",
     "flat_logits",
     "make_activation",
     "make_trunk_factory",

@@ -6,12 +6,20 @@ from torch import nn
 
 from .._params import fresh_copy
 from .architectures import HPS, MMoE
+from .cross_stitch import CrossStitch
+from .ple import CGC, PLE
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk
 
 __all__ = ["ARCHITECTURES", "TRUNKS", "make_trunk_factory", "resolve_architecture"]
 
 TRUNKS = ("mlp", "cnn")
-ARCHITECTURES = {"hps": HPS, "mmoe": MMoE}
+ARCHITECTURES = {
+    "hps": HPS,
+    "mmoe": MMoE,
+    "cgc": CGC,
+    "ple": PLE,
+    "cross_stitch": CrossStitch,
+}
 
 
 def resolve_architecture(architecture):
@@ -19,8 +27,10 @@ def resolve_architecture(architecture):
 
     Parameters
     ----------
-    architecture : {"hps", "mmoe"} or HPS or MMoE
-        The architecture.
+    architecture : {"hps", "mmoe", "cgc", "ple", "cross_stitch"} or HPS
+        The architecture: an alias or a spec instance (:class:`HPS` or a
+        subclass: :class:`MMoE`, :class:`CGC`, :class:`PLE`,
+        :class:`CrossStitch`).
 
     Returns
     -------
@@ -39,12 +49,13 @@ def resolve_architecture(architecture):
         except KeyError:
             raise ValueError(
                 f"architecture={architecture!r} is not known; use one of "
-                f"{sorted(ARCHITECTURES)} or an HPS/MMoE instance."
+                f"{sorted(ARCHITECTURES)} or a spec instance such as MMoE(n_experts=2)."
             ) from None
     if isinstance(architecture, HPS):
         return fresh_copy(architecture)
     raise TypeError(
-        "architecture must be 'hps', 'mmoe' or an sklmtl.nn.HPS/MMoE instance; got "
+        f"architecture must be one of {sorted(ARCHITECTURES)} or an instance of "
+        "sklmtl.nn.HPS or a subclass (MMoE, CGC, PLE, CrossStitch); got "
         f"{type(architecture).__name__}."
     )
 

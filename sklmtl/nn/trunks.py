@@ -101,6 +101,24 @@ class MLPTrunk(nn.Module):
     def forward(self, X):
         return self.layers(X)
 
+    def stages(self):
+        """The trunk cut after each hidden layer, for layer-wise soft sharing.
+
+        Returns
+        -------
+        stages : list of nn.Sequential
+            One block per hidden layer (``Linear`` up to its activation and
+            dropout), sharing this trunk's modules; running them in order
+            is the trunk's forward pass. Empty when the trunk has no layer.
+
+        Examples
+        --------
+        >>> from sklmtl.nn import MLPTrunk
+        >>> len(MLPTrunk(8, hidden_layer_sizes=(16, 4)).stages())
+        2
+        """
+        return _split_before(self.layers, nn.Linear)
+
 
 class CNNTrunk(nn.Module):
     """Small convolutional trunk: ``[conv -> pool -> activation]`` blocks, then a
@@ -188,6 +206,26 @@ class CNNTrunk(nn.Module):
     def forward(self, X):
         return self.layers(X.reshape(-1, *self.input_shape))
 
+    def stages(self):
+        """The trunk cut after each convolution block and before the fc layer.
+
+        Returns
+        -------
+        stages : list of nn.Sequential
+            One block per convolution (the first also reshapes flat input
+            to images), then the fully connected block; they share this
+            trunk's modules, and running them in order is its forward pass.
+
+        Examples
+        --------
+        >>> from sklmtl.nn import CNNTrunk
+        >>> len(CNNTrunk((1, 28, 28)).stages())
+        3
+        """
+        stages = _split_before(self.layers, (nn.Conv2d, nn.Flatten))
+        stages[0] = nn.Sequential(_Reshape(self.input_shape), *stages[0])
+        return stages
+
 
 class FlatFeatures(nn.Module):
     """Wrap any feature extractor so that it returns ``(batch, out_features)``.
@@ -216,6 +254,44 @@ class FlatFeatures(nn.Module):
 
     def forward(self, X):
         return self.module(X).flatten(start_dim=1)
+
+    def stages(self):
+        """The wrapped module as one stage (its inside is not known).
+
+        Returns
+        -------
+        stages : list of nn.Module
+            ``[self]``.
+
+        Examples
+        --------
+        >>> from torch import nn
+        >>> from sklmtl.nn import FlatFeatures
+        >>> len(FlatFeatures(nn.Conv2d(1, 4, 3), (1, 8, 8)).stages())
+        1
+        """
+        return [self]
+
+
+class _Reshape(nn.Module):
+    """Reshape each sample to ``shape`` (flat rows to images)."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, X):
+        return X.reshape(-1, *self.shape)
+
+
+def _split_before(layers, kinds):
+    """Cut a Sequential into blocks that each start with a module of ``kinds``."""
+    blocks = []
+    for layer in layers:
+        if isinstance(layer, kinds) or not blocks:
+            blocks.append([])
+        blocks[-1].append(layer)
+    return [nn.Sequential(*block) for block in blocks]
 
 
 def _dry_run_width(module, input_shape):

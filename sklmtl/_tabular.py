@@ -1,0 +1,528 @@
+"""Tabular input as users have it: categorical columns, missing numbers, bins.
+
+:class:`TabularEncoder` turns a table (a pandas ``DataFrame``, or a 2-D
+array with ``categorical_features`` given) into one float32 matrix that the
+network reads, laid out as ``[numeric | missing indicators | category codes]``:
+
+- **numeric** columns are imputed (``missing_values="indicator"``: the
+  training median) and standardised with the training mean and standard
+  deviation, so that embeddings and the MLP see comparable scales whatever
+  the units;
+- **indicators** (one per numeric column that had a missing value at fit,
+  as ``SimpleImputer(add_indicator=True)``) are 1 where the value was missing;
+- **category codes** are ``1..K`` for the ``K`` categories seen at fit and
+  ``0`` for the reserved "unknown" level: missing values and categories
+  unseen at fit. The network looks the codes up in one embedding table per
+  column (:class:`sklmtl.nn.TabularInput`).
+
+Categorical columns are found as
+``HistGradientBoostingClassifier(categorical_features="from_dtype")`` finds
+them, widened to what users have: ``category``, ``object``, ``string`` and
+``bool`` columns are categorical, every other column is numeric. An
+explicit list (indices, names or a boolean mask) selects them instead.
+
+The encoder is plain numpy (pandas only when ``X`` is a DataFrame), holds
+its fitted plan in plain values (:meth:`TabularEncoder.state`), and never
+modifies the caller's data. The estimators use it only when a table needs
+it (:func:`needs_tabular`); a numeric array goes through the plain path as
+before.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["TabularEncoder", "needs_tabular"]
+
+_MISSING_OPTIONS = ("error", "indicator")
+
+
+def _is_frame(X):
+    return hasattr(X, "columns") and hasattr(X, "iloc") and hasattr(X, "dtypes")
+
+
+def _isna(values):
+    """Missing cells of a 1-D array: None, NaN, pd.NA, NaT."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas ships with most stacks
+        return np.array([v is None or v != v for v in values], dtype=bool)
+    return np.asarray(pd.isna(values), dtype=bool)
+
+
+def _dtype_is_categorical(dtype):
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    if getattr(dtype, "name", None) == "category" or is_bool_dtype(dtype):
+        return True
+    return not is_numeric_dtype(dtype) and getattr(dtype, "kind", "O") in "OUSV"
+
+
+def _column_names(X):
+    if _is_frame(X):
+        return [str(c) for c in X.columns]
+    return [str(j) for j in range(X.shape[1])]
+
+
+def _as_table(X):
+    """A DataFrame as it is, anything else as a 2-D numpy array."""
+    if _is_frame(X):
+        return X
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        raise TypeError(
+            "categorical_features, missing_values='indicator' and "
+            "numeric_embedding need a dense table (a DataFrame or a 2-D array); "
+            "got a sparse matrix."
+        )
+    X = np.asarray(X)
+    if X.dtype.kind not in "biufOUS":
+        X = X.astype(object)
+    if X.ndim != 2:
+        raise ValueError(
+            "Tabular input must be 2-D (n_samples, n_features); got an array of "
+            f"shape {X.shape}."
+        )
+    return X
+
+
+def _column(X, j):
+    return X.iloc[:, j] if _is_frame(X) else X[:, j]
+
+
+def categorical_mask(X, categorical_features):
+    """Which columns of ``X`` are categorical, as HGB's ``categorical_features``.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The table.
+    categorical_features : None, "from_dtype", array-like of int, str or bool
+        None: no column; ``"from_dtype"``: the DataFrame's ``category``,
+        ``object``, ``string`` and ``bool`` columns (none for an array);
+        indices, column names or a boolean mask otherwise.
+
+    Returns
+    -------
+    mask : ndarray of bool of shape (n_features,)
+        True for categorical columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklmtl._tabular import categorical_mask
+    >>> X = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"], "c": [True, False]})
+    >>> categorical_mask(X, "from_dtype").tolist()
+    [False, True, True]
+    >>> categorical_mask(X, ["a"]).tolist()
+    [True, False, False]
+    """
+    n_features = X.shape[1]
+    if categorical_features is None:
+        return np.zeros(n_features, dtype=bool)
+    if isinstance(categorical_features, str):
+        if categorical_features != "from_dtype":
+            raise ValueError(
+                "categorical_features must be None, 'from_dtype', or an array-like "
+                f"of indices, column names or booleans; got {categorical_features!r}."
+            )
+        if not _is_frame(X):
+            return np.zeros(n_features, dtype=bool)
+        return np.array([_dtype_is_categorical(d) for d in X.dtypes], dtype=bool)
+    spec = np.asarray(categorical_features)
+    if spec.ndim != 1:
+        raise ValueError("categorical_features must be 1-D.")
+    if spec.dtype.kind == "b":
+        if len(spec) != n_features:
+            raise ValueError(
+                f"categorical_features is a boolean mask of length {len(spec)}; X "
+                f"has {n_features} features."
+            )
+        return spec.copy()
+    mask = np.zeros(n_features, dtype=bool)
+    names = _column_names(X)
+    for item in spec.tolist():
+        if isinstance(item, str):
+            if not _is_frame(X) or item not in names:
+                shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+                raise ValueError(
+                    f"categorical_features names the column {item!r}, which X does "
+                    f"not have (columns: {shown})."
+                )
+            mask[names.index(item)] = True
+        elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
+            if not 0 <= item < n_features:
+                raise ValueError(
+                    f"categorical_features holds the index {item}; X has "
+                    f"{n_features} features (0 to {n_features - 1})."
+                )
+            mask[item] = True
+        else:
+            raise TypeError(
+                "categorical_features must hold column indices, column names or "
+                f"booleans; got {item!r} ({type(item).__name__})."
+            )
+    return mask
+
+
+def needs_tabular(X, categorical_features, missing_values, numeric_embedding):
+    """Whether ``X`` and these settings need the :class:`TabularEncoder`.
+
+    True when ``missing_values="indicator"``, a numeric embedding is asked for,
+    or ``X`` has a categorical column: a numeric table with the defaults keeps
+    the plain path (no scaling, NaN rejected).
+
+    Parameters
+    ----------
+    X : DataFrame, array-like or other
+        The input of ``fit``.
+    categorical_features, missing_values, numeric_embedding
+        The estimator's parameters.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._tabular import needs_tabular
+    >>> needs_tabular(np.zeros((2, 2)), "from_dtype", "error", None)
+    False
+    >>> needs_tabular(np.zeros((2, 2)), [0], "error", None)
+    True
+    """
+    if missing_values == "indicator" or numeric_embedding is not None:
+        return True
+    if categorical_features is None:
+        return False
+    if isinstance(categorical_features, str):
+        if not _is_frame(X):
+            return False
+        return bool(categorical_mask(X, categorical_features).any())
+    # An explicit selection needs the encoder for arrays and frames alike.
+    spec = np.asarray(categorical_features)
+    return bool(spec.any()) if spec.dtype.kind == "b" else spec.size > 0
+
+
+def _value_kind(value):
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (str, np.str_)):
+        return "str"
+    if isinstance(value, numbers.Number):
+        return "number"
+    return type(value).__name__
+
+
+def _fit_categories(values, name):
+    observed = values[~_isna(values)]
+    kinds = {_value_kind(v) for v in observed.tolist()}
+    if len(kinds) > 1:
+        raise TypeError(
+            f"Categorical column {name!r} mixes value types {sorted(kinds)}; give "
+            f"it one type (e.g. X[{name!r}].astype(str)) so that equal categories "
+            "compare equal."
+        )
+    if len(observed) == 0:
+        raise ValueError(
+            f"Categorical column {name!r} has no non-missing value in the "
+            "training data; drop it."
+        )
+    if kinds == {"number"}:
+        return np.unique(observed.astype(np.float64)).astype(object)
+    return np.asarray(sorted(set(observed.tolist())), dtype=object)
+
+
+def _numeric_values(values, name):
+    try:
+        if hasattr(values, "to_numpy"):
+            return values.to_numpy(dtype=np.float64, na_value=np.nan)
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"Column {name!r} is numeric (it was at fit, or categorical_features "
+            f"does not select it) but holds non-numeric values ({exc}). List it "
+            "in categorical_features, or convert it."
+        ) from None
+
+
+class TabularEncoder:
+    """Encode a table into ``[numeric | indicators | category codes]`` (float32).
+
+    Parameters
+    ----------
+    categorical_features : None, "from_dtype" or array-like, default="from_dtype"
+        Which columns are categorical (see :func:`categorical_mask`).
+    missing_values : {"error", "indicator"}, default="error"
+        ``"error"`` rejects NaN in numeric columns; ``"indicator"`` imputes the
+        training median and adds an indicator column per numeric column that
+        had a missing value at fit. Categorical columns always map missing
+        values to the reserved unknown code 0.
+    n_bins : int or None, default=None
+        When set, also learn quantile bin edges of each standardised numeric
+        column (for piecewise-linear encoding), at most ``n_bins`` bins.
+
+    Attributes
+    ----------
+    is_categorical_ : ndarray of bool of shape (n_features,)
+        Column roles.
+    categories_ : list of ndarray
+        Categories of each categorical column (code ``i + 1`` is
+        ``categories_[i]``; code 0 is unknown or missing).
+    cardinalities_ : list of int
+        Embedding rows per categorical column: its categories plus unknown.
+    bin_edges_ : list of ndarray or None
+        Quantile bin edges of each numeric column, when ``n_bins`` is set.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklmtl._tabular import TabularEncoder
+    >>> X = pd.DataFrame({"size": [1.0, 3.0], "colour": ["red", "blue"]})
+    >>> enc = TabularEncoder()
+    >>> enc.fit_transform(X).tolist()
+    [[-1.0, 2.0], [1.0, 1.0]]
+    >>> enc.transform(pd.DataFrame({"size": [2.0], "colour": ["green"]})).tolist()
+    [[0.0, 0.0]]
+    """
+
+    def __init__(
+        self, categorical_features="from_dtype", missing_values="error", n_bins=None
+    ):
+        self.categorical_features = categorical_features
+        self.missing_values = missing_values
+        self.n_bins = n_bins
+
+    # ---------------------------------------------------------------- fit
+    def fit_transform(self, X):
+        """Learn the plan from ``X`` and return its encoding.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The training table (never modified).
+
+        Returns
+        -------
+        encoded : ndarray of float32 of shape (n_samples, n_encoded)
+            ``[numeric | indicators | codes]``.
+        """
+        self._check_settings()
+        X = _as_table(X)
+        if X.shape[0] == 0:
+            raise ValueError("Found array with 0 sample(s); fit needs at least one.")
+        self.names_ = _column_names(X)
+        self.is_categorical_ = categorical_mask(X, self.categorical_features)
+        self.categories_ = [
+            _fit_categories(np.asarray(_column(X, j), dtype=object), self.names_[j])
+            for j in np.flatnonzero(self.is_categorical_)
+        ]
+        numeric = self._raw_numeric(X)
+        missing = np.isnan(numeric)
+        self._fit_imputation(numeric, missing)
+        filled = np.where(missing, self.medians_, numeric)
+        self.mean_ = filled.mean(axis=0)
+        scale = filled.std(axis=0)
+        self.scale_ = np.where(scale > 0, scale, 1.0)
+        self.bin_edges_ = None
+        if self.n_bins is not None:
+            standard = (filled - self.mean_) / self.scale_
+            self.bin_edges_ = [_quantile_edges(col, self.n_bins) for col in standard.T]
+        return self._encode(X, numeric, missing)
+
+    def _check_settings(self):
+        if self.missing_values not in _MISSING_OPTIONS:
+            raise ValueError(
+                f"missing_values must be one of {_MISSING_OPTIONS}; got "
+                f"{self.missing_values!r}."
+            )
+        if self.n_bins is not None and (
+            isinstance(self.n_bins, bool)
+            or not isinstance(self.n_bins, numbers.Integral)
+            or self.n_bins < 1
+        ):
+            raise ValueError(
+                f"numeric_embedding__n_bins must be an int >= 1; got {self.n_bins!r}."
+            )
+
+    def _fit_imputation(self, numeric, missing):
+        """Training medians and indicator columns (``missing_values``)."""
+        if self.missing_values != "indicator":
+            self._reject_missing(missing)
+            self.medians_ = np.zeros(numeric.shape[1])
+            self.indicator_columns_ = np.zeros(0, dtype=int)
+            return
+        empty = missing.all(axis=0)
+        if empty.any():
+            names = [self._numeric_names()[j] for j in np.flatnonzero(empty)]
+            raise ValueError(
+                f"Numeric column(s) {names} have no non-missing value in the "
+                "training data: there is nothing to impute from; drop them."
+            )
+        self.medians_ = np.array(
+            [np.median(col[~m]) for col, m in zip(numeric.T, missing.T)]
+        )
+        self.indicator_columns_ = np.flatnonzero(missing.any(axis=0))
+
+    def layout(self):
+        """What the network needs to know of the encoding.
+
+        Returns
+        -------
+        layout : dict
+            ``n_numeric``, ``n_indicators``, ``cardinalities`` and
+            ``bin_edges`` (see :func:`sklmtl.nn.tabular.tabular_trunk_factory`).
+        """
+        return {
+            "n_numeric": self.n_numeric_,
+            "n_indicators": self.n_indicators_,
+            "cardinalities": self.cardinalities_,
+            "bin_edges": self.bin_edges_,
+        }
+
+    @property
+    def cardinalities_(self):
+        return [len(c) + 1 for c in self.categories_]
+
+    @property
+    def n_numeric_(self):
+        return int((~self.is_categorical_).sum())
+
+    @property
+    def n_indicators_(self):
+        return len(self.indicator_columns_)
+
+    def _numeric_names(self):
+        return [n for n, c in zip(self.names_, self.is_categorical_) if not c]
+
+    def _raw_numeric(self, X):
+        columns = [
+            _numeric_values(_column(X, j), self.names_[j])
+            for j in np.flatnonzero(~self.is_categorical_)
+        ]
+        numeric = (
+            np.column_stack(columns) if columns else np.zeros((X.shape[0], 0))
+        ).astype(np.float64, copy=False)
+        if np.isinf(numeric).any():
+            bad = self._numeric_names()[
+                int(np.flatnonzero(np.isinf(numeric).any(0))[0])
+            ]
+            raise ValueError(f"Numeric column {bad!r} contains infinity.")
+        return numeric
+
+    def _reject_missing(self, missing):
+        if missing.any():
+            bad = self._numeric_names()[int(np.flatnonzero(missing.any(axis=0))[0])]
+            raise ValueError(
+                f"Input X contains NaN in the numeric column {bad!r}. Pass "
+                "missing_values='indicator' to impute the training median and add "
+                "a missing-value indicator, or impute it yourself."
+            )
+
+    # ---------------------------------------------------------- transform
+    def transform(self, X):
+        """Encode ``X`` with the fitted plan.
+
+        Categories unseen at fit and missing categories get the code 0 (the
+        reserved unknown embedding).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            A table with the training columns (never modified).
+
+        Returns
+        -------
+        encoded : ndarray of float32 of shape (n_samples, n_encoded)
+        """
+        X = _as_table(X)
+        if X.shape[1] != len(self.names_):
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the model was fitted on "
+                f"{len(self.names_)}."
+            )
+        numeric = self._raw_numeric(X)
+        missing = np.isnan(numeric)
+        if self.missing_values != "indicator":
+            self._reject_missing(missing)
+        return self._encode(X, numeric, missing)
+
+    def _encode(self, X, numeric, missing):
+        filled = np.where(missing, self.medians_, numeric)
+        standard = (filled - self.mean_) / self.scale_
+        indicators = missing[:, self.indicator_columns_].astype(np.float64)
+        codes = [
+            _codes(np.asarray(_column(X, j), dtype=object), cats)
+            for j, cats in zip(np.flatnonzero(self.is_categorical_), self.categories_)
+        ]
+        codes = np.column_stack(codes) if codes else np.zeros((len(standard), 0))
+        return np.hstack([standard, indicators, codes]).astype(np.float32)
+
+    # ------------------------------------------------------------- state
+    def state(self):
+        """The fitted plan as plain values (lists, arrays, str), for saving.
+
+        Returns
+        -------
+        state : dict
+            The inverse of :meth:`from_state`.
+        """
+        return {
+            "missing_values": self.missing_values,
+            "names": list(self.names_),
+            "is_categorical": self.is_categorical_.copy(),
+            "categories": [c.copy() for c in self.categories_],
+            "medians": self.medians_.copy(),
+            "indicator_columns": np.asarray(self.indicator_columns_, dtype=np.int64),
+            "mean": self.mean_.copy(),
+            "scale": self.scale_.copy(),
+            "bin_edges": None
+            if self.bin_edges_ is None
+            else [e.copy() for e in self.bin_edges_],
+        }
+
+    @classmethod
+    def from_state(cls, state):
+        """Rebuild a fitted encoder from :meth:`state`.
+
+        Parameters
+        ----------
+        state : dict
+            What :meth:`state` returned.
+
+        Returns
+        -------
+        encoder : TabularEncoder
+        """
+        enc = cls(missing_values=state["missing_values"])
+        enc.names_ = list(state["names"])
+        enc.is_categorical_ = np.asarray(state["is_categorical"], dtype=bool)
+        enc.categories_ = [np.asarray(c, dtype=object) for c in state["categories"]]
+        enc.medians_ = np.asarray(state["medians"], dtype=np.float64)
+        enc.indicator_columns_ = np.asarray(state["indicator_columns"], dtype=np.int64)
+        enc.mean_ = np.asarray(state["mean"], dtype=np.float64)
+        enc.scale_ = np.asarray(state["scale"], dtype=np.float64)
+        edges = state["bin_edges"]
+        enc.bin_edges_ = None if edges is None else [np.asarray(e) for e in edges]
+        return enc
+
+
+def _quantile_edges(column, n_bins):
+    edges = np.unique(np.quantile(column, np.linspace(0.0, 1.0, n_bins + 1)))
+    if len(edges) < 2:  # a constant column: one bin around its value
+        edges = np.array([edges[0] - 0.5, edges[0] + 0.5])
+    return edges
+
+
+def _codes(values, categories):
+    """Codes ``1..K`` of ``values`` among ``categories``; 0 for unknown/missing."""
+    lookup = {}
+    for code, cat in enumerate(categories.tolist(), start=1):
+        lookup[(_value_kind(cat), cat)] = code
+    out = np.zeros(len(values), dtype=np.float64)
+    missing = _isna(values)
+    for i, value in enumerate(values.tolist()):
+        if not missing[i]:
+            kind = _value_kind(value)
+            out[i] = lookup.get((kind, float(value) if kind == "number" else value), 0)
+    return out

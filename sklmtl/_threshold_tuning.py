@@ -1,0 +1,390 @@
+"""The machinery behind TunedThresholdMultiTaskClassifier: plain numpy.
+
+A binary task's decision is ``proba[:, 1] >= threshold`` (scikit-learn's
+rule in ``TunedThresholdClassifierCV``). The named objectives are computed
+from the confusion counts at every candidate threshold at once (one sort
+per task and fold, then ``searchsorted``), so a grid of 100 thresholds over
+a thousand labels costs a thousand sorts, not 100,000 metric calls. Each
+named objective equals scikit-learn's metric with ``zero_division=0``; a
+callable objective is called once per threshold.
+"""
+
+import numpy as np
+
+from ._task_calibration import _base_probas, _is_flat
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "JOINT_SCORINGS",
+    "SCORINGS",
+    "aligned_probas",
+    "candidates",
+    "check_scoring",
+    "check_thresholds",
+    "confusion_curve",
+    "held_out",
+    "informative",
+    "joint_micro_f1",
+    "threshold_curve",
+    "tune_jointly",
+    "tune_one",
+]
+
+#: The decision of a binary classifier's argmax, kept by untunable tasks.
+DEFAULT_THRESHOLD = 0.5
+
+
+def _ratio(numerator, denominator):
+    out = np.zeros_like(numerator, dtype=float)
+    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out
+
+
+def _f1(tp, fp, fn, tn):
+    return _ratio(2 * tp, 2 * tp + fp + fn)
+
+
+def _precision(tp, fp, fn, tn):
+    return _ratio(tp, tp + fp)
+
+
+def _recall(tp, fp, fn, tn):
+    return _ratio(tp, tp + fn)
+
+
+def _accuracy(tp, fp, fn, tn):
+    return _ratio(tp + tn, tp + fp + fn + tn)
+
+
+def _balanced_accuracy(tp, fp, fn, tn):
+    return (_ratio(tp, tp + fn) + _ratio(tn, tn + fp)) / 2
+
+
+def _jaccard(tp, fp, fn, tn):
+    return _ratio(tp, tp + fp + fn)
+
+
+def _matthews(tp, fp, fn, tn):
+    denominator = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return _ratio(tp * tn - fp * fn, denominator)
+
+
+#: Named objectives: scikit-learn's metric of the same name (zero_division=0).
+SCORINGS = {
+    "f1": _f1,
+    "precision": _precision,
+    "recall": _recall,
+    "accuracy": _accuracy,
+    "balanced_accuracy": _balanced_accuracy,
+    "jaccard": _jaccard,
+    "matthews_corrcoef": _matthews,
+}
+
+
+#: Objectives of all tuned tasks together, their thresholds chosen jointly.
+JOINT_SCORINGS = ("f1_micro",)
+
+
+def check_scoring(scoring):
+    """A named objective's count function, a joint name, or the callable.
+
+    Examples
+    --------
+    >>> from sklmtl._threshold_tuning import check_scoring
+    >>> check_scoring("f1").__name__
+    '_f1'
+    """
+    if callable(scoring):
+        return scoring
+    if isinstance(scoring, str) and scoring in SCORINGS:
+        return SCORINGS[scoring]
+    if isinstance(scoring, str) and scoring in JOINT_SCORINGS:
+        return scoring
+    raise ValueError(
+        f"scoring={scoring!r} is not a known objective; use one of "
+        f"{sorted(SCORINGS) + list(JOINT_SCORINGS)} or a callable "
+        "metric(y_true, y_pred) -> float (greater is better) of 0/1 arrays, 1 "
+        "marking the positive class."
+    )
+
+
+def check_thresholds(thresholds):
+    """An int >= 2 (a grid size) or a sorted 1-D float array of candidates.
+
+    Examples
+    --------
+    >>> from sklmtl._threshold_tuning import check_thresholds
+    >>> check_thresholds([0.7, 0.2]).tolist()
+    [0.2, 0.7]
+    """
+    if isinstance(thresholds, (int, np.integer)) and not isinstance(thresholds, bool):
+        if thresholds < 2:
+            raise ValueError(
+                f"thresholds as an int is the grid size and must be at least 2; "
+                f"got {thresholds}."
+            )
+        return int(thresholds)
+    if isinstance(thresholds, (str, bool, float)) or not hasattr(thresholds, "__len__"):
+        raise TypeError(
+            "thresholds must be an int (the number of candidates) or an array-like "
+            f"of candidate thresholds; got {thresholds!r}."
+        )
+    values = np.asarray(thresholds)
+    if values.ndim != 1 or len(values) == 0 or values.dtype.kind not in "biuf":
+        raise ValueError(
+            f"thresholds must be a non-empty 1-D array of numbers; got {thresholds!r}."
+        )
+    if not np.all(np.isfinite(values)):
+        raise ValueError("thresholds must be finite (no NaN or infinity).")
+    return np.sort(values.astype(float))
+
+
+def held_out(task_codes, proba):
+    """``(true_pos, positive-class probability)`` of the labelled cells, or None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import held_out
+    >>> held_out(np.array([1, -1, 0]), np.array([[.2, .8], [.5, .5], [.6, .4]]))
+    (array([ True, False]), array([0.8, 0.4]))
+    """
+    labelled = task_codes >= 0
+    if not labelled.any():
+        return None
+    return task_codes[labelled] == 1, proba[labelled, 1]
+
+
+def candidates(grid, parts):
+    """A task's candidate thresholds: ``grid``, or that many from min to max.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import candidates
+    >>> candidates(3, [(None, np.array([0.2, 0.4])), (None, np.array([0.6]))])
+    array([0.2, 0.4, 0.6])
+    """
+    if not isinstance(grid, int):
+        return grid
+    low = min(float(scores.min()) for _, scores in parts)
+    high = max(float(scores.max()) for _, scores in parts)
+    return np.linspace(low, high, num=grid)
+
+
+def threshold_curve(scoring, grid, true_pos, scores):
+    """The objective at every threshold of ``grid`` (predict ``scores >= t``).
+
+    Parameters
+    ----------
+    scoring : callable
+        A count function from :data:`SCORINGS`, or a user metric
+        ``metric(y_true, y_pred)`` of 0/1 arrays.
+    grid : ndarray of shape (n_thresholds,)
+    true_pos : ndarray of shape (n_cells,), dtype=bool
+        Which labelled cells are positive.
+    scores : ndarray of shape (n_cells,)
+        The positive-class probability of each cell.
+
+    Returns
+    -------
+    curve : ndarray of shape (n_thresholds,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import SCORINGS, threshold_curve
+    >>> threshold_curve(SCORINGS["f1"], np.array([0.2, 0.5, 0.9]),
+    ...                 np.array([True, False, True]), np.array([0.6, 0.3, 0.4]))
+    array([0.8       , 0.66666667, 0.        ])
+    """
+    if scoring not in SCORINGS.values():
+        y_true = true_pos.astype(int)
+        return np.array(
+            [float(scoring(y_true, (scores >= t).astype(int))) for t in grid]
+        )
+    return scoring(*confusion_curve(grid, true_pos, scores))
+
+
+def confusion_curve(grid, true_pos, scores):
+    """``tp, fp, fn, tn`` (float arrays over ``grid``) of predicting ``scores >= t``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import confusion_curve
+    >>> tp, fp, fn, tn = confusion_curve(
+    ...     np.array([0.5]), np.array([True, False]), np.array([0.6, 0.7]))
+    >>> tp.tolist(), fp.tolist(), fn.tolist(), tn.tolist()
+    ([1.0], [1.0], [0.0], [0.0])
+    """
+    positives = np.sort(scores[true_pos])
+    negatives = np.sort(scores[~true_pos])
+    # Cells with a score >= t: all of them less those strictly below t.
+    tp = len(positives) - np.searchsorted(positives, grid, side="left")
+    fp = len(negatives) - np.searchsorted(negatives, grid, side="left")
+    return tuple(
+        a.astype(float) for a in (tp, fp, len(positives) - tp, len(negatives) - fp)
+    )
+
+
+def joint_micro_f1(counts, start, max_sweeps=20):
+    """Thresholds of all tasks at once maximising the mean over splits of micro-F1.
+
+    Coordinate ascent: each task in turn moves to the candidate that
+    maximises the micro-F1 of every task's cells pooled, the others fixed,
+    until a sweep moves none (or ``max_sweeps``). Micro-F1 only grows, so
+    it stops; it finds a local optimum, started from ``start``.
+
+    Parameters
+    ----------
+    counts : list of ndarray of shape (3, n_splits, n_thresholds_t)
+        Per task, its ``tp``, ``fp`` and ``fn`` in each split (zeros where
+        the split holds out no labelled cell of the task) at each candidate.
+    start : list of int
+        Per task, the index of its starting candidate.
+    max_sweeps : int, default=20
+
+    Returns
+    -------
+    best : list of int
+        Per task, the index of its chosen candidate.
+    curves : list of ndarray of shape (n_thresholds_t,)
+        Per task, the mean micro-F1 at each of its candidates, the other
+        tasks at their chosen ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import joint_micro_f1
+    >>> counts = [np.array([[[2, 1]], [[3, 0]], [[0, 1]]], dtype=float)]
+    >>> best, curves = joint_micro_f1(counts, start=[0])
+    >>> best, curves[0].tolist()
+    ([1], [0.571..., 0.666...])
+    """
+    best = list(start)
+    total = sum(c[:, :, i] for c, i in zip(counts, best))
+
+    def curve(t):
+        candidates = (total - counts[t][:, :, best[t]])[:, :, None] + counts[t]
+        tp, fp, fn = candidates
+        return _ratio(2 * tp, 2 * tp + fp + fn).mean(axis=0)
+
+    for _ in range(max_sweeps):
+        moved = False
+        for t in range(len(counts)):
+            values = curve(t)
+            choice = int(np.argmax(values))
+            if values[choice] > values[best[t]] + 1e-12:
+                total += counts[t][:, :, choice] - counts[t][:, :, best[t]]
+                best[t], moved = choice, True
+        if not moved:
+            break
+    return best, [curve(t) for t in range(len(counts))]
+
+
+def aligned_probas(estimator, X, classes, task_names):
+    """``estimator.predict_proba(X)`` with each task's columns in ``classes[t]``.
+
+    A class the fitted estimator never saw (a training fold without it) gets
+    probability 0, as in ``cross_val_predict``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from sklmtl._threshold_tuning import aligned_probas
+    >>> dummy = DummyClassifier().fit([[0], [1]], ["b", "b"])
+    >>> aligned_probas(dummy, [[0]], [np.array(["a", "b"])], ["t"])[0].tolist()
+    [[0.0, 1.0]]
+    """
+    probas = _base_probas(estimator, X, len(classes))
+    fitted = estimator.classes_
+    if len(classes) == 1 and _is_flat(np.asarray(fitted, dtype=object)):
+        fitted = [fitted]
+    aligned = []
+    for name, task_classes, own, proba in zip(task_names, classes, fitted, probas):
+        lookup = {label: i for i, label in enumerate(task_classes.tolist())}
+        out = np.zeros((len(proba), len(task_classes)))
+        for column, label in enumerate(np.asarray(own).tolist()):
+            if label not in lookup:
+                raise ValueError(
+                    f"Task {name!r}: the estimator predicts class {label!r}, which "
+                    f"is not one of the labels in y {task_classes.tolist()}."
+                )
+            out[:, lookup[label]] = proba[:, column]
+        aligned.append(out)
+    return aligned
+
+
+def informative(part):
+    """Whether held-out cells show both classes (else they say nothing of F1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import informative
+    >>> informative((np.array([True, True]), np.array([0.2, 0.9])))
+    False
+    """
+    true_pos = part[0]
+    return bool(true_pos.any() and not true_pos.all())
+
+
+def tune_one(scoring, task_grid, parts):
+    """The best candidate of one task and its curve, averaged over the splits.
+
+    ``parts`` holds, per split, ``(true_pos, scores)`` of the task's labelled
+    held-out cells, or None; uninformative splits are left out.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import SCORINGS, tune_one
+    >>> part = (np.array([True, False, True]), np.array([0.6, 0.3, 0.4]))
+    >>> best, curve = tune_one(SCORINGS["f1"], np.array([0.2, 0.5]), [part, None])
+    >>> best, curve.round(3).tolist()
+    (0, [0.8, 0.667])
+    """
+    curves = [
+        threshold_curve(scoring, task_grid, *p)
+        for p in parts
+        if p is not None and informative(p)
+    ]
+    curve = np.mean(curves, axis=0)
+    return int(np.argmax(curve)), curve
+
+
+def tune_jointly(tasks):
+    """Micro-F1 over the tuned tasks, all thresholds chosen together.
+
+    ``tasks`` maps a task index to ``(candidates, parts)`` as
+    :func:`tune_one` takes them; the result maps it to ``(best index,
+    curve)``, starting from the candidate nearest 0.5.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import tune_jointly
+    >>> part = (np.array([True, False, True]), np.array([0.6, 0.3, 0.4]))
+    >>> best, curve = tune_jointly({0: (np.array([0.2, 0.5]), [part])})[0]
+    >>> best
+    0
+    """
+    order = sorted(tasks)
+    counts, start = [], []
+    for t in order:
+        task_grid, parts = tasks[t]
+        empty = np.zeros((3, len(task_grid)))
+        counts.append(
+            np.stack(
+                [
+                    empty if p is None else np.array(confusion_curve(task_grid, *p)[:3])
+                    for p in parts
+                ],
+                axis=1,
+            )
+        )
+        start.append(int(np.argmin(np.abs(task_grid - DEFAULT_THRESHOLD))))
+    best, curves = joint_micro_f1(counts, start)
+    return {t: (b, c) for t, b, c in zip(order, best, curves)}
