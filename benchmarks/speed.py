@@ -22,7 +22,15 @@ Measures, side by side in one run (median of ``--repeats`` repeats):
    peak growth of resident memory during fit against the float32 size of X;
 5. hardware: achieved training GFLOP/s of the large MLP against the measured
    float32 matmul GFLOP/s of this CPU;
-6. threads: a tiny net at 1 and at all threads, and the ``n_threads`` default.
+6. threads: a tiny net at 1 and at all threads, and the ``n_threads`` default;
+7. many labels (issue 13; 10,000 x 64, one hidden layer of 256, batch 128,
+   2 epochs, label-indicator ``Y``): fit for 1,000 binary labels against a
+   hand-written loop with one output layer and a BCE for all labels, fit
+   time growth from 1 to 32 and to 1,000 labels (``many_labels``), and
+   ``predict_proba`` (and ``predict_positive_proba``) for 1,000 labels on
+   100,000 rows against the bare forward pass (``many_labels_predict``).
+   Run them alone with ``--only many_labels many_labels_predict --threads 1``;
+8. ``tasks_growth``: the T = 1 vs T = 32 part of step 2 alone.
 
 Memory is the process's resident *anonymous* memory (``RssAnon`` in
 ``/proc/self/status``; psutil's RSS where there is no ``/proc``), polled every
@@ -187,6 +195,19 @@ def sharing(repeats, epochs=3):
     return out
 
 
+def tasks_growth(repeats, epochs=3):
+    """Only the T = 1 vs T = 32 part of :func:`sharing` (3-class tasks)."""
+    X, Y = _problem(10_000, 784, n_tasks=32, n_classes=3)
+
+    def shared(T):
+        estimator = _estimator((256, 256), 128, epochs)
+        return functools.partial(_fit, estimator, X, Y[:, :T])
+
+    shared(1)(), shared(32)()  # warm-up
+    t1, t32 = _interleaved(shared(1), shared(32), repeats)
+    return {"fit_T1_s": t1, "fit_T32_s": t32, "growth_T1_to_T32": t32 / t1}
+
+
 def _anon_rss():
     """Resident anonymous memory of this process, in bytes (see the docstring)."""
     try:
@@ -338,6 +359,112 @@ def threads(repeats):
     return out
 
 
+def _indicator_problem(n_samples, n_features, n_labels, seed=0):
+    """A label-indicator ``Y`` (0/1) with base rates between 2% and 50%."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, n_features)).astype(np.float32)
+    scores = X @ rng.normal(size=(n_features, n_labels))
+    scores += rng.normal(scale=2.0, size=scores.shape)
+    rates = rng.uniform(0.02, 0.5, n_labels)
+    cut = ((1 - rates) * (n_samples - 1)).astype(int)
+    thresholds = np.sort(scores, axis=0)[cut, np.arange(n_labels)]
+    return X, (scores > thresholds).astype(np.int64)
+
+
+def label_hand_loop(X, Y, hidden, batch, epochs):
+    """The loop a user would write: one output layer and one BCE for all labels."""
+    torch.manual_seed(0)
+    trunk = MLPTrunk(X.shape[1], hidden_layer_sizes=hidden)
+    module = torch.nn.Sequential(trunk, torch.nn.Linear(trunk.out_features, Y.shape[1]))
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+    X_t, Y_t = torch.from_numpy(X), torch.from_numpy(Y.astype(np.float32))
+    module.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(X_t))
+        for start in range(0, len(X_t), batch):
+            idx = order[start : start + batch]
+            loss = F.binary_cross_entropy_with_logits(module(X_t[idx]), Y_t[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return module
+
+
+_LABELS = {"hidden": (256,), "batch": 128, "epochs": 2, "n_features": 64}
+
+
+def many_labels(repeats):
+    """Fit time for 1, 32 and 1,000 binary labels, and the hand loop (1, 1,000).
+
+    The four fits are timed in turn within each repeat (the host's speed
+    drifts) and compared by their medians.
+    """
+    hidden, batch, epochs = _LABELS["hidden"], _LABELS["batch"], _LABELS["epochs"]
+    X, Y = _indicator_problem(10_000, _LABELS["n_features"], 1000)
+    estimator = _estimator(hidden, batch, epochs, n_threads=None)
+    fits = {
+        **{
+            f"hand_loop_{L}": functools.partial(
+                label_hand_loop, X, Y[:, :L], hidden, batch, epochs
+            )
+            for L in (1, 1000)
+        },
+        **{
+            f"sklmtl_{L}": functools.partial(_fit, estimator, X, Y[:, :L])
+            for L in (1, 32, 1000)
+        },
+    }
+    for fit in fits.values():  # warm-up
+        fit()
+    times = {name: [] for name in fits}
+    for _ in range(repeats):
+        for name, fit in fits.items():
+            times[name].append(_median_time(fit, 1))
+    t = {name: statistics.median(values) for name, values in times.items()}
+    return {
+        "fit_s": t,
+        "ratio_1000_to_hand_loop": t["sklmtl_1000"] / t["hand_loop_1000"],
+        "growth_1_to_32": t["sklmtl_32"] / t["sklmtl_1"],
+        "growth_1_to_1000": t["sklmtl_1000"] / t["sklmtl_1"],
+        # What 1,000 outputs cost without any framework: the floor of the
+        # growth above.
+        "hand_loop_growth_1_to_1000": t["hand_loop_1000"] / t["hand_loop_1"],
+    }
+
+
+def many_labels_predict(repeats):
+    """``predict_proba`` for 1,000 labels on 100,000 rows vs the bare forward."""
+    X, Y = _indicator_problem(100_000, _LABELS["n_features"], 1000)
+    clf = _estimator(_LABELS["hidden"], _LABELS["batch"], 1, n_threads=None)
+    clf.fit(X[:10_000], Y[:10_000])
+    module = clf.net_.module_.eval()
+    X_t = torch.from_numpy(X)
+
+    def bare():
+        with torch.inference_mode():
+            for start in range(0, len(X_t), 4096):
+                module(X_t[start : start + 4096])
+
+    calls = {"bare_forward": bare, "predict_proba": lambda: clf.predict_proba(X)}
+    if hasattr(clf, "predict_positive_proba"):
+        calls["predict_positive_proba"] = lambda: clf.predict_positive_proba(X)
+    for call in calls.values():  # warm-up
+        call()
+    times = {name: [] for name in calls}
+    for _ in range(repeats):
+        for name, call in calls.items():
+            times[name].append(_median_time(call, 1))
+    t = {name: statistics.median(values) for name, values in times.items()}
+    return {
+        "time_s": t,
+        **{
+            f"ratio_{name}": t[name] / t["bare_forward"]
+            for name in calls
+            if name != "bare_forward"
+        },
+    }
+
+
 _STEP_NAMES = [
     "overhead_large",
     "overhead_small",
@@ -345,6 +472,9 @@ _STEP_NAMES = [
     "prediction",
     "scaling",
     "threads",
+    "many_labels",
+    "many_labels_predict",
+    "tasks_growth",
 ]
 
 
@@ -394,6 +524,9 @@ def main(argv=None):
         ("prediction", lambda: prediction(r)),
         ("scaling", lambda: scaling(args.quick)),
         ("threads", lambda: threads(r)),
+        ("many_labels", lambda: many_labels(r)),
+        ("many_labels_predict", lambda: many_labels_predict(r)),
+        ("tasks_growth", lambda: tasks_growth(r)),
     ]
     for key, step in steps:
         if args.only and key not in args.only:
@@ -492,6 +625,7 @@ def report(res):
             "",
         ),
     ]
+    rows += _many_labels_rows(res)
     for name, row in th.items():
         values = " / ".join(f"{v:.2f} s" for v in row.values())
         rows.append(
@@ -520,6 +654,67 @@ def report(res):
         f"{res['repeats']} repeats.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _many_labels_rows(res):
+    ml, mp = res.get("many_labels"), res.get("many_labels_predict")
+    rows = []
+    if ml:
+        f = ml["fit_s"]
+        rows += [
+            (
+                "1,000 binary labels: fit / hand loop with one output layer",
+                _ratio_text(
+                    ml["ratio_1000_to_hand_loop"],
+                    f["sklmtl_1000"],
+                    f["hand_loop_1000"],
+                ),
+                "<= 1.5",
+            ),
+            (
+                "binary labels: fit time 32 labels / 1 label",
+                _ratio_text(ml["growth_1_to_32"], f["sklmtl_32"], f["sklmtl_1"]),
+                "<= 1.3",
+            ),
+            (
+                "binary labels: fit time 1,000 labels / 1 label",
+                _ratio_text(ml["growth_1_to_1000"], f["sklmtl_1000"], f["sklmtl_1"]),
+                "<= 3",
+            ),
+            (
+                "same for the hand loop (the cost of 1,000 outputs itself)",
+                _ratio_text(
+                    ml["hand_loop_growth_1_to_1000"],
+                    f["hand_loop_1000"],
+                    f["hand_loop_1"],
+                ),
+                "",
+            ),
+        ]
+    if mp:
+        t = mp["time_s"]
+        rows.append(
+            (
+                "1,000 labels, 100k rows: predict_proba / bare forward",
+                _ratio_text(
+                    mp["ratio_predict_proba"], t["predict_proba"], t["bare_forward"]
+                ),
+                "<= 1.3",
+            )
+        )
+        if "ratio_predict_positive_proba" in mp:
+            rows.append(
+                (
+                    "same, predict_positive_proba (one (n, L) array)",
+                    _ratio_text(
+                        mp["ratio_predict_positive_proba"],
+                        t["predict_positive_proba"],
+                        t["bare_forward"],
+                    ),
+                    "",
+                )
+            )
+    return rows
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ from ._batches import (
     feature_batches,
     torch_threads,
 )
+from ._binary import binary_outputs
 from ._net import MultiTaskNet, build_net
 from ._sparse import SparseRows, issparse, validate_sparse_X
 from ._state import load_training_state, training_state
@@ -51,8 +52,9 @@ from ._tasks import (
     fit_scaling,
     labelled_mask,
     learn_tasks,
+    network_outputs,
     task_from_state,
-    task_kinds,
+    uses_binary_logits,
 )
 from ._validation import (
     InstanceOf,
@@ -453,7 +455,7 @@ class MultiTaskNetBase(BaseEstimator):
             module=module,
             weighting=self._check_weighting(strategy),
             task_names=self.task_names_,
-            task_kinds=task_kinds(self._tasks),
+            task_kinds=network_outputs(self._tasks)[1],
             regression_loss=self._regression_loss(),
             class_weights=getattr(self, "_class_weights", None),
             optimizer=self.optimizer,
@@ -593,7 +595,7 @@ class MultiTaskNetBase(BaseEstimator):
         return None
 
     def _output_sizes(self):
-        return [task.output_width for task in self._tasks]
+        return network_outputs(self._tasks)[0]
 
     def _target_state(self):
         return {
@@ -622,6 +624,8 @@ class MultiTaskNetBase(BaseEstimator):
         module = self.net_.module_
         module.eval()
         device = next(module.parameters()).device
+        if uses_binary_logits(self._tasks):
+            return binary_outputs(module, X, PREDICT_BATCH_ROWS, device, "list")
         n_rows = self._n_rows(X)
         outputs = [np.empty((n_rows, task.output_width)) for task in self._tasks]
         softmax = [task.kind == CLASSIFICATION for task in self._tasks]

@@ -22,6 +22,7 @@ import numbers
 
 import numpy as np
 
+from ._indicator import indicator_codes
 from ._label_kinds import object_missing_mask, tighten, type_kind
 from ._targets import encode_column, missing_mask, split_target_columns
 
@@ -37,13 +38,17 @@ __all__ = [
     "infer_kind",
     "labelled_mask",
     "learn_tasks",
+    "network_outputs",
     "task_from_state",
     "task_kinds",
+    "uses_binary_logits",
 ]
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
 TASK_KINDS = (CLASSIFICATION, REGRESSION)
+#: The loss kind of a binary task on the binary-label path (one sigmoid logit).
+BINARY = "binary"
 
 
 class ClassificationTask:
@@ -344,6 +349,12 @@ def learn_tasks(
             f"{len(classes)}; the number of tasks cannot change."
         )
     kinds = _kinds_for(task_types, task_names, columns, missing_label)
+    if classes is None and all(kind == CLASSIFICATION for kind in kinds):
+        indicator = indicator_codes(columns, missing_label, Y=Y)
+        if indicator is not None:
+            codes, task_classes = indicator
+            tasks = [ClassificationTask(n, c) for n, c in zip(task_names, task_classes)]
+            return tasks, codes, task_names, is_1d
     tasks, encoded = [], []
     for t, (column, name, kind) in enumerate(zip(columns, task_names, kinds)):
         if kind == REGRESSION:
@@ -389,6 +400,11 @@ def encode_tasks(Y, tasks, *, missing_label=np.nan, standardise=False):
             f"Y has {len(columns)} task(s) but the estimator was fitted with "
             f"{len(tasks)}; the number of tasks cannot change."
         )
+    if all(task.kind == CLASSIFICATION for task in tasks):
+        known = [task.classes for task in tasks]
+        indicator = indicator_codes(columns, missing_label, known, Y=Y)
+        if indicator is not None:
+            return indicator[0]
     encoded = [
         task.encode(column, missing_label)
         if task.kind == CLASSIFICATION
@@ -515,3 +531,64 @@ def check_task_types(task_types):
                 f"task_types[{name!r}] is {kind!r}; expected 'classification' or "
                 "'regression'."
             )
+
+
+def uses_binary_logits(tasks):
+    """Whether the network gives every task one sigmoid logit.
+
+    The binary-label path: when every task is a classification task with
+    exactly two classes (a label-indicator ``Y``, 0/1 or bool, missing
+    cells allowed), each task has one logit ``z`` trained with a binary
+    cross-entropy, and ``P(classes[1]) = sigmoid(z)``, instead of two
+    softmax logits. Both give the same model family; one logit halves the
+    output layer and the loss is one elementwise op over ``(batch,
+    n_tasks)``. Any task with another number of classes, or any regression
+    task, keeps the softmax path for all tasks.
+
+    Parameters
+    ----------
+    tasks : list of ClassificationTask or RegressionTask
+
+    Returns
+    -------
+    binary : bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._tasks import ClassificationTask, uses_binary_logits
+    >>> uses_binary_logits([ClassificationTask("a", np.array([0, 1]))])
+    True
+    >>> uses_binary_logits([ClassificationTask("a", np.array([0, 1, 2]))])
+    False
+    """
+    return bool(tasks) and all(
+        task.kind == CLASSIFICATION and len(task.classes) == 2 for task in tasks
+    )
+
+
+def network_outputs(tasks):
+    """The width and the loss kind of each of the network's outputs.
+
+    Parameters
+    ----------
+    tasks : list of ClassificationTask or RegressionTask
+
+    Returns
+    -------
+    widths : list of int
+        Logits (or regression outputs) of each task: 1 per binary task on
+        the binary-label path (:func:`uses_binary_logits`).
+    kinds : list of {"classification", "regression", "binary"}
+        What the loss and the scoring make of each output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._tasks import ClassificationTask, network_outputs
+    >>> network_outputs([ClassificationTask("a", np.array(["n", "y"]))])
+    ([1], ['binary'])
+    """
+    if uses_binary_logits(tasks):
+        return [1] * len(tasks), [BINARY] * len(tasks)
+    return [task.output_width for task in tasks], task_kinds(tasks)

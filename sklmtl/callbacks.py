@@ -6,6 +6,7 @@ from skorch.callbacks import Callback
 
 from ._state import training_state
 from ._task_affinity import TaskAffinity, normalized_affinity
+from .nn.heads import flat_logits
 from .nn.losses import pad_task_logits, split_targets, unpack_targets
 
 __all__ = [
@@ -56,8 +57,11 @@ class PerTaskScoring(Callback):
     batch_scores : bool, default=False
         Also record each batch's mean task accuracy (``train_acc`` /
         ``valid_acc`` in the batch rows), for the progress bar.
-    task_kinds : list of {"classification", "regression"} or None, default=None
+    task_kinds : list of {"classification", "regression", "binary"} or None, \
+default=None
         The kind of each task; None when all are classification tasks.
+        ``"binary"`` for every task: each has one sigmoid logit (the
+        binary-label path).
 
     Examples
     --------
@@ -75,6 +79,8 @@ class PerTaskScoring(Callback):
         kinds = list(self.task_kinds or [])
         self._regression = [t for t, k in enumerate(kinds) if k == "regression"]
         self._classification = [t for t, k in enumerate(kinds) if k != "regression"]
+        # The binary-label path: one sigmoid logit per task, class 1 when > 0.
+        self._binary = bool(kinds) and all(k == "binary" for k in kinds)
         return self
 
     def on_epoch_begin(self, net, **kwargs):
@@ -98,12 +104,19 @@ class PerTaskScoring(Callback):
             )
             return
         codes, sample_weight = unpack_targets(batch[1].to(task_losses.device))
-        hits = ((_task_argmax(y_pred) == codes) & (codes >= 0)).to(task_losses.dtype)
-        if sample_weight is not None:
-            hits = hits * sample_weight.to(task_losses.dtype)
+        if self._binary:
+            # Bool ops on (batch, n_tasks): a fraction of the int64 ones' cost.
+            hits = (flat_logits(y_pred).detach() > 0) == (codes > 0)
+        else:
+            hits = _task_argmax(y_pred) == codes
+        hits &= codes >= 0
         # Weighted by the sample weights when given (task_counts are then
         # the weight sums), so validation scores follow them too.
-        correct = hits.sum(dim=0)
+        if sample_weight is not None:
+            dtype = task_losses.dtype
+            correct = (hits.to(dtype) * sample_weight.to(dtype)).sum(dim=0)
+        else:
+            correct = hits.sum(dim=0).to(task_losses.dtype)
         stats = torch.stack([task_losses.detach() * task_counts, correct, task_counts])
         prefix = "train" if training else "valid"
         self._sums[prefix] = self._sums.get(prefix, 0) + stats

@@ -9,8 +9,11 @@ kind), class weights, ``classes_``, ``predict_proba`` and ``predict``.
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, MultiOutputMixin
+from sklearn.utils.validation import check_is_fitted
 
-from ._base import MultiTaskNetBase
+from ._base import PREDICT_BATCH_ROWS, MultiTaskNetBase
+from ._batches import torch_threads
+from ._binary import binary_outputs
 from ._targets import decode_predictions, task_class_weights
 from .metrics import MultiTaskScoreMixin
 
@@ -28,6 +31,14 @@ class MultiTaskNetClassifier(
     their task's loss, while the sample still trains the trunk through its
     other tasks. A drop-in replacement for
     ``MultiOutputClassifier(MLPClassifier())``.
+
+    When every task is binary (a label-indicator ``Y`` of 0/1 or bools,
+    missing cells allowed, or any two labels per column), the network has
+    one sigmoid logit per task trained with a binary cross-entropy instead
+    of two softmax logits (the same model family, a smaller output layer
+    and one loss op for all tasks): ``classes_``, ``predict_proba``'s list
+    and ``predict`` are unchanged, and :meth:`predict_positive_proba` gives
+    the positive-class probabilities as one ``(n_samples, n_tasks)`` array.
 
     Parameters
     ----------
@@ -440,6 +451,57 @@ default=None
         """
         probas = self._predict_outputs(X)
         return probas[0] if self._y_is_1d else probas
+
+    def predict_positive_proba(self, X):
+        """Probability of each task's positive class, as one array.
+
+        For binary tasks (a label-indicator ``Y``), the probability of
+        ``classes_[t][1]`` (the larger label: 1, ``True``, ...) for every
+        task, in one ``(n_samples, n_tasks)`` array: what ``MLPClassifier``'s
+        ``predict_proba`` returns for multi-label targets, and column 1 of
+        each of :meth:`predict_proba`'s arrays.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_tasks), or (n_samples,)
+            ``proba[:, t]`` is the probability of ``classes_[t][1]``; 1-D
+            when the estimator was fitted on a 1-D ``y``.
+
+        Raises
+        ------
+        ValueError
+            When a task does not have exactly two classes.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> Y = [[0, 1, 1], [1, 0, 1], [1, 1, 0], [0, 0, 0]]
+        >>> clf = MultiTaskNetClassifier(max_epochs=2, random_state=0).fit(
+        ...     [[0.0], [1.0], [2.0], [3.0]], Y)
+        >>> clf.predict_positive_proba([[0.5], [1.5]]).shape
+        (2, 3)
+        """
+        check_is_fitted(self)
+        not_binary = [t.name for t in self._tasks if len(t.classes) != 2]
+        if not_binary:
+            raise ValueError(
+                "predict_positive_proba needs binary tasks (exactly two classes "
+                f"each); task(s) {not_binary} have "
+                f"{[len(t.classes) for t in self._tasks if t.name in not_binary]} "
+                "classes. Use predict_proba."
+            )
+        # Every task binary: the network has one sigmoid logit per task.
+        X = self._validate_X(X, reset=False)
+        module = self.net_.module_.eval()
+        device = next(module.parameters()).device
+        with torch_threads(self._threads_for(PREDICT_BATCH_ROWS)):
+            proba = binary_outputs(module, X, PREDICT_BATCH_ROWS, device, "positive")
+        return proba[:, 0] if self._y_is_1d else proba
 
     def predict(self, X):
         """Predict the label of every task.

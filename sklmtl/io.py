@@ -30,6 +30,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from . import __version__, nn, weighting
+from ._tasks import uses_binary_logits
 from .classifier import MultiTaskNetClassifier
 from .mixed import MultiTaskNet
 from .regressor import MultiTaskNetRegressor
@@ -37,7 +38,9 @@ from .regressor import MultiTaskNetRegressor
 __all__ = ["load", "save", "to_onnx"]
 
 FORMAT = "sklmtl"
-FORMAT_VERSION = 3
+# 4: all heads in one TaskHeads (new state-dict keys), one logit per binary
+# task when every task is binary.
+FORMAT_VERSION = 4
 # The estimators a file may hold, by the name written in it.
 _ESTIMATORS = {
     cls.__name__: cls
@@ -498,6 +501,8 @@ class _TaskOutputs(torch.nn.Module):
         super().__init__()
         self.module = module
         self.kinds = [task.kind for task in tasks]
+        # The binary-label path: one sigmoid logit per task.
+        self.binary = uses_binary_logits(tasks)
         self.scaling = [
             (float(getattr(t, "mean", 0.0)), float(getattr(t, "scale", 1.0)))
             for t in tasks
@@ -507,7 +512,7 @@ class _TaskOutputs(torch.nn.Module):
         outputs = []
         for kind, (mean, scale), raw in zip(self.kinds, self.scaling, self.module(X)):
             if kind == "classification":
-                outputs.append(torch.softmax(raw, dim=1))
+                outputs.append(nn.task_probabilities(raw, binary=self.binary))
             else:
                 outputs.append(raw[:, 0] * scale + mean)
         return tuple(outputs)

@@ -221,10 +221,15 @@ def _learnable(labels_per_task, n_samples=40):
     return X, rows
 
 
+# 30 epochs: at 15, a perfect fit of these 40 rows depends on the seed (one
+# seed in six misses a few rows, before and after the binary-label path).
+LEARNED = {**FAST, "max_epochs": 30}
+
+
 class TestReportedCases:
     def test_list_of_rows_keeps_the_int_column_int(self):
         X, Y = _learnable([[0, 1], ["no", "yes"]])
-        clf = MultiTaskNetClassifier(**FAST).fit(X, Y)
+        clf = MultiTaskNetClassifier(**LEARNED).fit(X, Y)
         assert clf.classes_[0].dtype.kind == "i"
         assert clf.classes_[1].tolist() == ["no", "yes"]
         pred = clf.predict(X)
@@ -240,7 +245,7 @@ class TestReportedCases:
         Y = np.empty((len(rows), 2), dtype=object)
         Y[:, 0] = [r[0] for r in rows]
         Y[:, 1] = [r[1] for r in rows]
-        clf = MultiTaskNetClassifier(**FAST).fit(X, Y)
+        clf = MultiTaskNetClassifier(**LEARNED).fit(X, Y)
         assert clf.classes_[1].dtype == bool
         pred = clf.predict(X)
         assert {type(v) for v in pred[:, 1]} == {bool}

@@ -142,16 +142,29 @@ class TestModules:
         shared = {id(p) for p in module.shared_parameters()}
         assert len(shared) == len(module.shared_parameters())
         assert shared == _upstream_of_features(module, X)
-        # Every parameter outside encode is read by exactly one task.
+        # Every parameter outside encode is read by exactly one task; the
+        # heads hold all tasks in one tensor, task t in rows offsets[t]:.
         logits = module(X)
+        heads = module.heads
         for p in module.parameters():
-            if id(p) in shared:
+            if id(p) in shared or any(p is h for h in heads.parameters()):
                 continue
             used = [
                 torch.autograd.grad(out.sum(), p, retain_graph=True, allow_unused=True)
                 for out in logits
             ]
-            assert sum(g[0] is not None for g in used) == 1
+            # At most one task with a non-zero gradient: the heads run all
+            # tasks in one batched product, which links each task's graph to
+            # the others' features with zero gradients (and a gate over one
+            # expert has a zero gradient for its own task too).
+            assert any(g[0] is not None for g in used)
+            assert sum(g[0] is not None and bool(g[0].any()) for g in used) <= 1
+        for t, out in enumerate(logits):
+            (grad,) = torch.autograd.grad(out.sum(), heads.weight, retain_graph=True)
+            rows = grad.abs().sum(dim=1) > 0
+            assert rows.nonzero().flatten().tolist() == list(
+                range(heads.offsets[t], heads.offsets[t + 1])
+            )
 
     def test_cross_stitch_units_start_from_alpha_self(self):
         net = CrossStitchNetwork([_mlp() for _ in range(3)], (2, 2, 2), alpha_self=0.7)
@@ -210,11 +223,14 @@ class TestModules:
         # Heads receive their own task's gradient, whatever the weighting does
         # to the shared part (aggregators) or the losses' scale (the others).
         if alias == "upgrad":
-            for t, head in enumerate(module.heads):
+            heads = module.heads
+            params = [heads.weight, heads.bias]
+            for t in range(heads.n_tasks):
                 loss_t = torch.nn.functional.cross_entropy(module(X)[t], codes[:, t])
-                grads = torch.autograd.grad(loss_t, list(head.parameters()))
-                for p, g in zip(head.parameters(), grads):
-                    torch.testing.assert_close(p.grad, g)
+                grads = torch.autograd.grad(loss_t, params)
+                rows = slice(heads.offsets[t], heads.offsets[t + 1])
+                for p, g in zip(params, grads):
+                    torch.testing.assert_close(p.grad[rows], g[rows])
 
 
 @pytest.mark.parametrize("arch", SOFT)
@@ -356,8 +372,9 @@ class TestParameters:
         ).fit(X, Y)
         # 3 tasks x 2 + 3 experts of 6*8+8 + 8*8+8 = 128 parameters, gates
         # (Linear(6, 5) x 3 tasks, Linear(8, 5) x 3, shared Linear(6, 9)),
-        # heads Linear(8, k) for the tasks' 2, 2 and 2 classes.
-        expected = 9 * 128 + 3 * 35 + 3 * 45 + 63 + 3 * 18
+        # heads Linear(8, 1) for the tasks' 2, 2 and 2 classes (every task
+        # binary: one sigmoid output each).
+        expected = 9 * 128 + 3 * 35 + 3 * 45 + 63 + 3 * 9
         assert sum(p.numel() for p in clf.net_.module_.parameters()) == expected
 
     @pytest.mark.parametrize(

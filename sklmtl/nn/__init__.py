@@ -6,9 +6,16 @@ from .architectures import (
     HardParameterSharing,
     MMoE,
     MultiGateMixtureOfExperts,
-    TaskHead,
 )
 from .cross_stitch import CrossStitch, CrossStitchNetwork
+from .heads import (
+    BINARY_LOGIT_SCALE,
+    TaskHead,
+    TaskHeads,
+    TaskLogits,
+    flat_logits,
+    task_probabilities,
+)
 from .losses import (
     MaskedMultiTaskCrossEntropy,
     MaskedMultiTaskRegressionLoss,
@@ -26,6 +33,7 @@ from .trunks import CNNTrunk, FlatFeatures, MLPTrunk, make_activation
 
 __all__ = [
     "ARCHITECTURES",
+    "BINARY_LOGIT_SCALE",
     "CGC",
     "CNNTrunk",
     "CrossStitch",
@@ -47,8 +55,12 @@ __all__ = [
     "TabularInput",
     "TabularTrunk",
     "TaskHead",
+    "TaskHeads",
+    "TaskLogits",
     "embedding_dim_for",
+    "flat_logits",
     "make_activation",
     "make_trunk_factory",
     "resolve_architecture",
+    "task_probabilities",
 ]

@@ -18,9 +18,7 @@ treat as shared) and ``decode`` (what only one task reads, and the heads).
 
 import numbers
 
-from torch import nn
-
-from .architectures import TaskHead
+from .heads import TaskHeads
 
 __all__ = ["apply_heads", "check_count", "make_heads", "trunk_stages"]
 
@@ -31,15 +29,21 @@ def trunk_stages(trunk):
 
 
 def make_heads(width, n_classes, head_hidden_size, activation, dropout):
-    """Every task's head on features of ``width`` (the one place heads are built)."""
-    return nn.ModuleList(
-        TaskHead(width, k, head_hidden_size, activation, dropout) for k in n_classes
-    )
+    """Every task's head on features of ``width`` (the one place heads are built).
+
+    One :class:`~sklmtl.nn.TaskHeads` for all tasks, as in the other
+    architectures.
+    """
+    return TaskHeads(width, n_classes, head_hidden_size, activation, dropout)
 
 
 def apply_heads(heads, task_features):
-    """Every task's logits from its own features (the one place heads run)."""
-    return tuple(head(features) for head, features in zip(heads, task_features))
+    """Every task's logits from its own features (the one place heads run).
+
+    ``task_features`` holds one ``(batch, width)`` tensor per task; the heads
+    run on all of them in one batched product.
+    """
+    return heads(list(task_features))
 
 
 def check_count(owner, name, value, minimum):

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from .._params import ParamsMixin
-from .trunks import make_activation
+from .heads import TaskHead, TaskHeads, _init_linear_
 
 __all__ = [
     "HPS",
@@ -20,49 +20,11 @@ __all__ = [
 ]
 
 
-class TaskHead(nn.Module):
-    """One task's classifier: an optional hidden layer, then logits.
-
-    Parameters
-    ----------
-    in_features : int
-        Width of the shared features.
-    n_classes : int
-        Number of classes of the task (the logit width).
-    hidden_size : int or None, default=None
-        Width of a task-specific hidden layer; None for a linear head.
-    activation : str, default="relu"
-        Activation of the hidden layer.
-    dropout : float, default=0.0
-        Dropout after the hidden layer.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklmtl.nn import TaskHead
-    >>> TaskHead(4, n_classes=3, hidden_size=8)(torch.zeros(2, 4)).shape
-    torch.Size([2, 3])
-    """
-
-    def __init__(
-        self, in_features, n_classes, hidden_size=None, activation="relu", dropout=0.0
-    ):
-        super().__init__()
-        layers = []
-        if hidden_size:
-            layers += [nn.Linear(in_features, hidden_size), make_activation(activation)]
-            if dropout:
-                layers.append(nn.Dropout(dropout))
-            in_features = hidden_size
-        layers.append(nn.Linear(in_features, n_classes))
-        self.layers = nn.Sequential(*layers)
-
-    def forward(self, features):
-        return self.layers(features)
-
-
 class HardParameterSharing(nn.Module):
     """One shared trunk, one head per task (Caruana, 1997).
+
+    The heads of all tasks live in one :class:`~sklmtl.nn.TaskHeads`
+    (``heads``): one parameter tensor per layer for all tasks.
 
     Parameters
     ----------
@@ -91,12 +53,9 @@ class HardParameterSharing(nn.Module):
     ):
         super().__init__()
         self.trunk = trunk
-        self.heads = nn.ModuleList(
-            TaskHead(trunk.out_features, k, head_hidden_size, activation, dropout)
-            for k in n_classes
+        self.heads = TaskHeads(
+            trunk.out_features, n_classes, head_hidden_size, activation, dropout
         )
-        self._linear_heads = all(len(head.layers) == 1 for head in self.heads)
-        self._head_sizes = [int(k) for k in n_classes]
 
     def encode(self, X):
         """Shared features of ``X``.
@@ -116,9 +75,8 @@ class HardParameterSharing(nn.Module):
     def decode(self, features, X):
         """Per-task logits from the shared features.
 
-        Linear heads are applied as one matrix product over their
-        concatenated weights (the cost does not grow with one call per task);
-        heads with a hidden layer run one by one.
+        All heads run at once (:class:`~sklmtl.nn.TaskHeads`): one matrix
+        product per layer, whatever the number of tasks.
 
         Parameters
         ----------
@@ -129,15 +87,11 @@ class HardParameterSharing(nn.Module):
 
         Returns
         -------
-        logits : tuple of Tensor of shape (batch, n_classes_t)
-            One tensor per task.
+        logits : TaskLogits
+            A sequence of one ``(batch, n_classes_t)`` tensor per task,
+            with all of them side by side in ``logits.flat``.
         """
-        if self._linear_heads:
-            weight = torch.cat([head.layers[0].weight for head in self.heads])
-            bias = torch.cat([head.layers[0].bias for head in self.heads])
-            logits = nn.functional.linear(features, weight, bias)
-            return torch.split(logits, self._head_sizes, dim=1)
-        return tuple(head(features) for head in self.heads)
+        return self.heads(features)
 
     def shared_parameters(self):
         """Parameters read by every task (the trunk's).
@@ -160,6 +114,10 @@ class MultiGateMixtureOfExperts(nn.Module):
     Mixture-of-Experts". ``n_experts`` trunks (the experts) read the input;
     each task has a softmax gate over the experts, computed from the
     flattened input, and a head reading its gated mixture of expert features.
+    The gates are one linear layer (``n_tasks * n_experts`` outputs) and the
+    heads one :class:`~sklmtl.nn.TaskHeads` fed with the ``(n_tasks, batch,
+    out_features)`` mixtures, so a step costs a few batched products
+    whatever the number of tasks.
 
     Parameters
     ----------
@@ -194,12 +152,15 @@ class MultiGateMixtureOfExperts(nn.Module):
         super().__init__()
         self.experts = nn.ModuleList(experts)
         width = self.experts[0].out_features
-        self.gates = nn.ModuleList(
-            nn.Linear(input_size, len(experts)) for _ in n_classes
-        )
-        self.heads = nn.ModuleList(
-            TaskHead(width, k, head_hidden_size, activation, dropout) for k in n_classes
-        )
+        self.n_tasks = len(n_classes)
+        n_experts = len(self.experts)
+        # One layer for all gates, initialised gate by gate as the per-task
+        # nn.Linear gates were (same seed, same starting weights).
+        self.gates = nn.utils.skip_init(nn.Linear, input_size, self.n_tasks * n_experts)
+        for t in range(self.n_tasks):
+            rows = slice(t * n_experts, (t + 1) * n_experts)
+            _init_linear_(self.gates.weight[rows], self.gates.bias[rows])
+        self.heads = TaskHeads(width, n_classes, head_hidden_size, activation, dropout)
 
     def encode(self, X):
         """Every expert's features.
@@ -228,15 +189,14 @@ class MultiGateMixtureOfExperts(nn.Module):
 
         Returns
         -------
-        logits : tuple of Tensor of shape (batch, n_classes_t)
-            One tensor per task.
+        logits : TaskLogits
+            A sequence of one ``(batch, n_classes_t)`` tensor per task.
         """
-        flat = X.flatten(start_dim=1)
-        outputs = []
-        for gate, head in zip(self.gates, self.heads):
-            mix = torch.softmax(gate(flat), dim=1).unsqueeze(2)
-            outputs.append(head((mix * features).sum(dim=1)))
-        return tuple(outputs)
+        gates = self.gates(X.flatten(start_dim=1))
+        gates = torch.softmax(gates.unflatten(1, (self.n_tasks, -1)), dim=2)
+        # (n_tasks, batch, out_features): each task's own mixture.
+        mixtures = torch.einsum("bte,bef->tbf", gates, features)
+        return self.heads(mixtures)
 
     def shared_parameters(self):
         """Parameters read by every task (the experts').

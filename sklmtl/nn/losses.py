@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .heads import BINARY_LOGIT_SCALE, flat_logits
+
 __all__ = [
     "MIN_VARIANCE",
     "REGRESSION_LOSSES",
@@ -74,11 +76,13 @@ def pad_task_logits(logits):
     >>> pad_task_logits((torch.zeros(1, 2), torch.ones(1, 3))).tolist()
     [[[0.0, 0.0, -inf], [1.0, 1.0, 1.0]]]
     """
-    first = logits[0]
-    sizes = [t.shape[1] for t in logits]
-    pad = first.new_full((first.shape[0], 1), float("-inf"))
-    flat = torch.cat([*logits, pad], dim=1)
-    return flat[:, _slot_index(sizes, flat.device)].view(len(first), len(sizes), -1)
+    sizes = getattr(logits, "sizes", None) or [t.shape[1] for t in logits]
+    flat = flat_logits(logits)
+    if len(set(sizes)) == 1:
+        return flat.view(len(flat), len(sizes), sizes[0])
+    pad = flat.new_full((flat.shape[0], 1), float("-inf"))
+    flat = torch.cat([flat, pad], dim=1)
+    return flat[:, _slot_index(sizes, flat.device)].view(len(flat), len(sizes), -1)
 
 
 def pack_targets(codes, weights=None):
@@ -183,10 +187,19 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
     cells in the batch, not by the batch size, so that a sparsely labelled task
     is not starved; a task with no labelled cell in the batch has loss 0.
 
+    With ``binary=True`` every task is binary and has one output ``u`` (the
+    binary-label path): its loss is the binary cross-entropy of
+    ``sigmoid(z)`` against code 1, where ``z`` is
+    :data:`~sklmtl.nn.heads.BINARY_LOGIT_SCALE` ``* u``, computed for all
+    tasks at once on the ``(batch, n_tasks)`` outputs. It equals the
+    two-class cross-entropy of the logits ``(0, z)``.
+
     Parameters
     ----------
     class_weights : list of (Tensor or None) or None, default=None
         Per-task class weights of shape ``(n_classes_t,)``.
+    binary : bool, default=False
+        Every task is binary with one sigmoid logit.
 
     Examples
     --------
@@ -197,10 +210,14 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
     >>> losses, counts = loss(logits, torch.tensor([[0, -1], [1, -1]]))
     >>> losses, counts
     (tensor([0.6931, 0.0000]), tensor([2., 0.]))
+    >>> bce = MaskedMultiTaskCrossEntropy(binary=True)
+    >>> bce((torch.zeros(2, 1), torch.zeros(2, 1)), torch.tensor([[0, -1], [1, -1]]))
+    (tensor([0.6931, 0.0000]), tensor([2., 0.]))
     """
 
-    def __init__(self, class_weights=None):
+    def __init__(self, class_weights=None, binary=False):
         super().__init__()
+        self.binary = bool(binary)
         # Buffers move to the net's device with the criterion, once.
         self._weighted = []
         for t, weight in enumerate(class_weights or []):
@@ -256,11 +273,13 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         task_counts : Tensor of shape (n_tasks,)
             Labelled cells (or their total weight) of each task.
         """
+        if self.binary:
+            return self._binary_masked(logits, codes, sample_weight)
         first = logits[0]
-        sizes = [t.shape[1] for t in logits]
-        log_proba = torch.log_softmax(pad_task_logits(logits), dim=2)
+        sizes = getattr(logits, "sizes", None) or [t.shape[1] for t in logits]
         labelled = codes >= 0
         target = codes.clamp(min=0)
+        log_proba = torch.log_softmax(pad_task_logits(logits), dim=2)
         picked = log_proba.gather(2, target.unsqueeze(2)).squeeze(2)
         cell_weight = labelled.to(first.dtype)
         if sample_weight is not None:
@@ -275,6 +294,40 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         total = (-picked * cell_weight).sum(dim=0)
         denom = cell_weight.sum(dim=0).clamp(min=torch.finfo(first.dtype).tiny)
         return total / denom, counts
+
+    def _binary_masked(self, logits, codes, sample_weight):
+        """:meth:`masked` for one sigmoid logit per task, in a few whole ops."""
+        flat = flat_logits(logits)
+        if flat.shape[1] != codes.shape[1]:
+            raise ValueError(
+                "The binary-label loss needs one logit per task; got "
+                f"{flat.shape[1]} logits for {codes.shape[1]} tasks."
+            )
+        dtype = flat.dtype
+        labelled = codes >= 0
+        positive = codes > 0
+        cell_weight = labelled.to(dtype)
+        if sample_weight is not None:
+            cell_weight = cell_weight * sample_weight.to(dtype)
+            counts = cell_weight.sum(dim=0)
+        else:
+            counts = labelled.sum(dim=0).to(dtype)
+        denom = counts
+        table = self._weight_table([2] * codes.shape[1], flat.device, dtype)
+        if table is not None:
+            # Class weights are indexed by the code: a table of 2 columns.
+            negative, positive_weight = table[:, 0], table[:, 1]
+            cell_weight = cell_weight * torch.where(positive, positive_weight, negative)
+            denom = cell_weight.sum(dim=0)
+        # The weight argument fuses the mask into the loss (and its backward).
+        cell = F.binary_cross_entropy_with_logits(
+            BINARY_LOGIT_SCALE * flat,
+            positive.to(dtype),
+            weight=cell_weight,
+            reduction="none",
+        )
+        total = cell.sum(dim=0)
+        return total / denom.clamp(min=torch.finfo(dtype).tiny), counts
 
 
 class MaskedMultiTaskRegressionLoss(nn.Module):
@@ -349,12 +402,17 @@ class MultiTaskObjective(nn.Module):
     class_weights : list of (Tensor or None) or None, default=None
         Class weights of the classification tasks (in their order), see
         :class:`MaskedMultiTaskCrossEntropy`.
-    task_kinds : list of {"classification", "regression"} or None, default=None
+    task_kinds : list of {"classification", "regression", "binary"} or None, \
+default=None
         The kind of each output; None when every task is a classification
         task (the target is then the ``int64`` code matrix).
     regression_loss : {"mse", "huber", "gaussian_nll"}, default="mse"
         The loss of regression tasks, see
         :class:`MaskedMultiTaskRegressionLoss`.
+
+    A ``task_kinds`` of ``"binary"`` for every task selects the binary-label
+    path: one sigmoid logit and a binary cross-entropy per task (see
+    :class:`MaskedMultiTaskCrossEntropy`).
 
     Examples
     --------
@@ -381,9 +439,10 @@ class MultiTaskObjective(nn.Module):
     ):
         super().__init__()
         self.weighting = weighting
-        self.cross_entropy = MaskedMultiTaskCrossEntropy(class_weights)
-        self.regression = MaskedMultiTaskRegressionLoss(regression_loss)
         kinds = list(task_kinds or [])
+        binary = bool(kinds) and all(kind == "binary" for kind in kinds)
+        self.cross_entropy = MaskedMultiTaskCrossEntropy(class_weights, binary=binary)
+        self.regression = MaskedMultiTaskRegressionLoss(regression_loss)
         self._mixed = "regression" in kinds
         self._n_tasks = len(kinds)
         self._classification = [t for t, k in enumerate(kinds) if k != "regression"]
