@@ -105,6 +105,7 @@ def _estimator(args):
         hidden_layer_sizes=(args.hidden,),
         batch_size=args.batch,
         max_epochs=1,
+        early_stopping=False,
         n_threads=args.threads,
         random_state=0,
     )
