@@ -115,10 +115,10 @@ default="mlp"
         validation loss has not improved for ``n_iter_no_change`` epochs and
         restore the best weights. ``"auto"`` turns it on when the first fit
         has at least 500 rows (so the validation split has 50) and off below,
-        where every row and every epoch is needed (on the real-data
-        benchmark it lifted five of the six tables of 800 rows and more, by
-        up to 2.5 points, and cost the two under 300 up to 8); the choice is
-        in ``do_early_stopping_``. The monitored ``valid_loss`` is the plain
+        where every row and every epoch is needed (``benchmarks/defaults_sweep.py``
+        on the real-data suite's tables: it lifted five of the six of 800 rows
+        and more and cost the two under 300 up to 8 points); the choice is in
+        ``do_early_stopping_``. The monitored ``valid_loss`` is the plain
         mean over tasks of each task's validation loss (averaged over its
         labelled cells), whatever the ``task_weighting``: a weighted objective
         can go negative (uncertainty weighting) or be redrawn (``"rlw"``).
@@ -126,9 +126,10 @@ default="mlp"
         Share of the training data held out for early stopping.
     n_iter_no_change : int, default=20
         Patience of early stopping, in epochs. The best weights are restored,
-        so a long patience costs time, not accuracy: on the real-data
-        benchmark 20 instead of 10 changed no table but diamonds, whose
-        validation loss improves slowly (+0.6 and +1.5 points).
+        so a long patience costs time, not accuracy: in
+        ``benchmarks/defaults_sweep.py`` 20 instead of 10 changed no table but
+        diamonds, whose validation loss improves slowly (+0.6 and +1.5
+        points).
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     callbacks : list of skorch callbacks or None, default=None
