@@ -116,7 +116,7 @@ def main(argv=None):
     parser.add_argument("--max-train", type=int, default=1_000)
     parser.add_argument("--tables", nargs="+", default=None)
     parser.add_argument(
-        "--out", type=Path, default=Path("benchmarks/results/tabular_input")
+        "--out", type=Path, default=Path(__file__).parent / "results" / "tabular_input"
     )
     args = parser.parse_args(argv)
     tables = args.tables or categorical_tables()
