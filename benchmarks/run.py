@@ -23,6 +23,7 @@ import time
 import warnings
 from pathlib import Path
 
+import mixed_suite
 import real_suite
 import report
 import torch
@@ -128,13 +129,15 @@ def main(argv=None):
         epilog=(
             "suites (datasets: benchmarks/suites.py, methods: benchmarks/methods.py)"
             f":\n{suites}\n{', '.join(sorted(real_suite.SUITES))}: the real-data "
-            "suite (see python benchmarks/real_suite.py --help)"
+            "suite (see python benchmarks/real_suite.py --help)\n"
+            f"{', '.join(sorted(mixed_suite.SUITES))}: classification and regression "
+            "targets of one table (see python benchmarks/mixed_suite.py --help)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--suite",
-        choices=sorted([*SUITES, *real_suite.SUITES]),
+        choices=sorted([*SUITES, *real_suite.SUITES, *mixed_suite.SUITES]),
         default="quick",
         help="which suite to run (default quick; see below)",
     )
@@ -151,10 +154,11 @@ def main(argv=None):
         help="output folder (default benchmarks/results/<suite>)",
     )
     args = parser.parse_args(argv)
-    if args.suite in real_suite.SUITES:  # the real-data suite has its own runner
-        seeds = ["--seeds", *map(str, args.seeds)] if args.seeds else []
-        out = ["--out", str(args.out)] if args.out else []
-        return real_suite.main(["--suite", args.suite, *seeds, *out])
+    for own_runner in (real_suite, mixed_suite):  # suites with their own runner
+        if args.suite in own_runner.SUITES:
+            seeds = ["--seeds", *map(str, args.seeds)] if args.seeds else []
+            out = ["--out", str(args.out)] if args.out else []
+            return own_runner.main(["--suite", args.suite, *seeds, *out])
     out_dir = args.out or Path(__file__).parent / "results" / args.suite
     json_path = run(args.suite, args.seeds, out_dir, args.threads)
     report_path = report.build(json_path, out_dir)
