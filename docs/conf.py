@@ -68,7 +68,8 @@ autosummary_imported_members = False
 autodoc_default_options = {
     "members": True,
     "inherited-members": (
-        "Module,NeuralNet,AccelerateMixin,Callback,Exception,BaseException,dict"
+        "Module,NeuralNet,AccelerateMixin,Callback,Exception,BaseException,dict,"
+        "Sequence,Reversible,Collection,Sized,Iterable,Container"
     ),
     # torch's hooks: called through ``module(x)``, documented by PyTorch.
     "exclude-members": "forward,extra_repr",

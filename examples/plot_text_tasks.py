@@ -1,7 +1,7 @@
 """
-==========================================
+===========================================
 Text: topic, tone and tags from raw strings
-==========================================
+===========================================
 
 One network reads short texts and predicts five labels for each: its topic
 (four classes), its tone (three classes) and three yes/no tags (does it ask a

@@ -190,7 +190,7 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
     With ``binary=True`` every task is binary and has one output ``u`` (the
     binary-label path): its loss is the binary cross-entropy of
     ``sigmoid(z)`` against code 1, where ``z`` is
-    :data:`~sklmtl.nn.heads.BINARY_LOGIT_SCALE` ``* u``, computed for all
+    ``BINARY_LOGIT_SCALE * u`` (2, see :class:`~sklmtl.nn.TaskHeads`), computed for all
     tasks at once on the ``(batch, n_tasks)`` outputs. It equals the
     two-class cross-entropy of the logits ``(0, z)``.
 
@@ -405,14 +405,13 @@ class MultiTaskObjective(nn.Module):
     task_kinds : list of {"classification", "regression", "binary"} or None, \
 default=None
         The kind of each output; None when every task is a classification
-        task (the target is then the ``int64`` code matrix).
+        task (the target is then the ``int64`` code matrix). ``"binary"`` for
+        every task selects the binary-label path: one sigmoid logit and a
+        binary cross-entropy per task (see
+        :class:`MaskedMultiTaskCrossEntropy`).
     regression_loss : {"mse", "huber", "gaussian_nll"}, default="mse"
         The loss of regression tasks, see
         :class:`MaskedMultiTaskRegressionLoss`.
-
-    A ``task_kinds`` of ``"binary"`` for every task selects the binary-label
-    path: one sigmoid logit and a binary cross-entropy per task (see
-    :class:`MaskedMultiTaskCrossEntropy`).
 
     Examples
     --------
