@@ -69,8 +69,9 @@ class TaskGroupingClassifier(_MultiTaskMetaEstimator):
         groups.
     affinity : {"lookahead", "cosine"}, default="lookahead"
         What the grouping maximises: TAG's lookahead affinity normalised by
-        the tasks' self-affinities (:func:`~sklmtl.callbacks.normalized_affinity`), or the
-        cosine similarity of the task gradients.
+        the tasks' self-affinities
+        (:func:`~sklmtl.callbacks.normalized_affinity`), or the cosine
+        similarity of the task gradients.
     probe_epochs : int, default=5
         Epochs of the probe fit.
     affinity_every : int, default=1
