@@ -321,7 +321,9 @@ class MultiTaskNetBase(BaseEstimator):
         if not (continuing and self.early_stopping == "auto"):
             # "auto" is decided by the first fit's size; a continued fit
             # (often on a small batch) keeps that decision.
-            self.do_early_stopping_ = self._resolve_early_stopping(len(values))
+            self.do_early_stopping_ = self._resolve_early_stopping(
+                len(values), incremental=epochs is not None
+            )
         labelled = labelled_mask(values, self._tasks)
         weights = check_sample_weight(sample_weight, labelled, self.task_names_)
         if not continuing and values.dtype.kind == "f":
@@ -348,10 +350,15 @@ class MultiTaskNetBase(BaseEstimator):
     def _n_rows(X):
         return X.shape[0] if issparse(X) else len(X)
 
-    def _resolve_early_stopping(self, n_samples):
-        """Whether this fit holds out a validation split and stops early."""
+    def _resolve_early_stopping(self, n_samples, incremental):
+        """Whether this fit holds out a validation split and stops early.
+
+        ``"auto"`` is off for ``partial_fit`` (streamed batches, one epoch per
+        call: as ``MLPClassifier`` does there) and below
+        ``AUTO_EARLY_STOPPING_MIN_SAMPLES`` rows.
+        """
         if self.early_stopping == "auto":
-            return n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
+            return not incremental and n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
         return bool(self.early_stopping)
 
     def _train(self, net, X, targets, previous, epochs):

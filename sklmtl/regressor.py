@@ -117,11 +117,13 @@ default="mlp"
         has at least 500 rows (so the validation split has 50) and off below,
         where every row and every epoch is needed (``benchmarks/defaults_sweep.py``
         on the real-data suite's tables: it lifted five of the six of 800 rows
-        and more and cost the two under 300 up to 8 points); the choice is in
-        ``do_early_stopping_``. The monitored ``valid_loss`` is the plain
-        mean over tasks of each task's validation loss (averaged over its
-        labelled cells), whatever the ``task_weighting``: a weighted objective
-        can go negative (uncertainty weighting) or be redrawn (``"rlw"``).
+        and more and cost the two under 300 up to 8 points), and off for
+        ``partial_fit`` (streamed batches); a continued fit keeps the first
+        fit's choice, which is in ``do_early_stopping_``. The monitored
+        ``valid_loss`` is the plain mean over tasks of each task's validation
+        loss (averaged over its labelled cells), whatever the
+        ``task_weighting``: a weighted objective can go negative (uncertainty
+        weighting) or be redrawn (``"rlw"``).
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     n_iter_no_change : int, default=20

@@ -361,3 +361,51 @@ def test_progress_bar_shows_losses_and_accuracies(data, capsys):
     train_batches = [b for b in clf.history_[-1, "batches"] if "train_loss" in b]
     assert all("train_acc" in b for b in train_batches)
     assert 0 <= train_batches[0]["train_acc"] <= 1
+
+
+@pytest.fixture(scope="module")
+def big():
+    return make_problem(n_samples=500)
+
+
+class TestEarlyStoppingAuto:
+    """The default ``early_stopping="auto"``: on from 500 rows, never in partial_fit."""
+
+    def test_on_from_500_rows_with_a_validation_split(self, big):
+        X, Y = big
+        clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 2}).fit(X, Y)
+        assert clf.do_early_stopping_ is True
+        assert "valid_loss" in clf.history_[-1]
+
+    def test_off_below_500_rows_every_epoch_on_every_row(self, big):
+        X, Y = big
+        clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 2}).fit(X[:499], Y[:499])
+        assert clf.do_early_stopping_ is False
+        assert "valid_loss" not in clf.history_[-1]
+        assert clf.n_iter_ == 2
+
+    def test_explicit_values_override_the_size_rule(self, big):
+        X, Y = big
+        on = MultiTaskNetClassifier(**{**FAST, "max_epochs": 2}, early_stopping=True)
+        off = MultiTaskNetClassifier(**{**FAST, "max_epochs": 2}, early_stopping=False)
+        assert on.fit(X[:100], Y[:100]).do_early_stopping_ is True
+        assert off.fit(X, Y).do_early_stopping_ is False
+
+    def test_off_in_partial_fit_and_kept_by_continued_fits(self, big):
+        X, Y = big
+        clf = MultiTaskNetClassifier(**FAST).partial_fit(X, Y)
+        assert clf.do_early_stopping_ is False
+        assert "valid_loss" not in clf.history_[-1]
+        # A warm fit after a small first fit keeps the first decision.
+        warm = MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}, warm_start=True)
+        warm.fit(X[:100], Y[:100]).fit(X, Y)
+        assert warm.do_early_stopping_ is False
+        assert "valid_loss" not in warm.history_[-1]
+
+    def test_saved_and_loaded(self, big, tmp_path):
+        X, Y = big
+        clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 2}).fit(X, Y)
+        save(clf, tmp_path / "m.safetensors")
+        loaded = load(tmp_path / "m.safetensors")
+        assert loaded.do_early_stopping_ is True
+        np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
