@@ -9,7 +9,10 @@ Writes ``report.md`` and ``gap_to_best_baseline.png`` beside the JSON (or in
 seeds. The *best baseline* of a table and label variant is the method with the
 highest mean task accuracy among the per-task baselines and the chain (not
 sklmtl, not the majority reference); the *gap* is sklmtl's mean task accuracy
-minus that baseline's, paired by seed (same split), in points.
+minus that baseline's, paired by seed (same split), in points. When the
+results hold ``sklmtl grouping`` (``TaskGroupingClassifier``), a section
+compares it with the default network and the best baseline, with the groups
+it chose.
 """
 
 import argparse
@@ -21,7 +24,8 @@ import numpy as np
 
 SKLMTL = "sklmtl default"
 PREVIOUS = "sklmtl previous defaults"
-REFERENCE = {SKLMTL, PREVIOUS, "majority (reference)"}
+GROUPING = "sklmtl grouping"
+REFERENCE = {SKLMTL, PREVIOUS, GROUPING, "majority (reference)"}
 
 
 def _stat(values, scale=100.0, digits=1):
@@ -162,6 +166,46 @@ def _before_after(res):
     return [*lines, ""]
 
 
+def _grouping(res):
+    """Automatic grouping against the default network and the best baseline."""
+    if GROUPING not in res.methods:
+        return []
+    lines = [
+        "## Automatic task grouping",
+        "",
+        "`sklmtl grouping` is `TaskGroupingClassifier(MultiTaskNetClassifier())`: "
+        "a 5-epoch probe measures the task affinity, then one default network "
+        "per group (on single-task tables: the default network). Gaps in "
+        "points, paired by seed; groups: how many, per seed.",
+        "",
+        "| table | labels | tasks | default: accuracy | grouping: accuracy "
+        "| grouping - default | grouping - best baseline | groups "
+        "| default fit (s) | grouping fit (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    acc = "mean_task_accuracy"
+    for table in res.tables:
+        for fraction in res.fractions:
+            ours = res.values(table, fraction, GROUPING, acc)
+            if not ours:
+                continue
+            best, to_best = res.gap(table, fraction, GROUPING)
+            _, to_default = res.gap(table, fraction, GROUPING, against=SKLMTL)
+            groups = res.values(table, fraction, GROUPING, "groups")
+            fit = "fit_time_s"
+            n_tasks = sum(len(g) for g in groups[0]) if groups else "?"
+            counts = "/".join(str(len(g)) for g in groups)
+            lines.append(
+                f"| {table} | {_variant(fraction)} | {n_tasks} "
+                f"| {_stat(res.values(table, fraction, SKLMTL, acc))} "
+                f"| {_stat(ours)} | {_stat(to_default, 1.0, 2)} "
+                f"| {_stat(to_best, 1.0, 2) if best else 'n/a'} | {counts} "
+                f"| {_stat(res.values(table, fraction, SKLMTL, fit), 1, 2)} "
+                f"| {_stat(res.values(table, fraction, GROUPING, fit), 1, 2)} |"
+            )
+    return [*lines, ""]
+
+
 def _matrix(res, metric, title, scale=100.0, digits=1, tables=None, lower=False):
     tables = res.tables if tables is None else tables
     methods = [
@@ -291,6 +335,7 @@ def build(json_path, out_dir=None):
         "![gap to the best baseline](gap_to_best_baseline.png)",
         "",
         *_before_after(res),
+        *_grouping(res),
         "## All metrics",
         "",
         *_matrix(res, "mean_task_accuracy", "Mean task accuracy (%)"),

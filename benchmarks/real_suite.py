@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/real_suite.py [--suite real|real-quick|real-tiny]
                                     [--seeds 0 1 2] [--tables NAME ...]
-                                    [--out DIR]
+                                    [--methods NAME ...] [--out DIR]
 
 (``python benchmarks/run.py --suite real`` and ``--suite real-quick`` run the
 same.) The tables and their sources are in ``benchmarks/realdata.py``. Per
@@ -18,7 +18,11 @@ standard-scales numeric columns and one-hot encodes categorical ones, in a
 Methods, all with their defaults (``random_state`` set where there is one):
 ``MultiTaskNetClassifier()``, and the same with the defaults it had before this
 suite chose new ones (``max_epochs=50, early_stopping=False,
-n_iter_no_change=10``) so the report shows the change; per task, fitted on
+n_iter_no_change=10``) so the report shows the change;
+``TaskGroupingClassifier(MultiTaskNetClassifier())`` (automatic task
+grouping: a 5-epoch probe measures the task affinity, then one default
+network per group; on single-task tables it is the default network); per
+task, fitted on
 that task's labelled rows (``IndependentTaskClassifier``):
 ``HistGradientBoostingClassifier``, ``LogisticRegression``, RBF ``SVC``,
 ``MLPClassifier``; on multi-label tables
@@ -62,6 +66,7 @@ from threadpoolctl import threadpool_limits
 
 from sklmtl import MultiTaskNetClassifier
 from sklmtl.baselines import IndependentTaskClassifier
+from sklmtl.grouping import TaskGroupingClassifier
 from sklmtl.metrics import mean_task_accuracy, per_task_scores, subset_accuracy
 
 SKLMTL = "sklmtl default"
@@ -69,6 +74,8 @@ SKLMTL = "sklmtl default"
 #: stopping, patience 10), kept as a method so the report shows before/after.
 PREVIOUS = "sklmtl previous defaults"
 MAJORITY = "majority (reference)"
+#: Automatic task grouping (issue 16) around the default network.
+GROUPING = "sklmtl grouping"
 CHAIN = "chain (LogReg)"
 
 #: name -> (factory(seed) -> unfitted model, multi-label tables only).
@@ -77,6 +84,12 @@ METHODS = {
     PREVIOUS: (
         lambda seed: MultiTaskNetClassifier(
             max_epochs=50, early_stopping=False, n_iter_no_change=10, random_state=seed
+        ),
+        False,
+    ),
+    GROUPING: (
+        lambda seed: TaskGroupingClassifier(
+            MultiTaskNetClassifier(random_state=seed), random_state=seed
         ),
         False,
     ),
@@ -305,6 +318,11 @@ def run_one(method, seed, data, multilabel):
         Y_pred = model.predict(X_test)
         predict_time = time.perf_counter() - start
     estimator = model[-1]
+    extra = {}
+    if isinstance(estimator, TaskGroupingClassifier):
+        extra["groups"] = [
+            [estimator.task_names_[t] for t in group] for group in estimator.groups_
+        ]
     return {
         "status": "ok",
         **scores(Y_test, Y_pred, multilabel),
@@ -314,6 +332,7 @@ def run_one(method, seed, data, multilabel):
         if isinstance(estimator, MultiTaskNetClassifier)
         else None,
         "warnings": dict(Counter(type(w.message).__name__ for w in caught)),
+        **extra,
     }
 
 
@@ -322,9 +341,14 @@ def _methods_for(table, suite):
     return [m for m in names if table.multilabel or not METHODS[m][1]]
 
 
-def run(suite_name, out_dir, seeds=None, tables=None):
-    """Run a suite; write ``out_dir/results.json`` after each table; return its path."""
+def run(suite_name, out_dir, seeds=None, tables=None, methods=None):
+    """Run a suite; write ``out_dir/results.json`` after each table; return its path.
+
+    ``methods`` (names of :data:`METHODS`) replaces the suite's methods.
+    """
     suite = SUITES[suite_name]
+    if methods is not None:
+        suite = RealSuite(**{**suite.__dict__, "methods": list(methods)})
     seeds = suite.seeds if seeds is None else seeds
     tables = suite.tables if tables is None else tables
     missing = missing_packages(tables)
@@ -409,11 +433,20 @@ def main(argv=None):
         "--tables", nargs="+", default=None, choices=sorted(TABLES), metavar="TABLE"
     )
     parser.add_argument(
+        "--methods",
+        nargs="+",
+        default=None,
+        choices=list(METHODS),
+        metavar="METHOD",
+        help="run only these methods (default: the suite's); one of "
+        + ", ".join(repr(m) for m in METHODS),
+    )
+    parser.add_argument(
         "--out", type=Path, default=None, help="default benchmarks/results/<suite>"
     )
     args = parser.parse_args(argv)
     out_dir = args.out or Path(__file__).parent / "results" / args.suite
-    json_path = run(args.suite, out_dir, args.seeds, args.tables)
+    json_path = run(args.suite, out_dir, args.seeds, args.tables, args.methods)
     report_path = real_report.build(json_path, out_dir)
     print(f"\nresults: {json_path}\nreport:  {report_path}\n")
     print(report_path.read_text())

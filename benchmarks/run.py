@@ -9,8 +9,8 @@ Usage::
 builds the committed results in ``benchmarks/results/full``, ``--suite tiny``
 is what the tests run; ``--help`` lists what each suite contains and how long
 it took when last timed. Each run prints a progress line;
-the results go to ``DIR/results.json`` (rewritten after every experiment, so
-an interrupted run keeps what it finished) and ``benchmarks/report.py`` turns
+the results go to ``DIR/results.json`` (rewritten after every run, so an
+interrupted run keeps what it finished) and ``benchmarks/report.py`` turns
 them into ``DIR/report.md`` and PNG plots.
 
 Methods and their shared configuration: ``benchmarks/methods.py``; datasets
@@ -28,7 +28,7 @@ import real_suite
 import report
 import torch
 from common import warm_up_torch, write_results
-from methods import METHODS, epochs_trained, model_size
+from methods import METHODS, epochs_trained, groups_chosen, model_size
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import f1_score
 from suites import SUITES, load
@@ -53,8 +53,10 @@ def run_one(method, setting, seed, data):
         start = time.perf_counter()
         Y_pred = model.predict(X_test)
         predict_time = time.perf_counter() - start
+    groups = groups_chosen(model)
     return {
         "status": "ok",
+        **({} if groups is None else {"groups": groups}),
         "per_task_accuracy": per_task_scores(Y_test, Y_pred),
         "per_task_macro_f1": per_task_scores(Y_test, Y_pred, metric=_macro_f1),
         "mean_task_accuracy": mean_task_accuracy(Y_test, Y_pred),
@@ -116,9 +118,8 @@ def run(suite_name, seeds, out_dir, threads):
             f"| {method} | seed {seed} | {summary}",
             flush=True,
         )
-        last_of_experiment = i == len(runs) or runs[i][0] is not exp
-        if last_of_experiment:
-            write_results(json_path, f"suite {suite_name}", records)
+        # After every run, so an interrupted run keeps what it finished.
+        write_results(json_path, f"suite {suite_name}", records)
     return json_path
 
 

@@ -3,7 +3,10 @@
 An *experiment* is a dataset with a family of settings (e.g. the generator
 swept over relatedness) and the methods compared on it; a *suite* is a list
 of experiments and the seeds. ``quick`` is the README's main job (minutes on
-2 cores), ``full`` builds the committed results, ``tiny`` is for the tests.
+2 cores), ``full`` builds the committed results, ``tiny`` is for the tests,
+``sharing`` compares one network, independent networks, automatic grouping
+and the soft-sharing architectures (issue 16) on the relatedness sweep and
+full-size MultiMNIST with the LeNet trunk.
 """
 
 from dataclasses import dataclass, field
@@ -270,6 +273,48 @@ SUITES = {
             "average 7-8)"
         ),
     ),
+    "sharing": Suite(
+        [
+            _relatedness(
+                200,
+                [0.0, 0.5, 1.0],
+                [0.0],
+                [
+                    "shared net (equal)",
+                    "independent nets",
+                    "grouping net",
+                    "grouping net (CV)",
+                    "MMoE net",
+                    "PLE net",
+                    "SVM per task",
+                    "LogReg per task",
+                ],
+            ),
+            Experiment(
+                "MultiMNIST: LeNet",
+                "MultiMNIST",
+                [
+                    {
+                        "n_train": 10_000,
+                        "n_test": 2_000,
+                        "scale_nets": False,
+                        "trunk": "cnn",
+                    }
+                ],
+                [
+                    "shared net (equal)",
+                    "independent nets",
+                    "grouping net",
+                    "MMoE net",
+                    "PLE net",
+                    "cross-stitch net",
+                ],
+                seeds=[0, 1],
+            ),
+        ],
+        seeds=[0, 1, 2],
+        duration="not timed",
+    ),
     "tiny": Suite(
         [
             Experiment(
@@ -290,7 +335,12 @@ SUITES = {
                 100,
                 [0.0, 1.0],
                 [0.0],
-                ["shared net (equal)", "powerset SVM", "LogReg per task"],
+                [
+                    "shared net (equal)",
+                    "grouping net",
+                    "powerset SVM",
+                    "LogReg per task",
+                ],
             ),
             _size(1.0, [50, 100], [0.5], ["shared net (equal)", "powerset SVM"]),
             _tasks([1, 2], 100, 2),

@@ -43,6 +43,15 @@ def test_tiny_suite_writes_json_report_and_plots(tmp_path):
         assert list(r["per_task_accuracy"]) == list(r["per_task_macro_f1"])
         assert all(name.startswith("task_") for name in r["per_task_accuracy"])
         assert r["parameters"] > 0 or r["support_vectors"] > 0
+    # Automatic grouping: its groups are recorded and cover every task once,
+    # and its size counts the group networks.
+    grouping = [r for r in ok if r["method"] == "grouping net"]
+    assert len(grouping) == 2  # relatedness 0 and 1
+    for r in grouping:
+        tasks = sorted(t for group in r["groups"] for t in group)
+        assert tasks == list(range(len(r["per_task_accuracy"])))
+        assert len(r["epochs"]) == len(r["groups"]) and r["parameters"] > 0
+    assert all("groups" not in r for r in ok if r["method"] != "grouping net")
     # The powerset cannot fit when every row misses a label: recorded, not hidden.
     failed = [r for r in records if r["status"] == "failed"]
     assert failed and all("missing" in r["error"] for r in failed)

@@ -66,6 +66,29 @@ def test_tiny_suite_writes_json_report_and_plot(bench, tmp_path, capsys):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_methods_option_runs_grouping_and_reports_it(bench, tmp_path, capsys):
+    realdata, real_suite, _ = bench
+    if realdata.missing_packages(["penguins"]):
+        pytest.skip("the bench extra's data packages are not installed")
+    methods = [real_suite.SKLMTL, real_suite.GROUPING, "LogReg per task"]
+    real_suite.main(
+        ["--suite", "real-tiny", "--seeds", "0", "--tables", "penguins"]
+        + ["--methods", *methods, "--out", str(tmp_path)]
+    )
+    assert re.search(r"\[\s*1/6 ", capsys.readouterr().out)  # 3 methods x 2 variants
+    records = json.loads((tmp_path / "results.json").read_text())["records"]
+    assert [r["method"] for r in records] == methods * 2
+    grouping = [r for r in records if r["method"] == real_suite.GROUPING]
+    for r in grouping:
+        assert r["status"] == "ok"
+        assert sorted(t for g in r["groups"] for t in g) == ["sex", "species"]
+    report = (tmp_path / "report.md").read_text()
+    assert "## Automatic task grouping" in report
+    # Grouping is sklmtl's, not a baseline: the best baseline stays LogReg.
+    assert "| penguins | all labels | 2 |" in report
+    assert "| penguins | all labels | " in report and "| LogReg per task |" in report
+
+
 def _record(method, seed, acc, table="t", fraction=0.0):
     return {
         "table": table,
