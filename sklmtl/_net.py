@@ -24,7 +24,12 @@ from skorch.callbacks import EarlyStopping, PrintLog, ProgressBar
 from skorch.dataset import ValidSplit, unpack_data
 from skorch.utils import to_tensor
 
-from .callbacks import BestWeights, PerTaskScoring, TaskWeightLogger
+from .callbacks import (
+    BestWeights,
+    PerTaskScoring,
+    TaskWeightLogger,
+    TrainingLossPlateau,
+)
 from .exceptions import TrainingDivergedError
 from .nn import MultiTaskObjective
 
@@ -211,6 +216,7 @@ def build_net(
     net_kwargs=None,
     task_kinds=None,
     regression_loss=None,
+    tol=None,
 ):
     """Build and initialise the skorch net that trains ``module``.
 
@@ -264,6 +270,11 @@ def build_net(
         The kind of each task; None when all are classification.
     regression_loss : {"mse", "huber", "gaussian_nll"} or None, default=None
         The loss of regression tasks (None means ``"mse"``).
+    tol : float or None, default=None
+        Without early stopping, stop after ``n_iter_no_change`` epochs in
+        which ``train_loss`` has not improved by ``tol``
+        (:class:`~sklmtl.callbacks.TrainingLossPlateau`); None trains every
+        epoch.
 
     Returns
     -------
@@ -312,6 +323,9 @@ def build_net(
             monitor="valid_loss", patience=n_iter_no_change, load_best=True
         )
         net_callbacks.append(("early_stopping", stopper))
+    elif tol is not None:
+        plateau = TrainingLossPlateau(tol=tol, patience=n_iter_no_change)
+        net_callbacks.append(("train_loss_plateau", plateau))
     if on_divergence == "restore_best":
         monitor = "valid_loss" if early_stopping else "train_loss"
         net_callbacks.append(("best_weights", BestWeights(monitor)))

@@ -140,6 +140,16 @@ default="mlp"
         ``benchmarks/defaults_sweep.py`` 20 instead of 10 changed no table but
         diamonds, whose validation loss improves slowly (+0.6 and +1.5
         points).
+    tol : float or None, default=1e-3
+        When early stopping is off (``early_stopping=False``, or ``"auto"``
+        below 500 rows), training stops once ``train_loss`` (the plain mean
+        over tasks of each task's loss) has not improved by at least ``tol``
+        for ``n_iter_no_change`` consecutive epochs: the stopping rule of
+        ``MLPClassifier``/``MLPRegressor`` (their ``tol``;
+        :class:`~sklmtl.callbacks.TrainingLossPlateau`). ``None`` trains all
+        ``max_epochs``. Unused with early stopping on, where the validation
+        loss decides; ``partial_fit`` (one epoch per call) never stops on it.
+        TOLFIGURES
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     callbacks : list of skorch callbacks or None, default=None
@@ -269,6 +279,7 @@ default="mlp"
         early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=20,
+        tol=1e-3,
         device="cpu",
         callbacks=None,
         progress_bar=False,
@@ -302,6 +313,7 @@ default="mlp"
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self.device = device
         self.callbacks = callbacks
         self.progress_bar = progress_bar
