@@ -141,7 +141,11 @@ default="mlp"
         :class:`~sklmtl.callbacks.TrainingLossPlateau`). ``None`` trains all
         ``max_epochs``. Unused with early stopping on, where the validation
         loss decides; ``partial_fit`` (one epoch per call) never stops on it.
-        TOLFIGURES
+        ``1e-3`` rather than scikit-learn's ``1e-4``: this network's loss
+        falls faster than a one-layer MLP's, and ``1e-4`` changed no
+        penguins or mpg score of the mixed suite; ``1e-3`` stopped penguins
+        after 76 to 147 epochs and lifted its scores (user guide, *Early
+        stopping and the monitored loss*).
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     callbacks : list of skorch callbacks or None, default=None
