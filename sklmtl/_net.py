@@ -211,6 +211,7 @@ def build_net(
     net_kwargs=None,
     task_kinds=None,
     regression_loss=None,
+    dtype=torch.float32,
 ):
     """Build and initialise the skorch net that trains ``module``.
 
@@ -264,6 +265,9 @@ def build_net(
         The kind of each task; None when all are classification.
     regression_loss : {"mse", "huber", "gaussian_nll"} or None, default=None
         The loss of regression tasks (None means ``"mse"``).
+    dtype : torch.dtype, default=torch.float32
+        The dtype of the module's and the weighting's parameters (the inputs
+        must have it too).
 
     Returns
     -------
@@ -348,4 +352,10 @@ def build_net(
         device=device,
     )
     kwargs.update(net_kwargs)
-    return net_class(**kwargs).initialize()
+    module.to(dtype)
+    net = net_class(**kwargs).initialize()
+    # The weighting's parameters (uncertainty's log-variances, ...) live in
+    # the criterion, built by initialize(). Module.to converts parameters in
+    # place, so the optimizer created there keeps pointing at them.
+    net.criterion_.to(dtype)
+    return net
