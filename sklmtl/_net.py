@@ -217,6 +217,7 @@ def build_net(
     task_kinds=None,
     regression_loss=None,
     tol=None,
+    dtype=torch.float32,
 ):
     """Build and initialise the skorch net that trains ``module``.
 
@@ -275,6 +276,9 @@ def build_net(
         which ``train_loss`` has not improved by ``tol``
         (:class:`~sklmtl.callbacks.TrainingLossPlateau`); None trains every
         epoch.
+    dtype : torch.dtype, default=torch.float32
+        The dtype of the module's and the weighting's parameters (the inputs
+        must have it too).
 
     Returns
     -------
@@ -362,4 +366,10 @@ def build_net(
         device=device,
     )
     kwargs.update(net_kwargs)
-    return net_class(**kwargs).initialize()
+    module.to(dtype)
+    net = net_class(**kwargs).initialize()
+    # The weighting's parameters (uncertainty's log-variances, ...) live in
+    # the criterion, built by initialize(). Module.to converts parameters in
+    # place, so the optimizer created there keeps pointing at them.
+    net.criterion_.to(dtype)
+    return net

@@ -182,20 +182,17 @@ class TestTaskGroupingClassifier:
     [
         TaskGroupingClassifier(
             MultiTaskNetClassifier(
-                hidden_layer_sizes=(32,), max_epochs=20, lr=0.01, random_state=0
+                hidden_layer_sizes=(32,),
+                max_epochs=20,
+                lr=0.01,
+                dtype="float64",
+                random_state=0,
             ),
             n_groups=1,
             probe_epochs=1,
             random_state=0,
         )
     ],
-    expected_failed_checks=lambda est: {
-        f"check_sample_weight_equivalence_on_{kind}_data": (
-            "float32 training, as for MultiTaskNetClassifier "
-            "(tests/test_common_checks.py)"
-        )
-        for kind in ("dense", "sparse")
-    },
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
