@@ -82,6 +82,14 @@ class TestTaskGroupingClassifier:
         assert len(grouped.estimators_) == 2
         assert grouped.probe_.task_affinity_.shape == (4, 4)
 
+    def test_probe_runs_every_epoch_whatever_tol(self):
+        # tol=1e9 would stop a plain fit after 2 epochs; the probe has a
+        # fixed length.
+        X, Y = _blocks()
+        net = MultiTaskNetClassifier(**{**NET, "tol": 1e9, "n_iter_no_change": 1})
+        clf = TaskGroupingClassifier(net, n_groups=1, probe_epochs=4, random_state=0)
+        assert clf.fit(X, Y).probe_.n_iter_ == 4
+
     def test_threshold_mode_recovers_the_blocks(self):
         # Every task is binary, so the probe trains one sigmoid output per
         # task; on these 300 rows the 2-3 block's affinity shows from about
