@@ -339,13 +339,18 @@ def build_net(
         net_callbacks.append(("progress_bar", ProgressBar(postfix_keys=keys)))
     net_callbacks += copy.deepcopy(list(callbacks or []))
     net_callbacks += net_kwargs.pop("callbacks", [])
+    # skorch's PrintLog builds its epoch table even when verbose=0 (0.18 s of
+    # a 2.0 s profiled fit on penguins): installed only when something prints.
+    print_log = None
+    if verbose or any(k.startswith("callbacks__print_log__") for k in net_kwargs):
+        print_log = _print_log(task_names, weighting.constant_weights)
     kwargs = {
         "iterator_train": iterator,
         "iterator_train__shuffle": True,
         "iterator_train__pin_memory": device.startswith("cuda"),
         "iterator_valid": iterator,
         "iterator_valid__pin_memory": device.startswith("cuda"),
-        "callbacks__print_log": _print_log(task_names, weighting.constant_weights),
+        "callbacks__print_log": print_log,
         **_optimizer_kwargs(optimizer, lr, weight_decay, optimizer_kwargs),
     }
     kwargs.update(
