@@ -36,8 +36,14 @@ from sklmtl import MultiTaskNetClassifier
 HERE = Path(__file__).parent
 BASELINES = ["HGB per task", "LogReg per task", "SVC per task", "MLP per task"]
 #: name -> parameters of MultiTaskNetClassifier (anything else at its default).
+#: The sweep predates ``tol``: without early stopping it is None, as it was then.
 CONFIGS = {
-    "base": {"max_epochs": 50, "early_stopping": False, "n_iter_no_change": 10},
+    "base": {
+        "max_epochs": 50,
+        "early_stopping": False,
+        "tol": None,
+        "n_iter_no_change": 10,
+    },
     "es": {"max_epochs": 50, "early_stopping": True, "n_iter_no_change": 10},
     "es200": {"max_epochs": 200, "early_stopping": True, "n_iter_no_change": 10},
     "es200_p20": {"max_epochs": 200, "early_stopping": True, "n_iter_no_change": 20},
@@ -65,11 +71,26 @@ CONFIGS = {
         "n_iter_no_change": 10,
         "validation_fraction": 0.2,
     },
-    "e200": {"max_epochs": 200, "early_stopping": False},
-    "e200_wd": {"max_epochs": 200, "early_stopping": False, "weight_decay": 1e-3},
-    "e100_b32": {"max_epochs": 100, "early_stopping": False, "batch_size": 32},
-    "b24": {"max_epochs": 50, "early_stopping": False, "batch_size": 24},
-    "b24_e100": {"max_epochs": 100, "early_stopping": False, "batch_size": 24},
+    "e200": {"max_epochs": 200, "early_stopping": False, "tol": None},
+    "e200_wd": {
+        "max_epochs": 200,
+        "early_stopping": False,
+        "tol": None,
+        "weight_decay": 1e-3,
+    },
+    "e100_b32": {
+        "max_epochs": 100,
+        "early_stopping": False,
+        "tol": None,
+        "batch_size": 32,
+    },
+    "b24": {"max_epochs": 50, "early_stopping": False, "tol": None, "batch_size": 24},
+    "b24_e100": {
+        "max_epochs": 100,
+        "early_stopping": False,
+        "tol": None,
+        "batch_size": 24,
+    },
 }
 
 

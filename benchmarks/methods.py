@@ -41,7 +41,7 @@ def _net(seed, setting, **overrides):
     if "max_epochs" in setting:
         params["max_epochs"] = setting["max_epochs"]
     if setting.get("fixed_epochs"):
-        params["early_stopping"] = False
+        params.update(early_stopping=False, tol=None)
     params.update(overrides)
     return MultiTaskNetClassifier(**params)
 

@@ -18,11 +18,11 @@ standard-scales numeric columns and one-hot encodes categorical ones, in a
 Methods, all with their defaults (``random_state`` set where there is one):
 ``MultiTaskNetClassifier()``, and the same with the defaults it had before this
 suite chose new ones (``max_epochs=50, early_stopping=False,
-n_iter_no_change=10``) so the report shows the change;
-``TaskGroupingClassifier(MultiTaskNetClassifier())`` (automatic task
-grouping: a 5-epoch probe measures the task affinity, then one default
-network per group; on single-task tables it is the default network); per
-task, fitted on
+n_iter_no_change=10``, and ``tol=None``: no training-loss rule then) so the
+report shows the change; ``TaskGroupingClassifier(MultiTaskNetClassifier())``
+(automatic task grouping: a 5-epoch probe measures the task affinity, then
+one default network per group; on single-task tables it is the default
+network); per task, fitted on
 that task's labelled rows (``IndependentTaskClassifier``):
 ``HistGradientBoostingClassifier``, ``LogisticRegression``, RBF ``SVC``,
 ``MLPClassifier``; on multi-label tables
@@ -83,7 +83,11 @@ METHODS = {
     SKLMTL: (lambda seed: MultiTaskNetClassifier(random_state=seed), False),
     PREVIOUS: (
         lambda seed: MultiTaskNetClassifier(
-            max_epochs=50, early_stopping=False, n_iter_no_change=10, random_state=seed
+            max_epochs=50,
+            early_stopping=False,
+            n_iter_no_change=10,
+            tol=None,
+            random_state=seed,
         ),
         False,
     ),

@@ -106,6 +106,7 @@ def _estimator(args):
         batch_size=args.batch,
         max_epochs=1,
         early_stopping=False,
+        tol=None,
         n_threads=args.threads,
         random_state=0,
     )

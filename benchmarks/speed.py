@@ -101,12 +101,14 @@ def _mib(n_bytes):
 
 def _estimator(hidden, batch, epochs, **kwargs):
     # Every epoch trains on every row, as the hand loops do: no validation
-    # split (early_stopping="auto" would hold one out from 500 rows).
+    # split (early_stopping="auto" would hold one out from 500 rows) and no
+    # training-loss stopping rule (tol), so every run trains `epochs` epochs.
     return MultiTaskNetClassifier(
         hidden_layer_sizes=hidden,
         batch_size=batch,
         max_epochs=epochs,
         early_stopping=False,
+        tol=None,
         random_state=0,
         **kwargs,
     )

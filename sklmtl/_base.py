@@ -100,6 +100,7 @@ _NETWORK_PARAMS = (
     "categorical_embedding_dim",
     "numeric_embedding",
     "missing_values",
+    "dtype",
 )
 _BOOL = InstanceOf(bool, np.bool_, name="bool")
 _NONE = Options({None})
@@ -167,11 +168,13 @@ class MultiTaskNetBase(BaseEstimator):
         "early_stopping": [_BOOL, Options({"auto"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None)],
+        "tol": [_NONE, Interval(numbers.Real, 0, None)],
         "callbacks": [_NONE, InstanceOf(list, tuple)],
         "progress_bar": [_BOOL],
         "warm_start": [_BOOL],
         "verbose": [Interval(numbers.Integral, 0, None)],
         "on_divergence": [Options({"raise", "restore_best"})],
+        "dtype": [Options({"float32", "float64"})],
         "n_threads": [Options({None, "auto"}), Interval(numbers.Integral, 1, None)],
         "random_state": [
             _NONE,
@@ -364,9 +367,9 @@ class MultiTaskNetBase(BaseEstimator):
     def _train(self, net, X, targets, previous, epochs):
         """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
         if isinstance(X, TorchDataset):
-            args = (LabelledDataset(X, targets), None)
+            args = (LabelledDataset(X, targets, dtype=np.dtype(self.dtype)), None)
         elif issparse(X):
-            args = (SparseRows(X), targets)
+            args = (SparseRows(X, dtype=np.dtype(self.dtype)), targets)
         else:
             args = (as_tensor(X), targets)
         try:
@@ -474,6 +477,7 @@ class MultiTaskNetBase(BaseEstimator):
             early_stopping=self.do_early_stopping_,
             validation_fraction=self.validation_fraction,
             n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
             on_divergence=self.on_divergence,
             progress_bar=self.progress_bar,
             verbose=self.verbose,
@@ -482,6 +486,7 @@ class MultiTaskNetBase(BaseEstimator):
             seed=self._next_seed,
             iterator=self._iterator_class(),
             net_kwargs=self._net_kwargs(),
+            dtype=getattr(torch, self.dtype),
         )
 
     def _training_snapshot(self):
@@ -632,11 +637,15 @@ class MultiTaskNetBase(BaseEstimator):
         module.eval()
         device = next(module.parameters()).device
         if uses_binary_logits(self._tasks):
-            return binary_outputs(module, X, PREDICT_BATCH_ROWS, device, "list")
+            return binary_outputs(
+                module, X, PREDICT_BATCH_ROWS, device, "list", self._float_dtype()
+            )
         n_rows = self._n_rows(X)
         outputs = [np.empty((n_rows, task.output_width)) for task in self._tasks]
         softmax = [task.kind == CLASSIFICATION for task in self._tasks]
-        batches = feature_batches(X, PREDICT_BATCH_ROWS, pin=device.type == "cuda")
+        batches = feature_batches(
+            X, PREDICT_BATCH_ROWS, pin=device.type == "cuda", dtype=self._float_dtype()
+        )
         with torch.inference_mode():
             for start, batch in batches:
                 stop = start + len(batch)
@@ -701,7 +710,9 @@ class MultiTaskNetBase(BaseEstimator):
                 if hasattr(self, "feature_names_in_"):
                     del self.feature_names_in_
         else:
-            X = validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=True)
+            X = validate_data(
+                self, X, reset=reset, dtype=self._float_dtype(reset), allow_nd=True
+            )
             shape, n_dims = X.shape[1:], X.ndim
         if n_dims not in (2, 4):
             raise ValueError(
@@ -724,17 +735,28 @@ class MultiTaskNetBase(BaseEstimator):
             X = np.asarray(X, dtype=object)
         validate_data(self, X, reset=reset, skip_check_array=True)
         if not reset:
-            return self._tabular.transform(X)
+            return self._tabular.transform(X, dtype=self._float_dtype())
         n_bins = None
         if self.numeric_embedding == "piecewise_linear":
             params = self._nested_kwargs("numeric_embedding")
             n_bins = params.get("n_bins", DEFAULT_N_BINS)
         encoder = TabularEncoder(self.categorical_features, self.missing_values, n_bins)
-        X = encoder.fit_transform(X)
+        X = encoder.fit_transform(X, dtype=self._float_dtype(reset))
         self._tabular = encoder
         self._input_shape = (X.shape[1],)
         self._raw_sample_shape = (int(self.n_features_in_),)
         return X
+
+    def _float_dtype(self, reset=False):
+        """The numpy dtype the network computes in (``dtype``).
+
+        A new fit reads the parameter; later calls read the fitted network,
+        so ``set_params(dtype=...)`` takes effect at the next fit only.
+        """
+        if reset or not hasattr(self, "net_"):
+            return np.dtype(self.dtype)
+        weights = next(self.net_.module_.parameters())
+        return np.dtype(str(weights.dtype).removeprefix("torch."))
 
     def _sample_shape(self, raw_shape):
         if self.image_shape is None:

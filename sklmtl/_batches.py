@@ -85,6 +85,11 @@ def as_tensor(array):
         return torch.from_numpy(np.asarray(array))
 
 
+def _torch_dtype(dtype):
+    """The torch dtype of a numpy floating dtype (``float32`` or ``float64``)."""
+    return getattr(torch, np.dtype(dtype).name)
+
+
 def _item_features(item):
     """The feature part of a Dataset item (the item, or its first element)."""
     if isinstance(item, (tuple, list)):
@@ -138,6 +143,8 @@ class LabelledDataset(TorchDataset):
         Items are features, or tuples whose first element is.
     codes : ndarray of shape (n_samples, n_tasks)
         Encoded labels (``-1`` for missing cells).
+    dtype : numpy dtype, default=np.float32
+        The features' dtype (the network's).
 
     Examples
     --------
@@ -150,18 +157,20 @@ class LabelledDataset(TorchDataset):
     (torch.Size([3]), [1])
     """
 
-    def __init__(self, features, codes):
+    def __init__(self, features, codes, dtype=np.float32):
         self.features = features
         self.codes = torch.as_tensor(codes)
+        self.dtype = _torch_dtype(dtype)
 
     def __len__(self):
         return len(self.features)
 
     def __getitem__(self, index):
-        return _item_features(self.features[index]).float(), self.codes[index]
+        features = _item_features(self.features[index]).to(self.dtype)
+        return features, self.codes[index]
 
 
-def feature_batches(X, batch_rows, pin=False):
+def feature_batches(X, batch_rows, pin=False, dtype=np.float32):
     """Yield ``(start, batch)`` float tensors over the rows of ``X`` in order.
 
     Parameters
@@ -174,6 +183,9 @@ def feature_batches(X, batch_rows, pin=False):
         batch takes at most 32 MiB).
     pin : bool, default=False
         Pin each batch's memory (for asynchronous copies to a GPU).
+    dtype : numpy dtype, default=np.float32
+        The dtype of the batches read from a sparse matrix or a dataset
+        (arrays keep theirs: validation already gave them the network's).
 
     Examples
     --------
@@ -187,11 +199,11 @@ def feature_batches(X, batch_rows, pin=False):
         for start in range(0, len(X), batch_rows):
             stop = min(start + batch_rows, len(X))
             batch = torch.stack([_item_features(X[i]) for i in range(start, stop)])
-            batch = batch.float()
+            batch = batch.to(_torch_dtype(dtype))
             yield start, batch.pin_memory() if pin else batch
         return
     if issparse(X):
-        X_tensor = SparseRows(X)
+        X_tensor = SparseRows(X, dtype=dtype)
         batch_rows = dense_batch_rows(batch_rows, X.shape[1])
     else:
         X_tensor = as_tensor(X)

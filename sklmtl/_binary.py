@@ -21,7 +21,7 @@ __all__ = ["binary_outputs"]
 _LAYOUTS = ("list", "positive")
 
 
-def binary_outputs(module, X, batch_rows, device, layout):
+def binary_outputs(module, X, batch_rows, device, layout, dtype=np.float32):
     """Class probabilities of every binary task, batch by batch.
 
     Parameters
@@ -40,6 +40,8 @@ def binary_outputs(module, X, batch_rows, device, layout):
         ``[P(classes[0]), P(classes[1])]`` (the softmax of the logits
         ``(0, z)``, ``z = BINARY_LOGIT_SCALE * u``). ``"positive"``: one
         ``(n_samples, n_tasks)`` float64 array of ``P(classes[1])``.
+    dtype : numpy dtype, default=np.float32
+        The network's dtype (of the batches read from sparse or dataset ``X``).
 
     Returns
     -------
@@ -61,12 +63,13 @@ def binary_outputs(module, X, batch_rows, device, layout):
         raise ValueError(f"layout must be one of {_LAYOUTS}; got {layout!r}.")
     n_rows = X.shape[0] if issparse(X) else len(X)
     out = dest = None
-    batches = feature_batches(X, batch_rows, pin=device.type == "cuda")
+    batches = feature_batches(X, batch_rows, pin=device.type == "cuda", dtype=dtype)
     with torch.inference_mode():
         for start, batch in batches:
             output = flat_logits(module(batch.to(device, non_blocking=True)))
-            # float32 sigmoid, stored as float64: a float64 sigmoid took
-            # twice as long, and float32 keeps ~7 significant digits.
+            # Sigmoid in the network's dtype, stored as float64: a float64
+            # sigmoid of a float32 network took twice as long, and float32
+            # keeps ~7 significant digits.
             proba = torch.sigmoid(BINARY_LOGIT_SCALE * output).cpu()
             stop = start + len(proba)
             if out is None:

@@ -184,7 +184,7 @@ def dense_batch_rows(batch_rows, n_features):
 
 
 class SparseRows:
-    """Rows of a CSR matrix, read as dense float32 tensors one batch at a time.
+    """Rows of a CSR matrix, read as dense tensors one batch at a time.
 
     Indexing with an int gives one row of shape ``(n_features,)``; with a
     slice, an index array or tensor, the rows of shape ``(n_rows,
@@ -197,6 +197,8 @@ class SparseRows:
     ----------
     matrix : CSR matrix or CSR array of shape (n_samples, n_features)
         The validated input (see :func:`validate_sparse_X`); never modified.
+    dtype : numpy dtype, default=np.float32
+        The dtype of the dense rows (the network's).
 
     Examples
     --------
@@ -207,9 +209,10 @@ class SparseRows:
     (3, [2.0, 3.0], torch.Size([2, 2]))
     """
 
-    def __init__(self, matrix):
+    def __init__(self, matrix, dtype=np.float32):
         self.matrix = matrix
         self.shape = matrix.shape
+        self.dtype = np.dtype(dtype)
 
     def __len__(self):
         return self.shape[0]
@@ -221,11 +224,10 @@ class SparseRows:
             return self._dense(self.matrix[[int(index)], :])[0]
         return self._dense(self.matrix[index, :])
 
-    @staticmethod
-    def _dense(block):
+    def _dense(self, block):
         # The batch's few stored values are cast before densifying: one
-        # float32 allocation of the dense block, not a float64 one as well.
-        return torch.from_numpy(block.astype(np.float32, copy=False).toarray())
+        # allocation of the dense block in the network's dtype, not two.
+        return torch.from_numpy(block.astype(self.dtype, copy=False).toarray())
 
     def __repr__(self):
         return (

@@ -1,7 +1,7 @@
 """Tabular input as users have it: categorical columns, missing numbers, bins.
 
 :class:`TabularEncoder` turns a table (a pandas ``DataFrame``, or a 2-D
-array with ``categorical_features`` given) into one float32 matrix that the
+array with ``categorical_features`` given) into one float matrix that the
 network reads, laid out as ``[numeric | missing indicators | category codes]``:
 
 - **numeric** columns are imputed (``missing_values="indicator"``: the
@@ -247,7 +247,7 @@ def _numeric_values(values, name):
 
 
 class TabularEncoder:
-    """Encode a table into ``[numeric | indicators | category codes]`` (float32).
+    """Encode a table into ``[numeric | indicators | category codes]`` (floats).
 
     Parameters
     ----------
@@ -294,17 +294,19 @@ class TabularEncoder:
         self.n_bins = n_bins
 
     # ---------------------------------------------------------------- fit
-    def fit_transform(self, X):
+    def fit_transform(self, X, dtype=np.float32):
         """Learn the plan from ``X`` and return its encoding.
 
         Parameters
         ----------
         X : DataFrame or array-like of shape (n_samples, n_features)
             The training table (never modified).
+        dtype : numpy dtype, default=np.float32
+            The dtype of the encoding (the network's).
 
         Returns
         -------
-        encoded : ndarray of float32 of shape (n_samples, n_encoded)
+        encoded : ndarray of shape (n_samples, n_encoded)
             ``[numeric | indicators | codes]``.
         """
         self._check_settings()
@@ -328,7 +330,7 @@ class TabularEncoder:
         if self.n_bins is not None:
             standard = (filled - self.mean_) / self.scale_
             self.bin_edges_ = [_quantile_edges(col, self.n_bins) for col in standard.T]
-        return self._encode(X, numeric, missing)
+        return self._encode(X, numeric, missing, dtype)
 
     def _check_settings(self):
         if self.missing_values not in _MISSING_OPTIONS:
@@ -420,7 +422,7 @@ class TabularEncoder:
             )
 
     # ---------------------------------------------------------- transform
-    def transform(self, X):
+    def transform(self, X, dtype=np.float32):
         """Encode ``X`` with the fitted plan.
 
         Categories unseen at fit and missing categories get the code 0 (the
@@ -430,10 +432,12 @@ class TabularEncoder:
         ----------
         X : DataFrame or array-like of shape (n_samples, n_features)
             A table with the training columns (never modified).
+        dtype : numpy dtype, default=np.float32
+            The dtype of the encoding (the network's).
 
         Returns
         -------
-        encoded : ndarray of float32 of shape (n_samples, n_encoded)
+        encoded : ndarray of shape (n_samples, n_encoded)
         """
         X = _as_table(X)
         if X.shape[1] != len(self.names_):
@@ -445,9 +449,9 @@ class TabularEncoder:
         missing = np.isnan(numeric)
         if self.missing_values != "indicator":
             self._reject_missing(missing)
-        return self._encode(X, numeric, missing)
+        return self._encode(X, numeric, missing, dtype)
 
-    def _encode(self, X, numeric, missing):
+    def _encode(self, X, numeric, missing, dtype):
         filled = np.where(missing, self.medians_, numeric)
         standard = (filled - self.mean_) / self.scale_
         indicators = missing[:, self.indicator_columns_].astype(np.float64)
@@ -456,7 +460,7 @@ class TabularEncoder:
             for j, cats in zip(np.flatnonzero(self.is_categorical_), self.categories_)
         ]
         codes = np.column_stack(codes) if codes else np.zeros((len(standard), 0))
-        return np.hstack([standard, indicators, codes]).astype(np.float32)
+        return np.hstack([standard, indicators, codes]).astype(dtype)
 
     # ------------------------------------------------------------- state
     def state(self):

@@ -1,5 +1,6 @@
 """skorch callbacks: per-task losses and accuracies in ``history``, best weights,
-task affinity (:class:`TaskAffinity`, in :mod:`sklmtl._task_affinity`)."""
+the training-loss plateau rule, task affinity (:class:`TaskAffinity`, in
+:mod:`sklmtl._task_affinity`)."""
 
 import torch
 from skorch.callbacks import Callback
@@ -13,6 +14,7 @@ __all__ = [
     "BestWeights",
     "PerTaskScoring",
     "TaskAffinity",
+    "TrainingLossPlateau",
     "TaskWeightLogger",
     "normalized_affinity",
 ]
@@ -279,3 +281,70 @@ class BestWeights(Callback):
         self.best_ = value
         self.epoch = len(net.history)
         self.state = training_state(net)
+
+
+class TrainingLossPlateau(Callback):
+    """Stop when the training loss has stopped improving by ``tol``.
+
+    scikit-learn's stopping rule of ``MLPClassifier``/``MLPRegressor`` without
+    early stopping (their ``tol`` and ``n_iter_no_change``): an epoch whose
+    ``monitor`` value is not below the best value so far minus ``tol`` is a
+    miss, an epoch that is resets the count, and after ``patience``
+    consecutive misses training stops (skorch's ``KeyboardInterrupt``, which
+    ends the fit normally). The best value follows every decrease, however
+    small, so a loss that creeps down by less than ``tol`` an epoch stops it.
+    The estimators install it as ``"train_loss_plateau"`` when early
+    stopping is off and their ``tol`` is not None. The count starts afresh
+    with each call to ``fit``/``partial_fit`` (the first epoch of a call is
+    never a miss), so ``partial_fit``, one epoch per call, never stops on it.
+
+    Parameters
+    ----------
+    tol : float, default=1e-3
+        Least decrease of the best ``monitor`` value that counts as an
+        improvement (absolute, in the loss's units).
+    patience : int, default=20
+        Consecutive epochs without such an improvement that stop training.
+    monitor : str, default="train_loss"
+        The ``history`` key to minimise (sklmtl's ``train_loss`` is the plain
+        mean over tasks of each task's loss; see :class:`PerTaskScoring`).
+
+    Attributes
+    ----------
+    best_ : float
+        The lowest ``monitor`` value of this call so far.
+    misses_ : int
+        Consecutive epochs without an improvement by ``tol``.
+
+    Examples
+    --------
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> X, Y = [[0.0], [1.0]] * 10, [[0, 1], [1, 0]] * 10
+    >>> clf = MultiTaskNetClassifier(tol=0.5, n_iter_no_change=2, random_state=0)
+    >>> clf.fit(X, Y).n_iter_ < clf.max_epochs
+    True
+    """
+
+    def __init__(self, tol=1e-3, patience=20, monitor="train_loss"):
+        self.tol = tol
+        self.patience = patience
+        self.monitor = monitor
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_ = float("inf")
+        self.misses_ = 0
+
+    def on_epoch_end(self, net, **kwargs):
+        value = net.history[-1].get(self.monitor)
+        if value is None:
+            return
+        # The same comparisons as MLP's _update_no_improvement_count.
+        self.misses_ = self.misses_ + 1 if value > self.best_ - self.tol else 0
+        self.best_ = min(self.best_, value)
+        if self.misses_ >= self.patience:
+            if net.verbose:
+                print(
+                    f"Stopping: {self.monitor} has not improved by at least "
+                    f"tol={self.tol} for {self.patience} epochs."
+                )
+            raise KeyboardInterrupt

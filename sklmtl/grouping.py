@@ -73,7 +73,8 @@ class TaskGroupingClassifier(_MultiTaskMetaEstimator):
         (:func:`~sklmtl.callbacks.normalized_affinity`), or the cosine
         similarity of the task gradients.
     probe_epochs : int, default=5
-        Epochs of the probe fit.
+        Epochs of the probe fit, all of them on every row (its
+        ``early_stopping`` and ``tol`` are turned off).
     affinity_every : int, default=1
         The probe measures the affinity every this many training steps. The
         probe is short, and every measurement makes the grouping less noisy:
@@ -265,10 +266,14 @@ default=None
 
     def _probe_and_group(self, X, codes, weights, seed):
         probe = self._clone(seed, max_epochs=self.probe_epochs)
-        if "early_stopping" in probe.get_params(deep=False):
+        params = probe.get_params(deep=False)
+        if "early_stopping" in params:
             # A probe of fixed length measures on every row: no hold-out.
             probe.set_params(early_stopping=False)
-        callbacks = list(probe.get_params(deep=False)["callbacks"] or [])
+        if "tol" in params:
+            # ... and runs all its epochs.
+            probe.set_params(tol=None)
+        callbacks = list(params["callbacks"] or [])
         callbacks.append(("task_affinity", TaskAffinity(every=self.affinity_every)))
         probe.set_params(callbacks=callbacks)
         probe.fit(X, codes, **({} if weights is None else {"sample_weight": weights}))

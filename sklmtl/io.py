@@ -521,14 +521,15 @@ class _TaskOutputs(torch.nn.Module):
 def to_onnx(estimator, path, *, opset_version=None):
     """Export the network of a fitted estimator to ONNX (needs the ``onnx`` extra).
 
-    The graph takes ``X`` (float32, shape ``(batch, n_features)`` or the image
+    The graph takes ``X`` (float32, or float64 for a model fitted with
+    ``dtype="float64"``; shape ``(batch, n_features)`` or the image
     shape the estimator was fitted on, with a dynamic batch axis) and returns
     one output per task: for a classification task a probability array
     named ``proba_<task name>``, with columns ordered as ``classes_[t]``
     (what ``predict_proba`` returns, without the label decoding); for a
     regression task the prediction in the target's units (de-standardised in
     the graph), shape ``(batch,)``, named ``value_<task name>`` (what
-    ``predict`` returns for that task; float32).
+    ``predict`` returns for that task; in the graph's dtype).
 
     The kind of every task is in ``metadata_props`` under ``"sklmtl.tasks"``:
     a JSON list of ``{"task": name, "kind": "classification" |
@@ -591,7 +592,8 @@ def to_onnx(estimator, path, *, opset_version=None):
         )
     tasks = estimator._tasks
     module = _TaskOutputs(estimator.net_.module_, tasks).to("cpu").eval()
-    example = torch.zeros((2, *estimator._raw_sample_shape), dtype=torch.float32)
+    weights = next(module.parameters())
+    example = torch.zeros((2, *estimator._raw_sample_shape), dtype=weights.dtype)
     output_names = [
         f"{'proba' if task.kind == 'classification' else 'value'}_{task.name}"
         for task in tasks

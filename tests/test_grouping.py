@@ -82,6 +82,14 @@ class TestTaskGroupingClassifier:
         assert len(grouped.estimators_) == 2
         assert grouped.probe_.task_affinity_.shape == (4, 4)
 
+    def test_probe_runs_every_epoch_whatever_tol(self):
+        # tol=1e9 would stop a plain fit after 2 epochs; the probe has a
+        # fixed length.
+        X, Y = _blocks()
+        net = MultiTaskNetClassifier(**{**NET, "tol": 1e9, "n_iter_no_change": 1})
+        clf = TaskGroupingClassifier(net, n_groups=1, probe_epochs=4, random_state=0)
+        assert clf.fit(X, Y).probe_.n_iter_ == 4
+
     def test_threshold_mode_recovers_the_blocks(self):
         # Every task is binary, so the probe trains one sigmoid output per
         # task; on these 300 rows the 2-3 block's affinity shows from about
@@ -182,20 +190,17 @@ class TestTaskGroupingClassifier:
     [
         TaskGroupingClassifier(
             MultiTaskNetClassifier(
-                hidden_layer_sizes=(32,), max_epochs=20, lr=0.01, random_state=0
+                hidden_layer_sizes=(32,),
+                max_epochs=20,
+                lr=0.01,
+                dtype="float64",
+                random_state=0,
             ),
             n_groups=1,
             probe_epochs=1,
             random_state=0,
         )
     ],
-    expected_failed_checks=lambda est: {
-        f"check_sample_weight_equivalence_on_{kind}_data": (
-            "float32 training, as for MultiTaskNetClassifier "
-            "(tests/test_common_checks.py)"
-        )
-        for kind in ("dense", "sparse")
-    },
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
