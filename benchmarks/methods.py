@@ -178,6 +178,16 @@ METHODS = {
 }
 
 
+def _final_model(estimator):
+    """The model that predicts: a search's refitted best, a pipeline's last step."""
+    while isinstance(estimator, (GridSearchCV, Pipeline)):
+        if isinstance(estimator, GridSearchCV):
+            estimator = estimator.best_estimator_
+        else:
+            estimator = estimator[-1]
+    return estimator
+
+
 def model_size(estimator):
     """Trainable parameters and support vectors of a fitted method.
 
@@ -195,10 +205,7 @@ def model_size(estimator):
         ``{"parameters": int, "support_vectors": int}`` (each 0 when the
         model has none).
     """
-    if isinstance(estimator, GridSearchCV):
-        return model_size(estimator.best_estimator_)
-    if isinstance(estimator, Pipeline):
-        return model_size(estimator[-1])
+    estimator = _final_model(estimator)
     if isinstance(estimator, (IndependentTaskClassifier, MultiOutputClassifier)):
         sizes = [model_size(est) for est in estimator.estimators_]
         return {k: sum(s[k] for s in sizes) for k in ("parameters", "support_vectors")}
@@ -227,10 +234,7 @@ def model_size(estimator):
 
 def epochs_trained(estimator):
     """Epochs of every network inside a fitted method (empty for non-nets)."""
-    if isinstance(estimator, GridSearchCV):
-        return epochs_trained(estimator.best_estimator_)
-    if isinstance(estimator, Pipeline):
-        return epochs_trained(estimator[-1])
+    estimator = _final_model(estimator)
     if isinstance(estimator, (IndependentTaskClassifier, TaskGroupingClassifier)):
         # For grouping: the group networks' epochs (the probe's are not counted).
         return [e for est in estimator.estimators_ for e in epochs_trained(est)]
@@ -255,10 +259,7 @@ def groups_chosen(estimator):
         ``TaskGroupingClassifier.groups_`` (after a search: of the refitted
         best estimator).
     """
-    if isinstance(estimator, GridSearchCV):
-        return groups_chosen(estimator.best_estimator_)
-    if isinstance(estimator, Pipeline):
-        return groups_chosen(estimator[-1])
+    estimator = _final_model(estimator)
     if isinstance(estimator, TaskGroupingClassifier):
         return [list(map(int, group)) for group in estimator.groups_]
     return None

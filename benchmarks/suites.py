@@ -93,6 +93,11 @@ class Suite:
         return "\n".join(lines)
 
 
+def _lenet_full_size():
+    """MultiMNIST at full size with the LeNet trunk (a fresh setting dict)."""
+    return {"n_train": 10_000, "n_test": 2_000, "scale_nets": False, "trunk": "cnn"}
+
+
 def _settings_text(settings):
     """``key=v1/v2`` for every setting key, in first-seen order."""
     values = {}
@@ -179,14 +184,7 @@ SUITES = {
             Experiment(
                 "MultiMNIST: LeNet",
                 "MultiMNIST",
-                [
-                    {
-                        "n_train": 10_000,
-                        "n_test": 2_000,
-                        "scale_nets": False,
-                        "trunk": "cnn",
-                    }
-                ],
+                [_lenet_full_size()],
                 [*ALL_NETS, "independent nets"],
                 seeds=[0, 1],
             ),
@@ -293,14 +291,7 @@ SUITES = {
             Experiment(
                 "MultiMNIST: LeNet",
                 "MultiMNIST",
-                [
-                    {
-                        "n_train": 10_000,
-                        "n_test": 2_000,
-                        "scale_nets": False,
-                        "trunk": "cnn",
-                    }
-                ],
+                [_lenet_full_size()],
                 [
                     "shared net (equal)",
                     "independent nets",
