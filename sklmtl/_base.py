@@ -57,11 +57,13 @@ from ._tasks import (
     uses_binary_logits,
 )
 from ._validation import (
+    FloatDtype,
     InstanceOf,
     Interval,
     LayerSizes,
     Options,
     SubclassOf,
+    float_dtype_name,
     resolve_device,
     validate_params,
 )
@@ -172,9 +174,10 @@ class MultiTaskNetBase(BaseEstimator):
         "callbacks": [_NONE, InstanceOf(list, tuple)],
         "progress_bar": [_BOOL],
         "warm_start": [_BOOL],
-        "verbose": [Interval(numbers.Integral, 0, None)],
+        # bool as well: MLPClassifier's verbose is a bool.
+        "verbose": [Interval(numbers.Integral, 0, None), _BOOL],
         "on_divergence": [Options({"raise", "restore_best"})],
-        "dtype": [Options({"float32", "float64"})],
+        "dtype": [FloatDtype()],
         "n_threads": [Options({None, "auto"}), Interval(numbers.Integral, 1, None)],
         "random_state": [
             _NONE,
@@ -284,7 +287,10 @@ class MultiTaskNetBase(BaseEstimator):
             *_NETWORK_PARAMS,
             *(k for k in self._extra_params if k.partition("__")[0] in _NESTED),
         ]
-        return {name: _comparable(getattr(self, name)) for name in sorted(names)}
+        params = {name: _comparable(getattr(self, name)) for name in sorted(names)}
+        # np.float64, torch.float64 and "float64" are one network.
+        params["dtype"] = float_dtype_name(self.dtype)
+        return params
 
     def _check_network_unchanged(self):
         fitted = self._fitted_network_params
@@ -366,10 +372,11 @@ class MultiTaskNetBase(BaseEstimator):
 
     def _train(self, net, X, targets, previous, epochs):
         """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
+        dtype = np.dtype(self._fitted_network_params["dtype"])
         if isinstance(X, TorchDataset):
-            args = (LabelledDataset(X, targets, dtype=np.dtype(self.dtype)), None)
+            args = (LabelledDataset(X, targets, dtype=dtype), None)
         elif issparse(X):
-            args = (SparseRows(X, dtype=np.dtype(self.dtype)), targets)
+            args = (SparseRows(X, dtype=dtype), targets)
         else:
             args = (as_tensor(X), targets)
         try:
@@ -486,7 +493,7 @@ class MultiTaskNetBase(BaseEstimator):
             seed=self._next_seed,
             iterator=self._iterator_class(),
             net_kwargs=self._net_kwargs(),
-            dtype=getattr(torch, self.dtype),
+            dtype=getattr(torch, self._fitted_network_params["dtype"]),
         )
 
     def _training_snapshot(self):
@@ -541,6 +548,9 @@ class MultiTaskNetBase(BaseEstimator):
             "next_seed": int(self._next_seed),
             "do_early_stopping": bool(self.do_early_stopping_),
             "tabular": None if tabular is None else tabular.state(),
+            # The network's dtype, which a later set_params(dtype=...) does
+            # not change until the next new fit.
+            "dtype": self._float_dtype().name,
         }
         return {"attributes": attributes, "training": self._training_snapshot()}
 
@@ -565,7 +575,11 @@ class MultiTaskNetBase(BaseEstimator):
         )
         tabular = attributes.get("tabular")
         self._tabular = None if tabular is None else TabularEncoder.from_state(tabular)
-        self._fitted_network_params = self._network_params()
+        self._fitted_network_params = {
+            **self._network_params(),
+            # Files written before dtype existed hold float32 networks.
+            "dtype": attributes.get("dtype", "float32"),
+        }
         with torch.random.fork_rng(devices=[]):
             net = self._initialize_net(resolve_device(device or self.device))
         self._load_snapshot(net, state["training"])
@@ -754,7 +768,7 @@ class MultiTaskNetBase(BaseEstimator):
         so ``set_params(dtype=...)`` takes effect at the next fit only.
         """
         if reset or not hasattr(self, "net_"):
-            return np.dtype(self.dtype)
+            return np.dtype(float_dtype_name(self.dtype))
         weights = next(self.net_.module_.parameters())
         return np.dtype(str(weights.dtype).removeprefix("torch."))
 

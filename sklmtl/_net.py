@@ -180,7 +180,8 @@ def _print_log(task_names, constant_weights):
     (``train_acc``/``valid_acc``), and per-task weights only when they change
     and there are at most four tasks.
     """
-    ignored = {"train_objective"}
+    # TaskAffinity's matrices stay in history (tasks x tasks per epoch).
+    ignored = {"train_objective", "task_affinity", "gradient_cosine"}
     for name in task_names:
         ignored |= {
             f"{p}_{m}_{name}" for p in ("train", "valid") for m in ("loss", "acc", "r2")

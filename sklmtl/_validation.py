@@ -15,6 +15,7 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "FloatDtype",
     "Interval",
     "InstanceOf",
     "LayerSizes",
@@ -94,6 +95,58 @@ class Options:
 
     def describe(self):
         return "one of " + ", ".join(repr(v) for v in sorted(self.values, key=repr))
+
+
+_FLOAT_DTYPES = ("float32", "float64")
+
+
+def float_dtype_name(value):
+    """``"float32"``/``"float64"`` for a spelling of either dtype, else None.
+
+    Accepts the strings, numpy's types and dtypes (``np.float64``,
+    ``np.dtype("float32")``) and torch's (``torch.float64``); torch is not
+    imported: its dtypes print as ``torch.float64``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._validation import float_dtype_name
+    >>> float_dtype_name(np.float64), float_dtype_name("float32"), float_dtype_name(1)
+    ('float64', 'float32', None)
+    """
+    if isinstance(value, (bool, numbers.Number)) or value is None:
+        return None
+    if type(value).__module__ == "torch":
+        name = str(value).removeprefix("torch.")
+        return name if name in _FLOAT_DTYPES else None
+    try:
+        name = np.dtype(value).name
+    except TypeError:
+        return None
+    if isinstance(value, str) and value != name:
+        return None  # "double", "f8": only the names themselves
+    return name if name in _FLOAT_DTYPES else None
+
+
+class FloatDtype:
+    """float32 or float64, spelled as a string, a numpy or a torch dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._validation import FloatDtype
+    >>> FloatDtype().is_satisfied_by(np.float32), FloatDtype().is_satisfied_by("f2")
+    (True, False)
+    """
+
+    def type_ok(self, value):
+        return isinstance(value, str) or float_dtype_name(value) is not None
+
+    def is_satisfied_by(self, value):
+        return float_dtype_name(value) is not None
+
+    def describe(self):
+        return "'float32' or 'float64' (or that numpy or torch dtype)"
 
 
 class InstanceOf:

@@ -161,23 +161,17 @@ class TaskGroupingClassifier(_MultiTaskMetaEstimator):
         return self.estimator
 
     def _check_params(self, n_tasks):
-        for name in ("probe_epochs", "affinity_every"):
+        for name in ("probe_epochs", "affinity_every", "n_groups"):
             value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, numbers.Integral)
-                or value < 1
-            ):
-                raise ValueError(f"{name} must be an int >= 1; got {value!r}.")
+            if name == "n_groups" and value is None:
+                continue
+            expected = "an int >= 1" + (" or None" if name == "n_groups" else "")
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                # A wrong type is a TypeError, as in scikit-learn.
+                raise TypeError(f"{name} must be {expected}; got {value!r}.")
+            if value < 1:
+                raise ValueError(f"{name} must be {expected}; got {value!r}.")
         if self.n_groups is not None:
-            if (
-                isinstance(self.n_groups, bool)
-                or not isinstance(self.n_groups, numbers.Integral)
-                or self.n_groups < 1
-            ):
-                raise ValueError(
-                    f"n_groups must be an int >= 1 or None; got {self.n_groups!r}."
-                )
             if self.n_groups > n_tasks:
                 raise ValueError(
                     f"n_groups={self.n_groups} exceeds the number of tasks "
@@ -186,7 +180,7 @@ class TaskGroupingClassifier(_MultiTaskMetaEstimator):
         if isinstance(self.threshold, bool) or not isinstance(
             self.threshold, numbers.Real
         ):
-            raise ValueError(f"threshold must be a float; got {self.threshold!r}.")
+            raise TypeError(f"threshold must be a float; got {self.threshold!r}.")
         if self.affinity not in _AFFINITIES:
             raise ValueError(
                 f"affinity must be one of {list(_AFFINITIES)}; got {self.affinity!r}."

@@ -166,8 +166,9 @@ default="mlp"
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).
     dtype : {"float32", "float64"}, default="float32"
-        The floating-point type the network trains and predicts in; inputs
-        are converted to it. float64 doubles the memory of weights and
+        The floating-point type the network trains and predicts in (numpy's
+        and torch's float32/float64 dtypes are accepted too); inputs are
+        converted to it. float64 doubles the memory of weights and
         batches and is slower (1.4x the fit time of a (256, 128) MLP on one
         CPU thread, ``benchmarks/dtype_cost.py``; much more on most GPUs),
         and gives results exact to ~1e-15 instead of ~1e-7: e.g. a fit with
@@ -192,8 +193,8 @@ default="mlp"
         ``task_weighting``, the four tabular options above and their
         ``<prefix>__`` arguments) cannot change on a continued fit: that
         raises a ``ValueError`` naming them.
-    verbose : int, default=0
-        1 prints the per-epoch table: the plain-mean ``train_loss`` and
+    verbose : int or bool, default=0
+        1 (or True) prints the per-epoch table: the plain-mean ``train_loss`` and
         ``valid_loss``, the mean accuracies ``train_acc``/``valid_acc`` and
         mean R² ``train_r2``/``valid_r2``,
         and task weights when they change and there are at most 4 tasks.

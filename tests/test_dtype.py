@@ -156,7 +156,37 @@ def test_save_load_and_onnx_keep_float64(tmp_path):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("bad", ["float16", "double", np.float64, None])
+def test_numpy_and_torch_spellings_are_the_same_network(tmp_path):
+    X, Y = _problem()
+    reference = MultiTaskNetClassifier(**FAST, dtype="float64").fit(X, Y)
+    for spelling in (np.float64, np.dtype("float64"), torch.float64):
+        clf = MultiTaskNetClassifier(**FAST, dtype=spelling).fit(X, Y)
+        assert _dtypes(clf) == {torch.float64}
+        for a, b in zip(clf.predict_proba(X), reference.predict_proba(X)):
+            np.testing.assert_array_equal(a, b)
+        # A continued fit with another spelling of the same dtype is allowed.
+        clf.set_params(warm_start=True, dtype="float64").fit(X, Y)
+    clf = MultiTaskNetClassifier(**FAST, dtype=np.float32).fit(X, Y)
+    assert _dtypes(clf) == {torch.float32}
+
+
+def test_save_load_keeps_the_fitted_dtype_after_set_params(tmp_path):
+    # As in memory and with pickle: set_params(dtype=...) acts at the next
+    # new fit, not on the saved network.
+    X, Y = _problem()
+    clf = MultiTaskNetClassifier(**FAST).fit(X, Y)
+    before = clf.predict_proba(X)
+    clf.set_params(dtype="float64")
+    save(clf, tmp_path / "m.safetensors")
+    loaded = load(tmp_path / "m.safetensors")
+    assert loaded.dtype == "float64" and _dtypes(loaded) == {torch.float32}
+    for a, b in zip(loaded.predict_proba(X), before):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="dtype changed since the network was"):
+        loaded.set_params(warm_start=True).fit(X, Y)
+
+
+@pytest.mark.parametrize("bad", ["float16", "double", np.float16, np.int64, 64, None])
 def test_bad_dtype_is_a_clear_error(bad):
     X, Y = _problem()
     with pytest.raises((ValueError, TypeError), match="'dtype' parameter"):

@@ -158,17 +158,19 @@ class TestTaskGroupingClassifier:
             TaskGroupingClassifier(n_groups=5).fit(X, Y)
 
     @pytest.mark.parametrize(
-        "params, match",
+        "params, error, match",
         [
-            ({"n_groups": 0}, "n_groups must be an int >= 1"),
-            ({"probe_epochs": 0}, "probe_epochs must be an int >= 1"),
-            ({"affinity": "tag"}, "affinity must be one of"),
-            ({"threshold": "high"}, "threshold must be a float"),
+            ({"n_groups": 0}, ValueError, "n_groups must be an int >= 1"),
+            ({"n_groups": "two"}, TypeError, "n_groups must be an int >= 1"),
+            ({"probe_epochs": 0}, ValueError, "probe_epochs must be an int >= 1"),
+            ({"affinity_every": 1.5}, TypeError, "affinity_every must be an int"),
+            ({"affinity": "tag"}, ValueError, "affinity must be one of"),
+            ({"threshold": "high"}, TypeError, "threshold must be a float"),
         ],
     )
-    def test_bad_parameters(self, params, match):
+    def test_bad_parameters(self, params, error, match):
         X, Y = _blocks()
-        with pytest.raises(ValueError, match=match):
+        with pytest.raises(error, match=match):
             TaskGroupingClassifier(**params).fit(X, Y)
 
     @pytest.mark.parametrize(

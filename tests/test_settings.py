@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
 from sklmtl import MultiTaskNetClassifier
+from sklmtl.callbacks import TaskAffinity
 from sklmtl.io import load, save
 
 from .conftest import FAST, ExplodeAt, make_problem
@@ -336,6 +337,22 @@ def test_verbose_prints_a_narrow_table_without_reinitialisation_lines(data, caps
     assert max(len(line) for line in lines) <= 100
     header = lines[0].split()
     assert {"train_loss", "valid_loss", "train_acc", "valid_acc"} <= set(header)
+
+
+def test_verbose_table_is_narrow_with_task_affinity_and_off_at_zero(data, capsys):
+    X, Y = data
+    MultiTaskNetClassifier(
+        **{**FAST, "max_epochs": 2},
+        verbose=True,  # a bool, as MLPClassifier's
+        callbacks=[TaskAffinity(every=1)],
+    ).fit(X, Y)
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert "train_loss" in lines[0] and "task_affinity" not in out
+    assert max(len(line) for line in lines) <= 100
+    MultiTaskNetClassifier(**{**FAST, "max_epochs": 2}, verbose=False).fit(X, Y)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
 
 
 def test_verbose_shows_changing_weights_for_a_few_tasks(data, capsys):
