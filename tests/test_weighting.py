@@ -2,6 +2,7 @@
 
 import importlib
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -283,3 +284,13 @@ def test_class_weight_options(problem):
         )
     with pytest.raises(ValueError, match="2 entries for 3 tasks"):
         MultiTaskNetClassifier(class_weight=[None, None], **FAST).fit(X, Y)
+
+
+def test_nash_mtl_does_not_pass_cvxpy_performance_notes_to_users():
+    pytest.importorskip("cvxpy")
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 2}, task_weighting="nash_mtl")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, Y)
+    assert not [w for w in caught if "parameterized problem" in str(w.message)]

@@ -10,6 +10,7 @@ labelled cell) are left out of that batch's Jacobian.
 
 import importlib
 import numbers
+import warnings
 
 import torch
 
@@ -269,6 +270,16 @@ class NashMTL(GradientAggregator):
         self.max_norm = max_norm
         self.update_weights_every = update_weights_every
         self.optim_niter = optim_niter
+
+    def backward(self, task_losses, task_counts, net, features):
+        with warnings.catch_warnings():
+            # cvxpy's note that the problem is re-canonicalised at every solve
+            # (not "DPP"): a speed remark about torchjd's formulation, raised
+            # on every fit, that users cannot act on.
+            warnings.filterwarnings(
+                "ignore", message="You are solving a parameterized problem"
+            )
+            return super().backward(task_losses, task_counts, net, features)
 
     def make_aggregator(self, n_tasks):
         return _torchjd()[0].NashMTL(
