@@ -372,7 +372,7 @@ class MultiTaskNetBase(BaseEstimator):
 
     def _train(self, net, X, targets, previous, epochs):
         """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
-        dtype = np.dtype(self._fitted_network_params["dtype"])
+        dtype = self._network_dtype()
         if isinstance(X, TorchDataset):
             args = (LabelledDataset(X, targets, dtype=dtype), None)
         elif issparse(X):
@@ -493,7 +493,7 @@ class MultiTaskNetBase(BaseEstimator):
             seed=self._next_seed,
             iterator=self._iterator_class(),
             net_kwargs=self._net_kwargs(),
-            dtype=getattr(torch, self._fitted_network_params["dtype"]),
+            dtype=getattr(torch, self._network_dtype().name),
         )
 
     def _training_snapshot(self):
@@ -769,8 +769,11 @@ class MultiTaskNetBase(BaseEstimator):
         """
         if reset or not hasattr(self, "net_"):
             return np.dtype(float_dtype_name(self.dtype))
-        weights = next(self.net_.module_.parameters())
-        return np.dtype(str(weights.dtype).removeprefix("torch."))
+        return self._network_dtype()
+
+    def _network_dtype(self):
+        """The dtype the current network was built in (recorded at its fit)."""
+        return np.dtype(self._fitted_network_params["dtype"])
 
     def _sample_shape(self, raw_shape):
         if self.image_shape is None:
