@@ -22,7 +22,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._meta import clone_with_missing_label, missing_label_in_effect
+from ._missing_label import clone_with_missing_label, missing_label_in_effect
 from ._targets import decode_predictions
 from ._tasks import CLASSIFICATION, check_task_types, labelled_mask, learn_tasks
 from ._weights import check_sample_weight

@@ -23,7 +23,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._group_params import GroupParams
-from ._meta import MultiTaskMetaEstimator, clone_with_missing_label
+from ._meta import MultiTaskMetaEstimator
+from ._missing_label import clone_with_missing_label
 from ._partition import best_partition
 from ._targets import MISSING_CODE
 from ._task_affinity import TaskAffinity, normalized_affinity

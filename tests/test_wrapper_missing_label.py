@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 import sklmtl
 from sklmtl import MultiTaskNetClassifier
 from sklmtl._label_kinds import is_missing_scalar, same_label
-from sklmtl._meta import missing_label_in_effect
+from sklmtl._missing_label import missing_label_in_effect
 from sklmtl.baselines import (
     IndependentTaskClassifier,
     IndependentTaskEstimator,
@@ -29,6 +29,7 @@ from sklmtl.baselines import (
 )
 from sklmtl.calibration import CalibratedMultiTaskClassifier
 from sklmtl.grouping import TaskGroupingClassifier
+from sklmtl.metrics import get_scorer, mean_task_accuracy, subset_accuracy
 from sklmtl.thresholds import TunedThresholdMultiTaskClassifier
 
 N = 48
@@ -239,3 +240,31 @@ def test_frozen_inner_sentinel_is_used():
         TunedThresholdMultiTaskClassifier(FrozenEstimator(net)),
     ):
         _check_no_sentinel(wrapper.fit(X, Y), X, sentinel, expected)
+
+
+@pytest.mark.parametrize("wrapper", list(WRAPPERS))
+def test_scorers_skip_the_inherited_sentinel(wrapper):
+    # sklmtl's scorers read the wrapper's missing_label in effect, as score()
+    # does: the -1 cells are left out, not counted as errors.
+    X, Y, sentinel, _ = _scenario("-1")
+    clf = WRAPPERS[wrapper](sentinel, np.nan).fit(X, Y)
+    pred = clf.predict(X)
+    expected = mean_task_accuracy(Y, pred, missing_label=sentinel)
+    assert get_scorer("mean_task_accuracy")(clf, X, Y) == pytest.approx(expected)
+    # IndependentTaskEstimator's score is the mean task score, as MultiTaskNet's.
+    mean = isinstance(clf, IndependentTaskEstimator)
+    own_metric = mean_task_accuracy if mean else subset_accuracy
+    assert clf.score(X, Y) == pytest.approx(own_metric(Y, pred, missing_label=sentinel))
+    if hasattr(clf, "predict_proba"):
+        assert np.isfinite(get_scorer("mean_roc_auc")(clf, X, Y))
+
+
+def test_displays_skip_the_inherited_sentinel():
+    pytest.importorskip("matplotlib")
+    from sklmtl.display import MultiTaskConfusionMatrixDisplay
+
+    X, Y, sentinel, expected = _scenario("-1")
+    clf = _calibrated_nested(sentinel, np.nan).fit(X, Y)
+    display = MultiTaskConfusionMatrixDisplay.from_estimator(clf, X, Y)
+    labelled = [(Y[:, t] != sentinel).sum() for t in range(2)]
+    assert [int(m.sum()) for m in display.confusion_matrices] == labelled
