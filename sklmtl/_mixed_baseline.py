@@ -9,7 +9,7 @@ Plain numpy and scikit-learn: no torch.
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, MultiOutputMixin, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, MultiOutputMixin
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
@@ -22,6 +22,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._missing_label import clone_with_missing_label, missing_label_in_effect
 from ._targets import decode_predictions
 from ._tasks import CLASSIFICATION, check_task_types, labelled_mask, learn_tasks
 from ._weights import check_sample_weight
@@ -62,7 +63,11 @@ class IndependentTaskEstimator(MetaEstimatorMixin, MultiOutputMixin, BaseEstimat
     missing_label : scalar, default=np.nan
         Marks unknown cells of classification tasks in addition to ``None``,
         ``NaN`` and ``pd.NA``; regression cells are unknown when ``NaN``,
-        ``None`` or ``pd.NA``.
+        ``None`` or ``pd.NA``. Left at NaN, the ``missing_label`` of
+        ``classifier`` or ``regressor`` (when they have one) is used, so
+        their sentinel never becomes a class; two different values raise a
+        ``ValueError``. Each clone that has a ``missing_label`` gets the
+        value in effect.
 
     Attributes
     ----------
@@ -121,6 +126,9 @@ class IndependentTaskEstimator(MetaEstimatorMixin, MultiOutputMixin, BaseEstimat
             return HistGradientBoostingRegressor()
         return self.regressor
 
+    def _wrapped_estimators(self):
+        return [self._classifier(), self._regressor()]
+
     def _validate_X(self, X, reset):
         """Check ``X`` as both wrapped estimators would accept it.
 
@@ -174,8 +182,9 @@ default=None
         """
         check_task_types(self.task_types)
         X = self._validate_X(X, reset=True)
+        missing_label = missing_label_in_effect(self)
         tasks, values, task_names, is_1d = learn_tasks(
-            y, self.task_types, missing_label=self.missing_label
+            y, self.task_types, missing_label=missing_label
         )
         check_consistent_length(X, values)
         labelled = labelled_mask(values, tasks)
@@ -187,10 +196,10 @@ default=None
             if weights is not None:
                 params["sample_weight"] = weights[rows, t]
             if task.kind == CLASSIFICATION:
-                estimator = clone(self._classifier())
+                estimator = clone_with_missing_label(self._classifier(), missing_label)
                 target = task.decode(values[rows, t].astype(np.int64))
             else:
-                estimator = clone(self._regressor())
+                estimator = clone_with_missing_label(self._regressor(), missing_label)
                 target = values[rows, t]
             self.estimators_.append(
                 estimator.fit(_take_rows(X, rows), target, **params)
@@ -355,7 +364,7 @@ default=None
             y,
             self.predict(X),
             task_types=self.task_types_,
-            missing_label=self.missing_label,
+            missing_label=missing_label_in_effect(self),
             sample_weight=sample_weight,
         )
 

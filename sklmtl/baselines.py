@@ -12,25 +12,13 @@ classifier, with the output conventions of :class:`~sklmtl.MultiTaskNetClassifie
 """
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    MetaEstimatorMixin,
-    MultiOutputMixin,
-    clone,
-)
-from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import (
-    check_consistent_length,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
+from ._meta import MultiTaskMetaEstimator
+from ._missing_label import clone_with_missing_label
 from ._mixed_baseline import IndependentTaskEstimator
-from ._targets import decode_predictions, encode_targets
 from ._weights import check_sample_weight
-from .metrics import MultiTaskScoreMixin
 
 __all__ = [
     "IndependentTaskClassifier",
@@ -49,63 +37,7 @@ def _estimator_has(attr):
     return check
 
 
-class _MultiTaskMetaEstimator(
-    MultiTaskScoreMixin,
-    MetaEstimatorMixin,
-    ClassifierMixin,
-    MultiOutputMixin,
-    BaseEstimator,
-):
-    """Shared target handling and output conventions of the baselines."""
-
-    def _encode(self, y):
-        codes, classes, task_names, is_1d = encode_targets(y, self.missing_label)
-        self.classes_ = classes[0] if is_1d else classes
-        self.n_tasks_ = len(classes)
-        self.task_names_ = task_names
-        self._y_is_1d = is_1d
-        return codes, classes
-
-    def _classes_list(self):
-        return [self.classes_] if self._y_is_1d else list(self.classes_)
-
-    def _inner_estimator(self):
-        """The estimator being wrapped (a hook for a default estimator)."""
-        return self.estimator
-
-    def _validate_X(self, X, reset):
-        """Check ``X`` as the wrapped estimator would accept it.
-
-        DataFrames pass through unchanged (column names may matter to a
-        pipeline inside); everything else is checked with the wrapped
-        estimator's sparse and NaN tags, and no dtype conversion.
-        """
-        tags = get_tags(self._inner_estimator())
-        return validate_data(
-            self,
-            X,
-            reset=reset,
-            accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
-            ensure_all_finite=not tags.input_tags.allow_nan,
-            dtype=None,
-            skip_check_array=hasattr(X, "iloc"),
-        )
-
-    def _decode(self, codes):
-        return decode_predictions(codes, self._classes_list(), self._y_is_1d)
-
-    def _shape_proba(self, probas):
-        return probas[0] if self._y_is_1d else probas
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self._inner_estimator()).input_tags
-        tags.input_tags.sparse = inner.sparse
-        tags.input_tags.allow_nan = inner.allow_nan
-        return tags
-
-
-class IndependentTaskClassifier(_MultiTaskMetaEstimator):
+class IndependentTaskClassifier(MultiTaskMetaEstimator):
     """One independent clone of ``estimator`` per task, on that task's labelled rows.
 
     Unlike :class:`sklearn.multioutput.MultiOutputClassifier`, which needs
@@ -122,7 +54,10 @@ class IndependentTaskClassifier(_MultiTaskMetaEstimator):
         task's original labels (1-D).
     missing_label : scalar, default=np.nan
         Marks unknown cells of ``y`` in addition to ``None``, ``NaN`` and
-        ``pd.NA``.
+        ``pd.NA``. Left at NaN, the ``missing_label`` of ``estimator`` (when
+        it has one) is used, so its sentinel never becomes a class; a
+        different value from the estimator's raises a ``ValueError``. Each
+        clone that has a ``missing_label`` gets the value in effect.
 
     Attributes
     ----------
@@ -197,13 +132,14 @@ default=None
         codes, classes = self._encode(y)
         check_consistent_length(X, codes)
         weights = check_sample_weight(sample_weight, codes >= 0, self.task_names_)
+        missing_label = self._missing_label()
         self.estimators_ = []
         for t, task_classes in enumerate(classes):
             rows = np.flatnonzero(codes[:, t] >= 0)
             task_params = dict(fit_params)
             if weights is not None:
                 task_params["sample_weight"] = weights[rows, t]
-            estimator = clone(self.estimator)
+            estimator = clone_with_missing_label(self.estimator, missing_label)
             estimator.fit(
                 _take_rows(X, rows), task_classes[codes[rows, t]], **task_params
             )
@@ -276,7 +212,7 @@ default=None
         return self._shape_proba([est.predict_proba(X) for est in self.estimators_])
 
 
-class LabelPowersetClassifier(_MultiTaskMetaEstimator):
+class LabelPowersetClassifier(MultiTaskMetaEstimator):
     """Single-label baseline: each distinct row of labels is one class.
 
     The tasks' labels of a training row are joined into one combination, and
@@ -302,7 +238,10 @@ class LabelPowersetClassifier(_MultiTaskMetaEstimator):
         A multiclass classifier fitted on the combination indices.
     missing_label : scalar, default=np.nan
         Marks unknown cells of ``y`` in addition to ``None``, ``NaN`` and
-        ``pd.NA``.
+        ``pd.NA``. Left at NaN, the ``missing_label`` of ``estimator`` (when
+        it has one) is used, so its sentinel never becomes a class; a
+        different value from the estimator's raises a ``ValueError``. The
+        fitted clone learns combination indices, none of them missing.
 
     Attributes
     ----------
@@ -394,7 +333,9 @@ default=None
         self.combinations_ = combinations
         if weights is not None:
             fit_params = {**fit_params, "sample_weight": weights[complete].mean(axis=1)}
-        self.estimator_ = clone(self.estimator).fit(
+        # The estimator learns combination indices: none of them is missing.
+        estimator = clone_with_missing_label(self.estimator, np.nan)
+        self.estimator_ = estimator.fit(
             _take_rows(X, complete), combo_index.reshape(-1), **fit_params
         )
         return self

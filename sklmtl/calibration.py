@@ -21,13 +21,14 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import get_tags, indexable
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils import indexable
+from sklearn.utils.validation import check_is_fitted
 
 from ._cv import resolve_cv
+from ._meta import MultiTaskMetaEstimator
+from ._missing_label import clone_with_missing_label
 from ._task_calibration import Fitter, check_class_counts
 from ._validation import InstanceOf, Interval, Options, validate_params
-from .baselines import _MultiTaskMetaEstimator
 from .classifier import MultiTaskNetClassifier
 
 __all__ = ["CalibratedMultiTaskClassifier"]
@@ -35,7 +36,7 @@ __all__ = ["CalibratedMultiTaskClassifier"]
 _DEFAULT_N_SPLITS = 5
 
 
-class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
+class CalibratedMultiTaskClassifier(MultiTaskMetaEstimator):
     """Calibrate each task's probabilities with cross-validation.
 
     :class:`sklearn.calibration.CalibratedClassifierCV` for multi-task
@@ -63,8 +64,8 @@ class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
         its ``classes_[t]`` (sklmtl's estimators and baselines,
         :class:`sklearn.multioutput.MultiOutputClassifier`). None means
         ``MultiTaskNetClassifier()``. Fix its own ``random_state`` for
-        reproducible fits. It must treat the same cells as missing as
-        ``missing_label`` does.
+        reproducible fits. Its ``missing_label`` (when it has one) is the
+        one used, unless this estimator's own is set (see ``missing_label``).
     method : {"sigmoid", "isotonic"}, default="sigmoid"
         ``"sigmoid"`` is Platt scaling (a logistic regression on the
         probability); ``"isotonic"`` is a non-parametric monotone fit that
@@ -85,7 +86,10 @@ class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
     missing_label : scalar, default=np.nan
         Marks unknown cells of ``y`` in addition to ``None``, ``NaN`` and
         ``pd.NA``; such cells are left out of their task's calibration and
-        of :meth:`score`.
+        of :meth:`score`. Left at NaN, the ``missing_label`` of ``estimator``
+        is used, so its sentinel never becomes a class nor a calibration
+        negative; a different value from the estimator's raises a
+        ``ValueError``. The clones fitted per fold get the value in effect.
     random_state : int, RandomState instance or None, default=None
         Shuffles the rows of the default and the int ``cv``.
 
@@ -146,6 +150,7 @@ class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
             InstanceOf(np.random.RandomState),
         ],
     }
+    _allow_nd = True  # image batches
 
     def __init__(
         self,
@@ -203,10 +208,8 @@ class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
         if hasattr(self, "calibrated_classifiers_"):
             # A refit that fails leaves the estimator unfitted, not stale.
             del self.calibrated_classifiers_
-        estimator = self._inner_estimator()
-        ensemble = self.ensemble
-        if ensemble == "auto":
-            ensemble = not isinstance(estimator, FrozenEstimator)
+        frozen = isinstance(self._inner_estimator(), FrozenEstimator)
+        ensemble = not frozen if self.ensemble == "auto" else self.ensemble
         X = self._validate_X(X, reset=True)
         (y,) = indexable(y)
         codes, classes = self._encode(y)
@@ -215,8 +218,12 @@ class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
                 "Found input variables with inconsistent numbers of samples: "
                 f"[{_num_rows(X)}, {len(codes)}]"
             )
+        # Every clone reads the cells this estimator reads as missing.
+        estimator = clone_with_missing_label(
+            self._inner_estimator(), self._missing_label()
+        )
         splits = None
-        if ensemble or not isinstance(estimator, FrozenEstimator):
+        if ensemble or not frozen:
             splits = self._splits(X, y, codes, classes)
         fitter = Fitter(self.method, classes, self.task_names_, codes)
         if ensemble:
@@ -231,20 +238,6 @@ class CalibratedMultiTaskClassifier(_MultiTaskMetaEstimator):
 
     def _inner_estimator(self):
         return MultiTaskNetClassifier() if self.estimator is None else self.estimator
-
-    def _validate_X(self, X, reset):
-        """Check ``X`` with the base estimator's tags; image batches allowed."""
-        tags = get_tags(self._inner_estimator()).input_tags
-        return validate_data(
-            self,
-            X,
-            reset=reset,
-            accept_sparse=["csr", "csc"] if tags.sparse else False,
-            ensure_all_finite=not tags.allow_nan,
-            dtype=None,
-            allow_nd=True,
-            skip_check_array=hasattr(X, "iloc"),
-        )
 
     def _splits(self, X, y, codes, classes):
         """The (train, test) index pairs, checked against each task's classes."""

@@ -18,14 +18,17 @@ TAG's overlapping groups, so that the cost stays one network per group.
 import numbers
 
 import numpy as np
-from sklearn.base import clone, is_classifier
+from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
+from ._group_params import GroupParams
+from ._meta import MultiTaskMetaEstimator
+from ._missing_label import clone_with_missing_label
 from ._partition import best_partition
+from ._targets import MISSING_CODE
 from ._task_affinity import TaskAffinity, normalized_affinity
 from ._weights import check_sample_weight
-from .baselines import _MultiTaskMetaEstimator
 from .classifier import MultiTaskNetClassifier
 
 __all__ = ["TaskGroupingClassifier"]
@@ -33,7 +36,7 @@ __all__ = ["TaskGroupingClassifier"]
 _AFFINITIES = ("lookahead", "cosine")
 
 
-class TaskGroupingClassifier(_MultiTaskMetaEstimator):
+class TaskGroupingClassifier(MultiTaskMetaEstimator):
     """Group tasks by measured affinity and fit one shared network per group.
 
     ``fit`` runs three steps (TAG, Fifty et al., NeurIPS 2021):
@@ -50,13 +53,22 @@ class TaskGroupingClassifier(_MultiTaskMetaEstimator):
     3. one clone of ``estimator`` per group, fitted on the group's tasks
        (rows where all of them are missing left out).
 
+    Every network is fitted on ``y`` encoded per task (codes ``0 ..
+    n_classes_t - 1``, ``-1`` for a missing cell, tasks named ``task_0``,
+    ``task_1``, ... in the group's order). The estimator's per-task
+    parameters follow: a ``class_weight`` list keeps each group's entries
+    (``{label: weight}`` becoming ``{code: weight}``), and fixed
+    ``task_weighting`` weights (a list, a ``{task_name: weight}`` dict or a
+    :class:`~sklmtl.weighting.FixedWeighting`) become each group's list.
+
     Parameters
     ----------
     estimator : MultiTaskNetClassifier or None, default=None
         The network cloned for the probe and for every group; None means
         ``MultiTaskNetClassifier()``. It needs a ``callbacks`` parameter and
         an architecture with shared parameters (``"hps"``, ``"mmoe"``).
-        Its ``missing_label`` is replaced by this estimator's handling.
+        Its ``missing_label`` is the one used, unless this estimator's own is
+        set (see ``missing_label``).
     n_groups : int or None, default=None
         Number of groups. None chooses it from ``threshold``. Must not
         exceed the number of tasks.
@@ -82,7 +94,9 @@ class TaskGroupingClassifier(_MultiTaskMetaEstimator):
         groups on 5 of 5 seeds, every 5 steps on 3 of 5.
     missing_label : scalar, default=np.nan
         Marks unknown cells of ``y`` in addition to ``None``, ``NaN`` and
-        ``pd.NA``.
+        ``pd.NA``. Left at NaN, the ``missing_label`` of ``estimator`` is
+        used, so its sentinel never becomes a class; a different value from
+        the estimator's raises a ``ValueError``.
     random_state : int, RandomState instance or None, default=None
         Seeds the probe and every group's network (their ``random_state``);
         None keeps the estimator's own.
@@ -193,14 +207,13 @@ class TaskGroupingClassifier(_MultiTaskMetaEstimator):
                 f"affinity; got {type(inner).__name__}."
             )
 
-    def _clone(self, seed, **params):
-        estimator = clone(self._inner_estimator())
-        own = estimator.get_params(deep=False)
-        if "missing_label" in own:
-            params["missing_label"] = -1  # fitted on the encoded labels
-        if seed is not None and "random_state" in own:
+    def _clone(self, seed, group_params, tasks, **params):
+        """A network for ``tasks``, fitted on their codes (``-1`` missing)."""
+        inner = self._inner_estimator()
+        if seed is not None and "random_state" in inner.get_params(deep=False):
             params["random_state"] = seed
-        return estimator.set_params(**params)
+        params.update(group_params.for_tasks(tasks))
+        return clone_with_missing_label(inner, MISSING_CODE, **params)
 
     def fit(self, X, y, sample_weight=None):
         """Probe the affinity, group the tasks, fit one network per group.
@@ -233,10 +246,16 @@ default=None
         [[0, 1]]
         """
         X = self._validate_X(X, reset=True)
-        codes, _ = self._encode(y)
+        codes, classes = self._encode(y)
         check_consistent_length(X, codes)
         n_tasks = codes.shape[1]
         self._check_params(n_tasks)
+        group_params = GroupParams(
+            self._inner_estimator().get_params(deep=False),
+            codes,
+            classes,
+            self.task_names_,
+        )
         # Per cell, validated once; every group gets its columns.
         weights = check_sample_weight(sample_weight, codes >= 0, self.task_names_)
         rng = check_random_state(self.random_state)
@@ -247,19 +266,20 @@ default=None
             self.probe_, self.affinity_ = None, None
             labels = np.zeros(1, dtype=np.int64)
         else:
-            labels = self._probe_and_group(X, codes, weights, seeds[0])
+            labels = self._probe_and_group(X, codes, weights, seeds[0], group_params)
         self.group_labels_ = labels
         self.groups_ = [
             np.flatnonzero(labels == g).tolist() for g in range(labels.max() + 1)
         ]
         self.estimators_ = [
-            self._fit_group(X, codes, weights, group, seed)
+            self._fit_group(X, codes, weights, group, seed, group_params)
             for group, seed in zip(self.groups_, seeds[1:])
         ]
         return self
 
-    def _probe_and_group(self, X, codes, weights, seed):
-        probe = self._clone(seed, max_epochs=self.probe_epochs)
+    def _probe_and_group(self, X, codes, weights, seed, group_params):
+        all_tasks = range(codes.shape[1])
+        probe = self._clone(seed, group_params, all_tasks, max_epochs=self.probe_epochs)
         params = probe.get_params(deep=False)
         if "early_stopping" in params:
             # A probe of fixed length measures on every row: no hold-out.
@@ -280,12 +300,12 @@ default=None
         self.affinity_ = (affinity + affinity.T) / 2.0
         return best_partition(self.affinity_, self.n_groups, self.threshold)
 
-    def _fit_group(self, X, codes, weights, group, seed):
+    def _fit_group(self, X, codes, weights, group, seed, group_params):
         rows = np.flatnonzero((codes[:, group] >= 0).any(axis=1))
         kwargs = {}
         if weights is not None:
             kwargs["sample_weight"] = weights[np.ix_(rows, group)]
-        estimator = self._clone(seed)
+        estimator = self._clone(seed, group_params, group)
         X_rows = X.iloc[rows] if hasattr(X, "iloc") else X[rows]
         return estimator.fit(X_rows, codes[np.ix_(rows, group)], **kwargs)
 

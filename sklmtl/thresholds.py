@@ -24,10 +24,12 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import _safe_indexing, get_tags, indexable
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils import _safe_indexing, indexable
+from sklearn.utils.validation import check_is_fitted
 
 from ._cv import resolve_cv
+from ._meta import MultiTaskMetaEstimator
+from ._missing_label import clone_with_missing_label
 from ._threshold_tuning import (
     DEFAULT_THRESHOLD,
     aligned_probas,
@@ -40,13 +42,12 @@ from ._threshold_tuning import (
     tune_one,
 )
 from ._validation import InstanceOf, Interval, Options, validate_params
-from .baselines import _MultiTaskMetaEstimator
 from .classifier import MultiTaskNetClassifier
 
 __all__ = ["TunedThresholdMultiTaskClassifier"]
 
 
-class TunedThresholdMultiTaskClassifier(_MultiTaskMetaEstimator):
+class TunedThresholdMultiTaskClassifier(MultiTaskMetaEstimator):
     """Tune the decision threshold of each binary task by cross-validation.
 
     :class:`sklearn.model_selection.TunedThresholdClassifierCV` for
@@ -127,6 +128,10 @@ default=None
     missing_label : scalar, default=np.nan
         Marks unknown cells of ``y`` in addition to ``None``, ``NaN`` and
         ``pd.NA``; they are left out of the tuning and of :meth:`score`.
+        Left at NaN, the ``missing_label`` of ``estimator`` is used, so its
+        sentinel never becomes a class (a binary task stays binary and is
+        tuned); a different value from the estimator's raises a
+        ``ValueError``. The clones fitted per split get the value in effect.
 
     Attributes
     ----------
@@ -188,6 +193,7 @@ default=None
             InstanceOf(np.random.RandomState),
         ],
     }
+    _allow_nd = True  # image batches
 
     def __init__(
         self,
@@ -259,7 +265,10 @@ default=None
         ):
             if hasattr(self, attribute):  # a failed refit leaves it unfitted
                 delattr(self, attribute)
-        estimator = self._inner_estimator()
+        # Every clone reads the cells this estimator reads as missing.
+        estimator = clone_with_missing_label(
+            self._inner_estimator(), self._missing_label()
+        )
         X = self._validate_X(X, reset=True)
         (y,) = indexable(y)
         codes, classes = self._encode(y)
@@ -303,20 +312,6 @@ default=None
 
     def _inner_estimator(self):
         return MultiTaskNetClassifier() if self.estimator is None else self.estimator
-
-    def _validate_X(self, X, reset):
-        """Check ``X`` with the base estimator's tags; image batches allowed."""
-        tags = get_tags(self._inner_estimator()).input_tags
-        return validate_data(
-            self,
-            X,
-            reset=reset,
-            accept_sparse=["csr", "csc"] if tags.sparse else False,
-            ensure_all_finite=not tags.allow_nan,
-            dtype=None,
-            allow_nd=True,
-            skip_check_array=hasattr(X, "iloc"),
-        )
 
     def _tuned_tasks(self, classes):
         """Indices of the tasks to tune; a named non-binary task is an error."""

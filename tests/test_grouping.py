@@ -4,6 +4,7 @@ import itertools
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
@@ -14,6 +15,7 @@ from torch import nn
 from sklmtl import MultiTaskNetClassifier, MultiTaskNetRegressor
 from sklmtl._partition import best_partition, partition_score
 from sklmtl.grouping import TaskGroupingClassifier
+from sklmtl.weighting import FixedWeighting
 
 NET = dict(hidden_layer_sizes=(16,), max_epochs=8, lr=0.02, random_state=0)
 
@@ -186,6 +188,115 @@ class TestTaskGroupingClassifier:
         net = MultiTaskNetClassifier(trunk=nn.Flatten(), max_epochs=1)
         with pytest.raises(ValueError, match="shared parameters"):
             TaskGroupingClassifier(net, probe_epochs=1).fit(X, Y)
+
+
+def _named_tasks(n=60):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 4)).astype(np.float32)
+    Y = pd.DataFrame(
+        {
+            "a": np.where(X[:, 0] > 0, "x", "y"),
+            "b": np.where(X[:, 1] > 0.5, "x", "y"),
+            "c": np.digitize(X[:, 2], [-0.5, 0.5]),
+        }
+    )
+    return X, Y
+
+
+def _subset(values, names):
+    return [values["abc".index(name)] for name in names]
+
+
+def _subset_dict(values, names):
+    return {k: v for k, v in values.items() if k in names}
+
+
+# Per-task parameter for all of y -> the same parameter for a network fitted
+# on the tasks ``names`` alone (as a user would write it for those tasks).
+PER_TASK = {
+    "class_weight list of dict": (
+        {"class_weight": [None, {"y": 3.0}, None]},
+        lambda names: {"class_weight": _subset([None, {"y": 3.0}, None], names)},
+    ),
+    "class_weight list of balanced": (
+        {"class_weight": [None, "balanced", {0: 2.0, 2: 0.5}]},
+        lambda names: {
+            "class_weight": _subset([None, "balanced", {0: 2.0, 2: 0.5}], names)
+        },
+    ),
+    "class_weight balanced": (
+        {"class_weight": "balanced"},
+        lambda names: {"class_weight": "balanced"},
+    ),
+    "task_weighting dict": (
+        {"task_weighting": {"b": 5.0}},
+        lambda names: {"task_weighting": _subset_dict({"b": 5.0}, names)},
+    ),
+    "task_weighting list": (
+        {"task_weighting": [1.0, 5.0, 2.0]},
+        lambda names: {"task_weighting": _subset([1.0, 5.0, 2.0], names)},
+    ),
+    "FixedWeighting": (
+        {"task_weighting": FixedWeighting({"b": 5.0, "c": 0.5})},
+        lambda names: {
+            "task_weighting": FixedWeighting(_subset_dict({"b": 5.0, "c": 0.5}, names))
+        },
+    ),
+}
+
+
+class TestPerTaskParameters:
+    """Per-task settings of the network reach each group's tasks."""
+
+    @pytest.mark.parametrize("case", list(PER_TASK))
+    @pytest.mark.parametrize("n_groups", [2, 3])
+    def test_group_network_equals_a_network_on_its_tasks(self, case, n_groups):
+        X, Y = _named_tasks()
+        params, for_subset = PER_TASK[case]
+        net = MultiTaskNetClassifier(
+            hidden_layer_sizes=(8,), max_epochs=3, lr=0.05, random_state=0, **params
+        )
+        # random_state=None: every network keeps the estimator's own seed.
+        clf = TaskGroupingClassifier(net, n_groups=n_groups, probe_epochs=1)
+        proba = clf.fit(X, Y).predict_proba(X)
+        for group in clf.groups_:
+            names = [clf.task_names_[t] for t in group]
+            alone = clone(net).set_params(**for_subset(names)).fit(X, Y[names])
+            for t, expected in zip(group, alone.predict_proba(X)):
+                np.testing.assert_allclose(proba[t], expected, rtol=1e-6)
+
+    def test_single_task_class_weight_dict(self):
+        X, Y = _named_tasks()
+        net = MultiTaskNetClassifier(
+            hidden_layer_sizes=(8,),
+            max_epochs=3,
+            random_state=0,
+            class_weight={"y": 3.0},
+        )
+        clf = TaskGroupingClassifier(net).fit(X, Y["b"].to_numpy())
+        alone = clone(net).fit(X, Y["b"].to_numpy())
+        np.testing.assert_allclose(clf.predict_proba(X), alone.predict_proba(X))
+
+    @pytest.mark.parametrize(
+        "params, match",
+        [
+            (
+                {"task_weighting": {"d": 2.0}},
+                r"unknown task\(s\) \['d'\]; the tasks are \['a', 'b', 'c'\]",
+            ),
+            ({"task_weighting": [1.0, 2.0]}, "got 2 weights for 3 tasks"),
+            (
+                {"class_weight": [None, {"z": 2.0}, None]},
+                "task 'b' names label 'z', which is not one of its classes",
+            ),
+            ({"class_weight": [None, "balanced"]}, "2 entries for 3 tasks"),
+        ],
+    )
+    def test_mistakes_name_the_tasks_as_given(self, params, match):
+        X, Y = _named_tasks()
+        net = MultiTaskNetClassifier(max_epochs=1, **params)
+        with pytest.raises(ValueError, match=match):
+            TaskGroupingClassifier(net, n_groups=2, probe_epochs=1).fit(X, Y)
 
 
 @parametrize_with_checks(

@@ -116,6 +116,14 @@ class TestEveryStrategy:
             restored.predict_proba(X)[0], clf.predict_proba(X)[0]
         )
 
+    def test_for_tasks_is_a_fresh_copy_for_the_subset(self, alias):
+        strategy = resolve_weighting(alias)
+        _toy_step(strategy)  # fitted state must not travel to the copy
+        subset = strategy.for_tasks(["a", "b", "c"], [2, 0])
+        assert subset is not strategy and type(subset) is type(strategy)
+        assert subset.get_params() == strategy.get_params()
+        assert subset.setup(["c", "a"]).n_tasks == 2
+
     def test_symmetric_for_identical_tasks(self, alias):
         if alias not in SYMMETRIC:
             pytest.skip(f"{alias} does not promise symmetric weights")
@@ -268,6 +276,31 @@ class TestWeightingParams:
         strategy = resolve_weighting("uncertainty")
         MultiTaskNetClassifier(task_weighting=strategy, **FAST).fit(X, Y)
         assert not hasattr(strategy, "log_vars")
+
+
+@pytest.mark.parametrize(
+    "weights", [[1.0, 5.0, 2.0], (1.0, 5.0, 2.0), {"b": 5.0, "c": 2.0}]
+)
+def test_fixed_weighting_for_tasks_keeps_each_task_weight(weights):
+    subset = FixedWeighting(weights).for_tasks(["a", "b", "c"], [2, 1])
+    assert subset.weights == [2.0, 5.0]
+    assert subset.setup(["task_0", "task_1"]).compute_weights(None).tolist() == [
+        2.0,
+        5.0,
+    ]
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        ({"d": 1.0}, r"unknown task\(s\) \['d'\]; the tasks are \['a', 'b'\]"),
+        ([1.0], "got 1 weights for 2 tasks"),
+        ({"a": -1.0}, "weight of task 'a' must be a finite number >= 0"),
+    ],
+)
+def test_fixed_weighting_for_tasks_checks_against_all_tasks(weights, match):
+    with pytest.raises(ValueError, match=match):
+        FixedWeighting(weights).for_tasks(["a", "b"], [1])
 
 
 def test_class_weight_options(problem):

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.calibration import calibration_curve
 
+from .._missing_label import missing_label_in_effect
 from ._common import (
     estimator_probas,
     estimator_tasks,
@@ -219,7 +220,7 @@ class MultiTaskCalibrationDisplay:
         """
         classes, names = estimator_tasks(estimator)
         if missing_label is None:
-            missing_label = getattr(estimator, "missing_label", np.nan)
+            missing_label = missing_label_in_effect(estimator)
         probas = estimator_probas(estimator, X, len(classes))
         return cls.from_predictions(
             Y,

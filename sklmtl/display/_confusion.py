@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
+from .._missing_label import missing_label_in_effect
 from .._targets import missing_mask, split_target_columns
 from ._common import (
     check_same_kind,
@@ -194,7 +195,7 @@ default="horizontal"
         """
         classes, names = estimator_tasks(estimator)
         if missing_label is None:
-            missing_label = getattr(estimator, "missing_label", np.nan)
+            missing_label = missing_label_in_effect(estimator)
         return cls.from_predictions(
             Y,
             estimator.predict(X),

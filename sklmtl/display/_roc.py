@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.metrics import auc, roc_curve
 
+from .._missing_label import missing_label_in_effect
 from ._common import (
     estimator_probas,
     estimator_tasks,
@@ -217,7 +218,7 @@ class MultiTaskRocCurveDisplay:
         """
         classes, names = estimator_tasks(estimator)
         if missing_label is None:
-            missing_label = getattr(estimator, "missing_label", np.nan)
+            missing_label = missing_label_in_effect(estimator)
         probas = estimator_probas(estimator, X, len(classes))
         return cls.from_predictions(
             Y,

@@ -16,6 +16,7 @@ import numpy as np
 import sklearn
 from sklearn.utils.metadata_routing import MetadataRequest
 
+from .._missing_label import missing_label_in_effect
 from ._accuracy import (
     mean_balanced_accuracy,
     mean_macro_f1,
@@ -33,7 +34,8 @@ def _missing_label_of(estimator):
     """The ``missing_label`` of a fitted estimator, a Pipeline or a search."""
     while True:
         if hasattr(estimator, "missing_label"):
-            return estimator.missing_label
+            # A wrapper's own, or the one of the estimator it wraps.
+            return missing_label_in_effect(estimator)
         if hasattr(estimator, "steps"):  # Pipeline: its last step predicts
             estimator = estimator.steps[-1][1]
         elif hasattr(estimator, "best_estimator_"):  # a fitted search

@@ -10,7 +10,7 @@ calls :meth:`setup` at fit time, so learned state never leaks between fits.
 import torch
 from torch import nn
 
-from .._params import ParamsMixin
+from .._params import ParamsMixin, fresh_copy
 from .._validation import validate_params
 
 __all__ = ["LossWeighting", "TaskWeighting"]
@@ -61,6 +61,35 @@ class TaskWeighting(ParamsMixin, nn.Module):
         )
         self.task_names = list(task_names)
         return self
+
+    def for_tasks(self, task_names, tasks):
+        """A fresh, unfitted copy for a network trained on some of the tasks.
+
+        A strategy whose hyperparameters hold one value per task (or name
+        tasks) maps them to the subset; the others are copied as they are.
+        :class:`~sklmtl.grouping.TaskGroupingClassifier` calls it for every
+        group of tasks.
+
+        Parameters
+        ----------
+        task_names : list of str
+            All the tasks this strategy was configured for.
+        tasks : list of int
+            The subset (indices into ``task_names``), in the order of the
+            smaller network's heads.
+
+        Returns
+        -------
+        strategy : TaskWeighting
+            A new strategy for ``len(tasks)`` tasks.
+
+        Examples
+        --------
+        >>> from sklmtl.weighting import DynamicWeightAverage
+        >>> DynamicWeightAverage(temperature=3.0).for_tasks(["a", "b", "c"], [2])
+        DynamicWeightAverage(temperature=3.0)
+        """
+        return fresh_copy(self)
 
     @property
     def n_tasks(self):
