@@ -18,7 +18,9 @@ them again after loading), trunk *instances* (refused: pass a class and
 state (e.g. DWA's loss history restarts when training resumes).
 """
 
+import contextlib
 import json
+import logging
 import math
 import numbers
 import warnings
@@ -30,9 +32,10 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from . import __version__, nn, weighting
-from ._tasks import uses_binary_logits
+from ._tasks import REGRESSION, uses_binary_logits
 from .classifier import MultiTaskNetClassifier
 from .mixed import MultiTaskNet
+from .nn.losses import MIN_VARIANCE
 from .regressor import MultiTaskNetRegressor
 
 __all__ = ["load", "save", "to_onnx"]
@@ -41,6 +44,7 @@ FORMAT = "sklmtl"
 # 4: all heads in one TaskHeads (new state-dict keys), one logit per binary
 # task when every task is binary.
 FORMAT_VERSION = 4
+F64 = torch.float64
 # The estimators a file may hold, by the name written in it.
 _ESTIMATORS = {
     cls.__name__: cls
@@ -495,7 +499,15 @@ def _optimizer_state(tensors, meta):
 
 # ---------------------------------------------------------------------- ONNX
 class _TaskOutputs(torch.nn.Module):
-    """Probabilities of classification tasks, values in target units otherwise."""
+    """Probabilities of classification tasks, values in target units otherwise.
+
+    A regression output is standardised in the network's dtype, then cast to
+    float64 and de-standardised in float64 (the mean and scale are float64
+    buffers), as ``predict`` does: in float32 a target with a large mean and a
+    small scale (``1e8 + 2 * x``) would lose its signal to float32's steps.
+    A task with a variance output (``loss="gaussian_nll"``) also gives its
+    standard deviation in target units.
+    """
 
     def __init__(self, module, tasks):
         super().__init__()
@@ -503,19 +515,32 @@ class _TaskOutputs(torch.nn.Module):
         self.kinds = [task.kind for task in tasks]
         # The binary-label path: one sigmoid logit per task.
         self.binary = uses_binary_logits(tasks)
-        self.scaling = [
-            (float(getattr(t, "mean", 0.0)), float(getattr(t, "scale", 1.0)))
-            for t in tasks
+        self.with_std = [
+            task.kind == REGRESSION and task.output_width == 2 for task in tasks
         ]
+        self.register_buffer(
+            "means",
+            torch.tensor([float(getattr(t, "mean", 0.0)) for t in tasks], dtype=F64),
+        )
+        self.register_buffer(
+            "scales",
+            torch.tensor([float(getattr(t, "scale", 1.0)) for t in tasks], dtype=F64),
+        )
 
     def forward(self, X):
-        outputs = []
-        for kind, (mean, scale), raw in zip(self.kinds, self.scaling, self.module(X)):
+        outputs, stds = [], []
+        for t, (kind, raw) in enumerate(zip(self.kinds, self.module(X))):
             if kind == "classification":
                 outputs.append(nn.task_probabilities(raw, binary=self.binary))
-            else:
-                outputs.append(raw[:, 0] * scale + mean)
-        return tuple(outputs)
+                continue
+            raw = raw.to(F64)
+            outputs.append(raw[:, 0] * self.scales[t] + self.means[t])
+            if self.with_std[t]:
+                # softplus as np.logaddexp(0, x), the form predict uses.
+                log_var = raw[:, 1]
+                softplus = torch.relu(log_var) + torch.log1p(torch.exp(-log_var.abs()))
+                stds.append(self.scales[t] * torch.sqrt(softplus + MIN_VARIANCE))
+        return (*outputs, *stds)
 
 
 def to_onnx(estimator, path, *, opset_version=None):
@@ -526,14 +551,25 @@ def to_onnx(estimator, path, *, opset_version=None):
     shape the estimator was fitted on, with a dynamic batch axis) and returns
     one output per task: for a classification task a probability array
     named ``proba_<task name>``, with columns ordered as ``classes_[t]``
-    (what ``predict_proba`` returns, without the label decoding); for a
-    regression task the prediction in the target's units (de-standardised in
-    the graph), shape ``(batch,)``, named ``value_<task name>`` (what
-    ``predict`` returns for that task; in the graph's dtype).
+    (what ``predict_proba`` returns, without the label decoding), in the
+    graph's dtype; for a regression task the prediction in the target's
+    units, shape ``(batch,)``, named ``value_<task name>`` (what ``predict``
+    returns for that task). Regression outputs are **float64** whatever the
+    network's dtype: the network's standardised output is cast to float64 and
+    de-standardised (``* scale + mean``) in float64 inside the graph, as
+    ``predict`` does, so a target with a large mean or a tiny scale (``1e8 +
+    2 * x``) keeps its signal (float32 steps near ``1e8`` are 8 apart).
+
+    A model fitted with ``loss="gaussian_nll"`` (or a :class:`MultiTaskNet`
+    with ``regression_loss="gaussian_nll"``) also outputs each regression
+    task's predicted standard deviation, ``std_<task name>`` (float64, shape
+    ``(batch,)``; what ``predict(X, return_std=True)`` returns). These come
+    after the one output per task, so output ``t`` is always task ``t``.
 
     The kind of every task is in ``metadata_props`` under ``"sklmtl.tasks"``:
     a JSON list of ``{"task": name, "kind": "classification" |
-    "regression", "output": output name}``.
+    "regression", "output": output name}`` (plus ``"std_output"`` for a
+    task with a standard deviation output).
 
     The labels travel in the model's ``metadata_props`` under the key
     ``"sklmtl.classes"``: a JSON list with one entry per classification task,
@@ -594,14 +630,15 @@ def to_onnx(estimator, path, *, opset_version=None):
     module = _TaskOutputs(estimator.net_.module_, tasks).to("cpu").eval()
     weights = next(module.parameters())
     example = torch.zeros((2, *estimator._raw_sample_shape), dtype=weights.dtype)
-    output_names = [
-        f"{'proba' if task.kind == 'classification' else 'value'}_{task.name}"
-        for task in tasks
-    ]
+    output_names = _onnx_output_names(tasks)
     batch = torch.export.Dim("batch")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(), _quiet_torchvision_notice():
+            # torch's exporter flags its own internal deprecations, which a
+            # user cannot act on; other warnings (e.g. from tracing a custom
+            # trunk) reach the user.
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
             torch.onnx.export(
                 module,
                 (example,),
@@ -619,6 +656,42 @@ def to_onnx(estimator, path, *, opset_version=None):
     return output_names
 
 
+def _onnx_output_names(tasks):
+    """One output per task, then the standard deviations of Gaussian NLL tasks."""
+    names = [
+        f"{'proba' if task.kind == 'classification' else 'value'}_{task.name}"
+        for task in tasks
+    ]
+    return names + [
+        f"std_{task.name}"
+        for task in tasks
+        if task.kind == REGRESSION and task.output_width == 2
+    ]
+
+
+class _TorchvisionNotice(logging.Filter):
+    """Drops the exporter's "torchvision is not installed" notices, only those.
+
+    torch's ONNX registry logs one warning per torchvision operator it
+    cannot register when torchvision is absent (four lines at every export);
+    sklmtl's networks never use those operators. Other records pass.
+    """
+
+    def filter(self, record):
+        return not str(record.msg).startswith("torchvision is not installed")
+
+
+@contextlib.contextmanager
+def _quiet_torchvision_notice():
+    logger = logging.getLogger("torch.onnx._internal.exporter._registration")
+    notice = _TorchvisionNotice()
+    logger.addFilter(notice)
+    try:
+        yield
+    finally:
+        logger.removeFilter(notice)
+
+
 def _store_onnx_classes(path, estimator, output_names):
     """Write each task's kind and classes (with their kind) into the metadata."""
     import onnx
@@ -633,6 +706,10 @@ def _store_onnx_classes(path, estimator, output_names):
         {"task": task.name, "kind": task.kind, "output": output}
         for task, output in zip(tasks, output_names)
     ]
+    for entry in kinds:
+        std = f"std_{entry['task']}"
+        if entry["kind"] == REGRESSION and std in output_names[len(tasks) :]:
+            entry["std_output"] = std
     model = onnx.load(str(path))
     for key, value in (("sklmtl.classes", labels), ("sklmtl.tasks", kinds)):
         entry = model.metadata_props.add()

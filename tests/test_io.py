@@ -258,3 +258,51 @@ def test_to_onnx_matches_predict_proba(tmp_path):
             outputs = session.run(None, {"X": data[:rows]})
             for got, want in zip(outputs, clf.predict_proba(data[:rows])):
                 np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+# ------------------------------------------------------- ONNX: regression units
+def _onnx_outputs(estimator, path, X):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnxscript")
+    names = to_onnx(estimator, path)
+    return names, ort.InferenceSession(str(path)).run(None, {"X": X})
+
+
+def _assert_matches_in_target_units(got, want, mean, scale):
+    """ONNX against ``predict``: float32 network outputs (agreeing to ~1e-6 in
+    standardised units) scaled by ``scale`` and shifted by ``mean`` in
+    float64, so the tolerance is a few 1e-6 of ``scale`` plus float64's
+    rounding of ``mean``; float32 steps (8 near 1e8) are far outside it."""
+    atol = 2e-5 * scale + 4 * np.finfo(np.float64).eps * np.abs(mean)
+    np.testing.assert_allclose(got.astype(np.float64), want, rtol=0, atol=atol)
+    assert got.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("offsets", "scales"),
+    [
+        ([1e8], [2.0]),  # the issue's y = 1e8 + 2 * x
+        ([1.0], [1e-8]),  # a tiny spread around 1
+        ([-1e8], [1e-3]),
+        # several targets with very different offsets and scales
+        ([1e8, 0.0, -3e5, 1e-6, 1e12], [2.0, 1e-8, 1e5, 1e-9, 1e4]),
+    ],
+    ids=["offset1e8", "scale1e-8", "offset-1e8-scale1e-3", "mixed"],
+)
+def test_onnx_regression_matches_predict_for_large_offsets_and_tiny_scales(
+    offsets, scales, tmp_path
+):
+    from sklmtl import MultiTaskNetRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(30, 3).astype(np.float32)
+    signal = X.astype(np.float64) @ rng.randn(3, len(offsets))
+    Y = np.asarray(offsets) + np.asarray(scales) * signal
+    reg = MultiTaskNetRegressor(**{**FAST, "max_epochs": 3}).fit(X, Y)
+    names, outputs = _onnx_outputs(reg, tmp_path / "reg.onnx", X)
+    assert names == [f"value_task_{t}" for t in range(len(offsets))]
+    want = reg.predict(X)
+    for t, got in enumerate(outputs):
+        _assert_matches_in_target_units(
+            got, want[:, t], reg.target_mean_[t], reg.target_scale_[t]
+        )
