@@ -306,3 +306,43 @@ def test_onnx_regression_matches_predict_for_large_offsets_and_tiny_scales(
         _assert_matches_in_target_units(
             got, want[:, t], reg.target_mean_[t], reg.target_scale_[t]
         )
+
+
+def test_onnx_gaussian_nll_exports_mean_and_std(tmp_path):
+    from sklmtl import MultiTaskNetRegressor
+
+    onnx = pytest.importorskip("onnx")
+    rng = np.random.RandomState(1)
+    X = rng.rand(30, 2).astype(np.float32)
+    x = X.astype(np.float64)
+    Y = np.column_stack([1e8 + 2 * x[:, 0], 1e-6 * x[:, 1]])
+    reg = MultiTaskNetRegressor(loss="gaussian_nll", **{**FAST, "max_epochs": 3})
+    reg.fit(X, pd.DataFrame(Y, columns=["mass", "dose"]))
+    names, outputs = _onnx_outputs(reg, tmp_path / "reg.onnx", X)
+    assert names == ["value_mass", "value_dose", "std_mass", "std_dose"]
+    mean, std = reg.predict(X, return_std=True)
+    for t in range(2):
+        m, s = reg.target_mean_[t], reg.target_scale_[t]
+        _assert_matches_in_target_units(outputs[t], mean[:, t], m, s)
+        _assert_matches_in_target_units(outputs[2 + t], std[:, t], 0.0, s)
+    props = {p.key: p.value for p in onnx.load(tmp_path / "reg.onnx").metadata_props}
+    assert json.loads(props["sklmtl.tasks"]) == [
+        {"task": name, "kind": "regression", "output": f"value_{name}"}
+        | {"std_output": f"std_{name}"}
+        for name in ("mass", "dose")
+    ]
+
+
+def test_onnx_export_prints_no_torchvision_notice(tmp_path, caplog):
+    import logging
+
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}).fit(X, Y)
+    with caplog.at_level(logging.WARNING):
+        _onnx_outputs(clf, tmp_path / "m.onnx", X)
+        assert not [r for r in caplog.records if "torchvision" in r.getMessage()]
+        # Only those notices are dropped, and only during the export: the
+        # exporter's logger still reports anything else.
+        logger = logging.getLogger("torch.onnx._internal.exporter._registration")
+        logger.warning("another exporter warning")
+    assert caplog.records[-1].getMessage() == "another exporter warning"
