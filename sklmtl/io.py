@@ -32,7 +32,15 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from . import __version__, nn, weighting
-from ._tasks import REGRESSION, uses_binary_logits
+from ._label_codec import (
+    LABEL_TAGS,
+    check_round_trip,
+    decode_array,
+    decode_label,
+    encode_array,
+    encode_label,
+)
+from ._tasks import CLASSIFICATION, REGRESSION, uses_binary_logits
 from .classifier import MultiTaskNetClassifier
 from .mixed import MultiTaskNet
 from .nn.losses import MIN_VARIANCE
@@ -43,7 +51,12 @@ __all__ = ["load", "save", "to_onnx"]
 FORMAT = "sklmtl"
 # 4: all heads in one TaskHeads (new state-dict keys), one logit per binary
 # task when every task is binary.
-FORMAT_VERSION = 4
+# 5: labels of more kinds (datetime64/timedelta64 arrays and scalars, pandas
+# Timestamp/Timedelta, datetime, Decimal, Fraction, tuple, frozenset); a file
+# of version 4 holds none of them and reads the same.
+FORMAT_VERSION = 5
+#: The versions load reads.
+READABLE_FORMAT_VERSIONS = (4, 5)
 F64 = torch.float64
 # The estimators a file may hold, by the name written in it.
 _ESTIMATORS = {
@@ -120,7 +133,7 @@ def _encode(value, path, allowed_by_class):
             ]
         }
     if isinstance(value, np.ndarray):
-        return {"__array__": _encode_array(value)}
+        return {"__array__": encode_array(value)}
     if isinstance(value, type):
         return {"__class__": _class_name(value, allowed_by_class, path)}
     if hasattr(value, "get_params") and type(value) in allowed_by_class:
@@ -137,56 +150,13 @@ def _encode(value, path, allowed_by_class):
             "safe representation. Pass its class and trunk__<param> arguments "
             "instead (e.g. trunk=MyTrunk, trunk__width=64)."
         )
+    try:  # a label given as a parameter (missing_label, class_weight keys)
+        return encode_label(value)
+    except TypeError:
+        pass
     raise TypeError(
         f"Cannot save {path}={value!r} ({type(value).__name__}): it is not a plain "
-        "value, an array or an sklmtl component."
-    )
-
-
-_ARRAY_KINDS = "biufUS"
-
-
-def _encode_array(arr):
-    """Typed JSON of an array: its dtype, and each object cell's exact type.
-
-    Plain dtypes (bool, int, uint, float, str, bytes) keep their dtype string;
-    an object array keeps every cell's type (Python ``int``/``float``/``bool``/
-    ``str``/``bytes``, or a numpy scalar with its dtype), so ``classes_`` read
-    back are equal in dtype and element types.
-    """
-    arr = np.asarray(arr)
-    if arr.dtype.kind == "O":
-        return {"dtype": "object", "values": [_plain(v) for v in arr.tolist()]}
-    if arr.dtype.kind not in _ARRAY_KINDS:
-        raise TypeError(f"Cannot save an array of dtype {arr.dtype}.")
-    if arr.dtype.kind == "S":
-        return {"dtype": arr.dtype.str, "values": [v.hex() for v in arr.tolist()]}
-    values = arr.tolist()
-    if arr.dtype.kind == "f":
-        values = [v if math.isfinite(v) else {"__float__": repr(v)} for v in values]
-    return {"dtype": arr.dtype.str, "values": values}
-
-
-def _plain(value):
-    """One cell of an object array, tagged with its exact type."""
-    if isinstance(value, np.generic):
-        if value.dtype.kind not in _ARRAY_KINDS:
-            raise TypeError(
-                f"Cannot save the label {value!r} (numpy {value.dtype} scalar)."
-            )
-        inner = _encode_array(np.asarray(value).reshape(1))["values"][0]
-        return {"__scalar__": value.dtype.str, "value": inner}
-    if value is None or type(value) in (bool, str):
-        return value
-    if type(value) is int:
-        return {"__int__": value}
-    if type(value) is float:
-        return {"__float__": repr(value)}
-    if type(value) is bytes:
-        return {"__bytes__": value.hex()}
-    raise TypeError(
-        f"Cannot save the label {value!r} ({type(value).__name__}): labels saved "
-        "in an object array must be bool, int, float, str, bytes or numpy scalars."
+        "value, a label, an array or an sklmtl component."
     )
 
 
@@ -229,6 +199,8 @@ class _Decoder:
             return bytes.fromhex(obj["__bytes__"])
         if "__scalar__" in obj:
             return self.array({"dtype": obj["__scalar__"], "values": [obj["value"]]})[0]
+        if LABEL_TAGS.intersection(obj):
+            return decode_label(obj, self.value)
         if "__tuple__" in obj:
             return tuple(self.value(v) for v in obj["__tuple__"])
         if "__dict__" in obj:
@@ -247,20 +219,7 @@ class _Decoder:
         return tuple(value) if isinstance(value, list) else value
 
     def array(self, spec):
-        values = [self.value(v) for v in spec["values"]]
-        if spec["dtype"] == "object":
-            out = np.empty(len(values), dtype=object)
-            out[:] = values
-            return out
-        try:
-            dtype = np.dtype(str(spec["dtype"]))
-        except TypeError:
-            raise ValueError(f"Unknown dtype in the file: {spec['dtype']!r}.") from None
-        if dtype.kind not in _ARRAY_KINDS:
-            raise ValueError(f"Refusing to load an array of dtype {dtype}.")
-        if dtype.kind == "S":
-            values = [bytes.fromhex(v) for v in values]
-        return np.asarray(values, dtype=dtype).reshape(len(values))
+        return decode_array(spec, self.value)
 
 
 # ---------------------------------------------------------------------- save
@@ -331,6 +290,11 @@ def save(estimator, path):
         for key, value in estimator.get_params(deep=False).items()
         if key in base_params or key in estimator._extra_params
     }
+    decode = _Decoder(None).value
+    for task in estimator._tasks:
+        if task.kind == CLASSIFICATION:
+            # Refuse, naming the task, labels that would not read back as given.
+            check_round_trip(task.classes, task.name, decode)
     state = estimator._get_fitted_state()
     attributes = dict(state["attributes"])
     # The task descriptions (kind, classes with their label kind, or the
@@ -393,15 +357,16 @@ def _read(path):
             "sklmtl.io.load never reads pickles."
         ) from None
     version = metadata.get("format_version")
-    if version != str(FORMAT_VERSION):
+    if version not in {str(v) for v in READABLE_FORMAT_VERSIONS}:
         try:
             written_by = json.loads(metadata["sklmtl"])["versions"]["sklmtl"]
         except (KeyError, ValueError, TypeError):
             written_by = "an unknown version"
         raise ValueError(
             f"{path} uses sklmtl file format version {version} (written by sklmtl "
-            f"{written_by}); this sklmtl {__version__} reads format version "
-            f"{FORMAT_VERSION}. Load it with a matching sklmtl and refit or save "
+            f"{written_by}); this sklmtl {__version__} reads format versions "
+            f"{', '.join(map(str, READABLE_FORMAT_VERSIONS))}. Load it with a "
+            "matching sklmtl and refit or save "
             "again."
         )
     return json.loads(metadata["sklmtl"]), tensors
@@ -631,6 +596,8 @@ def to_onnx(estimator, path, *, opset_version=None):
     weights = next(module.parameters())
     example = torch.zeros((2, *estimator._raw_sample_shape), dtype=weights.dtype)
     output_names = _onnx_output_names(tasks)
+    # Before exporting: labels without a typed form are refused, naming the task.
+    metadata = _onnx_metadata(tasks, output_names)
     batch = torch.export.Dim("batch")
     try:
         with warnings.catch_warnings(), _quiet_torchvision_notice():
@@ -652,7 +619,7 @@ def to_onnx(estimator, path, *, opset_version=None):
             )
     finally:
         estimator.net_.module_.to(estimator.net_.device)
-    _store_onnx_classes(path, estimator, output_names)
+    _store_onnx_metadata(path, metadata)
     return output_names
 
 
@@ -692,15 +659,17 @@ def _quiet_torchvision_notice():
         logger.removeFilter(notice)
 
 
-def _store_onnx_classes(path, estimator, output_names):
-    """Write each task's kind and classes (with their kind) into the metadata."""
-    import onnx
-
-    tasks = estimator._tasks
+def _onnx_metadata(tasks, output_names):
+    """Each task's kind and classes (with their kind), for ``metadata_props``."""
+    decode = _Decoder(None).value
     labels = [
-        {"task": task.name, "output": output, "classes": _encode_array(task.classes)}
+        {
+            "task": task.name,
+            "output": output,
+            "classes": check_round_trip(task.classes, task.name, decode),
+        }
         for task, output in zip(tasks, output_names)
-        if task.kind == "classification"
+        if task.kind == CLASSIFICATION
     ]
     kinds = [
         {"task": task.name, "kind": task.kind, "output": output}
@@ -710,8 +679,14 @@ def _store_onnx_classes(path, estimator, output_names):
         std = f"std_{entry['task']}"
         if entry["kind"] == REGRESSION and std in output_names[len(tasks) :]:
             entry["std_output"] = std
+    return {"sklmtl.classes": labels, "sklmtl.tasks": kinds}
+
+
+def _store_onnx_metadata(path, metadata):
+    import onnx
+
     model = onnx.load(str(path))
-    for key, value in (("sklmtl.classes", labels), ("sklmtl.tasks", kinds)):
+    for key, value in metadata.items():
         entry = model.metadata_props.add()
         entry.key, entry.value = key, json.dumps(value)
     onnx.save(model, str(path))
