@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 from sklmtl import MultiTaskNetClassifier
-from sklmtl.io import load, save, to_onnx
+from sklmtl.io import _Decoder, load, save, to_onnx
 from sklmtl.weighting import ALIASES, MGDA, UncertaintyWeighting
 
 from .conftest import FAST, make_problem
@@ -346,3 +348,192 @@ def test_onnx_export_prints_no_torchvision_notice(tmp_path, caplog):
         logger = logging.getLogger("torch.onnx._internal.exporter._registration")
         logger.warning("another exporter warning")
     assert caplog.records[-1].getMessage() == "another exporter warning"
+
+
+# ------------------------------------------------------------ label kinds
+def _cells(a, b, n=8, missing=False):
+    """An object column alternating two labels (one missing cell if asked)."""
+    column = np.empty(n, dtype=object)
+    for i in range(n):
+        column[i] = a if i % 2 == 0 else b
+    if missing:
+        column[-1] = None
+    return column
+
+
+class _Colour:
+    """A hashable, ordered label type of the user's own (no typed form)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __eq__(self, other):
+        return isinstance(other, _Colour) and other.name == self.name
+
+    def __lt__(self, other):
+        return self.name < other.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __repr__(self):
+        return f"_Colour({self.name!r})"
+
+
+_ZONE = __import__("zoneinfo").ZoneInfo("Europe/Paris")
+_FIXED = __import__("datetime").timezone(__import__("datetime").timedelta(hours=-3))
+_LABEL_KINDS = {
+    "int": np.array([3, 7] * 4),
+    "float": np.array([1.0, 2.0] * 4),
+    "str": np.array(["no", "yes"] * 4),
+    "bool": np.array([False, True] * 4),
+    "bytes": np.array([b"n", b"y"] * 4),
+    "int32-cells": _cells(np.int32(1), np.int32(2), missing=True),
+    "datetime64[D]": np.array(["2020-01-01", "2021-02-03"] * 4, dtype="M8[D]"),
+    "datetime64[ns]": np.array(
+        ["2020-01-01", "2020-01-01T00:00:00.000000001"] * 4, dtype="M8[ns]"
+    ),
+    "timedelta64[s]": np.array([5, 90] * 4, dtype="m8[s]"),
+    "datetime64-cells": _cells(
+        np.datetime64("2020-01-01"), np.datetime64("2021-01"), missing=True
+    ),
+    "pandas-datetime-column": pd.Series(
+        pd.to_datetime(["2020-01-01", "2021-06-01"] * 4)
+    ),
+    "pandas-tz-column": pd.Series(
+        pd.to_datetime(["2020-01-01", "2021-06-01"] * 4).tz_localize("Asia/Tokyo")
+    ),
+    "Timestamp": _cells(
+        pd.Timestamp("2020-01-01"),
+        pd.Timestamp("2021-06-01 12:00:00.000000001"),
+        missing=True,
+    ),
+    "Timestamp-zone": _cells(
+        pd.Timestamp("2020-01-01", tz=_ZONE), pd.Timestamp("2020-07-01", tz=_FIXED)
+    ),
+    "Timedelta": _cells(pd.Timedelta(1, "s"), pd.Timedelta(2, "D")),
+    "datetime": _cells(
+        __import__("datetime").datetime(2020, 3, 29, 2, 30, tzinfo=_ZONE),
+        __import__("datetime").datetime(2021, 1, 1, tzinfo=_FIXED),
+    ),
+    "date": _cells(
+        __import__("datetime").date(2020, 1, 1), __import__("datetime").date(2021, 1, 1)
+    ),
+    "timedelta": _cells(
+        __import__("datetime").timedelta(1), __import__("datetime").timedelta(0, 3, 7)
+    ),
+    "Decimal": _cells(
+        __import__("decimal").Decimal("1.50"), __import__("decimal").Decimal("2")
+    ),
+    "Fraction": _cells(
+        __import__("fractions").Fraction(1, 3), __import__("fractions").Fraction(2, 3)
+    ),
+    "tuple": _cells((1, "a"), (2, np.datetime64("2020-01-01"))),
+    "frozenset": _cells(frozenset({1}), frozenset({1, 2}), missing=True),
+    # No typed form: save refuses, naming the task and the type.
+    "Period": _cells(pd.Period("2020-01", "M"), pd.Period("2020-02", "M")),
+    "own-class": _cells(_Colour("blue"), _Colour("red")),
+}
+_REFUSED = {"Period": "Period", "own-class": "_Colour"}
+
+
+def _same_labels(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    return (
+        a.dtype == b.dtype
+        and a.shape == b.shape
+        and all(
+            type(x) is type(y) and repr(x) == repr(y)
+            for x, y in zip(a.ravel().tolist(), b.ravel().tolist())
+        )
+    )
+
+
+@pytest.mark.parametrize("kind", list(_LABEL_KINDS))
+def test_save_round_trips_every_label_kind_or_refuses_naming_the_task(kind, tmp_path):
+    """Property over label kinds: what fit accepts, save keeps exactly (the
+    classes and predict's labels, type and value) or refuses clearly."""
+    labels = _LABEL_KINDS[kind]
+    X = np.random.RandomState(0).rand(len(labels), 2).astype(np.float32)
+    Y = pd.DataFrame({"when": labels, "other": np.arange(len(labels)) % 2})
+    clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}).fit(X, Y)
+    path = tmp_path / "m.safetensors"
+    if kind in _REFUSED:
+        match = rf"Cannot save task 'when'.*\({_REFUSED[kind]}\)"
+        with pytest.raises(TypeError, match=match):
+            save(clf, path)
+        assert not path.exists()
+        with pytest.raises(TypeError, match=match):
+            to_onnx(clf, tmp_path / "m.onnx")
+        return
+    save(clf, path)
+    loaded = load(path)
+    for fitted, back in zip(clf.classes_, loaded.classes_):
+        assert _same_labels(fitted, back)
+    assert _same_labels(clf.predict(X), loaded.predict(X))
+
+
+def test_predict_keeps_the_kind_of_time_labels():
+    """A numpy or pandas datetime64/timedelta64 column predicts that dtype (as
+    ``Series.to_numpy`` gives it); Timestamp, Timedelta or datetime objects
+    (an object column, a time-zone-aware column) come back as those objects."""
+    X = np.random.RandomState(0).rand(8, 2).astype(np.float32)
+    fit = MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}).fit
+    for kind, want in [
+        ("datetime64[D]", np.dtype("M8[D]")),
+        ("pandas-datetime-column", _LABEL_KINDS["pandas-datetime-column"].dtype),
+        ("timedelta64[s]", np.dtype("m8[s]")),
+    ]:
+        labels = _LABEL_KINDS[kind]
+        assert fit(X, labels).predict(X).dtype == want
+    for kind, cls in [
+        ("Timestamp", pd.Timestamp),
+        ("pandas-tz-column", pd.Timestamp),
+        ("Timedelta", pd.Timedelta),
+        ("date", __import__("datetime").date),
+    ]:
+        labels = _LABEL_KINDS[kind]
+        given = {repr(v) for v in labels if v is not None}
+        predicted = fit(X, labels).predict(X)
+        assert {type(v) for v in predicted} == {cls}
+        assert {repr(v) for v in predicted} <= given
+
+
+def test_a_format_4_file_still_loads(tmp_path):
+    """Format 5 only adds label kinds; a version-4 file holds none of them."""
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}).fit(X, Y)
+    path = tmp_path / "m.safetensors"
+    save(clf, path)
+
+    def as_version_4(metadata):
+        metadata["format_version"] = "4"
+        payload = json.loads(metadata["sklmtl"])
+        payload["format_version"] = 4
+        metadata["sklmtl"] = json.dumps(payload)
+
+    _rewrite_metadata(path, as_version_4)
+    _assert_same_predictions(clf, load(path), X)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kind=st.sampled_from(["M8", "m8"]),
+    unit=st.sampled_from(["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns"]),
+    counts=st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=5),
+)
+def test_time_arrays_read_back_exactly_for_every_unit_and_value(kind, unit, counts):
+    from sklmtl._label_codec import decode_array, encode_array
+
+    arr = np.asarray(counts, dtype=np.int64).view(f"{kind}[{unit}]")  # NaT included
+    back = decode_array(json.loads(json.dumps(encode_array(arr))), lambda v: v)
+    assert back.dtype == arr.dtype
+    assert back.view(np.int64).tolist() == counts
+    cells = np.empty(len(arr), dtype=object)
+    for i, value in enumerate(arr):
+        cells[i] = value  # numpy scalars in an object column
+    spec = json.loads(json.dumps(encode_array(cells)))
+    back = decode_array(spec, _Decoder(None).value)
+    assert [(type(v), v.dtype, v.view(np.int64)) for v in back] == [
+        (type(v), v.dtype, v.view(np.int64)) for v in arr
+    ]
