@@ -12,6 +12,10 @@ over explicitly in ``custom_objects``.
 
 What is saved: the fitted network and everything needed to predict, plus
 what continued training needs (optimizer state, the RNG stream, history).
+Labels keep their type and value (``sklmtl._label_codec`` lists the kinds:
+numpy dtypes including ``datetime64``/``timedelta64``, pandas ``Timestamp``/
+``Timedelta``, ``datetime``, ``Decimal``, tuples, ...); a task whose labels
+would not read back identical is refused at :func:`save`, naming the task.
 Not saved: user ``callbacks`` (refused: set ``callbacks=None`` first and pass
 them again after loading), trunk *instances* (refused: pass a class and
 ``trunk__<param>`` arguments instead), and a weighting's non-tensor running
@@ -254,7 +258,9 @@ def save(estimator, path):
     ------
     TypeError
         When a parameter has no safe representation (user callbacks, trunk
-        instances, objects that are not sklmtl components).
+        instances, objects that are not sklmtl components), or a task's
+        labels have none (a ``pd.Period``, a class of the user's own, ...):
+        the message names the task and the label's type.
 
     See Also
     --------
@@ -397,8 +403,8 @@ def load(path, *, device=None, custom_objects=None):
     ------
     ValueError
         When the file is not an sklmtl safetensors file (e.g. a pickle), was
-        written with another format version, or names a class outside the
-        allow-list.
+        written with a format version this sklmtl does not read (it reads 4
+        and 5), or names a class outside the allow-list.
 
     Examples
     --------
@@ -540,11 +546,14 @@ def to_onnx(estimator, path, *, opset_version=None):
     ``"sklmtl.classes"``: a JSON list with one entry per classification task,
     ``{"task": name, "output": "proba_<name>", "classes": {"dtype": ...,
     "values": [...]}}``, where ``dtype`` is the numpy dtype string of
-    ``classes_[t]`` (``"<i8"``, ``"|b1"``, ``"<U3"``, ...; bytes as hex) or
-    ``"object"``, whose values are tagged with their type (``{"__int__": 1}``,
-    ``{"__float__": "1.0"}``, ``{"__scalar__": "<i4", "value": 1}``; bools,
-    strings and None are plain JSON). Column ``j`` of output
-    ``proba_<name>`` is the probability of ``values[j]``.
+    ``classes_[t]`` (``"<i8"``, ``"|b1"``, ``"<U3"``, ``"<M8[us]"``, ...;
+    bytes as hex, ``datetime64``/``timedelta64`` as int64 counts of their
+    unit) or ``"object"``, whose values are tagged with their type
+    (``{"__int__": 1}``, ``{"__float__": "1.0"}``, ``{"__scalar__": "<i4",
+    "value": 1}``, ``{"__timestamp__": true, "unit": "us", "value": ...,
+    "tz": ...}``, ``{"__tuple__": [...]}``, ...; bools, strings and None are
+    plain JSON; the tags are listed in ``sklmtl._label_codec``). Column
+    ``j`` of output ``proba_<name>`` is the probability of ``values[j]``.
 
     Parameters
     ----------
@@ -558,7 +567,14 @@ def to_onnx(estimator, path, *, opset_version=None):
     Returns
     -------
     output_names : list of str
-        The names of the graph's outputs, one per task.
+        The names of the graph's outputs: one per task, then ``std_<task>``
+        for each task with a variance output.
+
+    Raises
+    ------
+    TypeError
+        Before writing anything, when a task's labels have no typed form
+        for the metadata (as :func:`save`); the message names the task.
 
     Examples
     --------
