@@ -12,13 +12,19 @@ over explicitly in ``custom_objects``.
 
 What is saved: the fitted network and everything needed to predict, plus
 what continued training needs (optimizer state, the RNG stream, history).
+Labels keep their type and value (``sklmtl._label_codec`` lists the kinds:
+numpy dtypes including ``datetime64``/``timedelta64``, pandas ``Timestamp``/
+``Timedelta``, ``datetime``, ``Decimal``, tuples, ...); a task whose labels
+would not read back identical is refused at :func:`save`, naming the task.
 Not saved: user ``callbacks`` (refused: set ``callbacks=None`` first and pass
 them again after loading), trunk *instances* (refused: pass a class and
 ``trunk__<param>`` arguments instead), and a weighting's non-tensor running
 state (e.g. DWA's loss history restarts when training resumes).
 """
 
+import contextlib
 import json
+import logging
 import math
 import numbers
 import warnings
@@ -30,9 +36,18 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from . import __version__, nn, weighting
-from ._tasks import uses_binary_logits
+from ._label_codec import (
+    LABEL_TAGS,
+    check_round_trip,
+    decode_array,
+    decode_label,
+    encode_array,
+    encode_label,
+)
+from ._tasks import CLASSIFICATION, REGRESSION, uses_binary_logits
 from .classifier import MultiTaskNetClassifier
 from .mixed import MultiTaskNet
+from .nn.losses import MIN_VARIANCE
 from .regressor import MultiTaskNetRegressor
 
 __all__ = ["load", "save", "to_onnx"]
@@ -40,7 +55,13 @@ __all__ = ["load", "save", "to_onnx"]
 FORMAT = "sklmtl"
 # 4: all heads in one TaskHeads (new state-dict keys), one logit per binary
 # task when every task is binary.
-FORMAT_VERSION = 4
+# 5: labels of more kinds (datetime64/timedelta64 arrays and scalars, pandas
+# Timestamp/Timedelta, datetime, Decimal, Fraction, tuple, frozenset); a file
+# of version 4 holds none of them and reads the same.
+FORMAT_VERSION = 5
+#: The versions load reads.
+READABLE_FORMAT_VERSIONS = (4, 5)
+F64 = torch.float64
 # The estimators a file may hold, by the name written in it.
 _ESTIMATORS = {
     cls.__name__: cls
@@ -116,7 +137,7 @@ def _encode(value, path, allowed_by_class):
             ]
         }
     if isinstance(value, np.ndarray):
-        return {"__array__": _encode_array(value)}
+        return {"__array__": encode_array(value)}
     if isinstance(value, type):
         return {"__class__": _class_name(value, allowed_by_class, path)}
     if hasattr(value, "get_params") and type(value) in allowed_by_class:
@@ -133,56 +154,13 @@ def _encode(value, path, allowed_by_class):
             "safe representation. Pass its class and trunk__<param> arguments "
             "instead (e.g. trunk=MyTrunk, trunk__width=64)."
         )
+    try:  # a label given as a parameter (missing_label, class_weight keys)
+        return encode_label(value)
+    except TypeError:
+        pass
     raise TypeError(
         f"Cannot save {path}={value!r} ({type(value).__name__}): it is not a plain "
-        "value, an array or an sklmtl component."
-    )
-
-
-_ARRAY_KINDS = "biufUS"
-
-
-def _encode_array(arr):
-    """Typed JSON of an array: its dtype, and each object cell's exact type.
-
-    Plain dtypes (bool, int, uint, float, str, bytes) keep their dtype string;
-    an object array keeps every cell's type (Python ``int``/``float``/``bool``/
-    ``str``/``bytes``, or a numpy scalar with its dtype), so ``classes_`` read
-    back are equal in dtype and element types.
-    """
-    arr = np.asarray(arr)
-    if arr.dtype.kind == "O":
-        return {"dtype": "object", "values": [_plain(v) for v in arr.tolist()]}
-    if arr.dtype.kind not in _ARRAY_KINDS:
-        raise TypeError(f"Cannot save an array of dtype {arr.dtype}.")
-    if arr.dtype.kind == "S":
-        return {"dtype": arr.dtype.str, "values": [v.hex() for v in arr.tolist()]}
-    values = arr.tolist()
-    if arr.dtype.kind == "f":
-        values = [v if math.isfinite(v) else {"__float__": repr(v)} for v in values]
-    return {"dtype": arr.dtype.str, "values": values}
-
-
-def _plain(value):
-    """One cell of an object array, tagged with its exact type."""
-    if isinstance(value, np.generic):
-        if value.dtype.kind not in _ARRAY_KINDS:
-            raise TypeError(
-                f"Cannot save the label {value!r} (numpy {value.dtype} scalar)."
-            )
-        inner = _encode_array(np.asarray(value).reshape(1))["values"][0]
-        return {"__scalar__": value.dtype.str, "value": inner}
-    if value is None or type(value) in (bool, str):
-        return value
-    if type(value) is int:
-        return {"__int__": value}
-    if type(value) is float:
-        return {"__float__": repr(value)}
-    if type(value) is bytes:
-        return {"__bytes__": value.hex()}
-    raise TypeError(
-        f"Cannot save the label {value!r} ({type(value).__name__}): labels saved "
-        "in an object array must be bool, int, float, str, bytes or numpy scalars."
+        "value, a label, an array or an sklmtl component."
     )
 
 
@@ -225,6 +203,8 @@ class _Decoder:
             return bytes.fromhex(obj["__bytes__"])
         if "__scalar__" in obj:
             return self.array({"dtype": obj["__scalar__"], "values": [obj["value"]]})[0]
+        if LABEL_TAGS.intersection(obj):
+            return decode_label(obj, self.value)
         if "__tuple__" in obj:
             return tuple(self.value(v) for v in obj["__tuple__"])
         if "__dict__" in obj:
@@ -243,20 +223,7 @@ class _Decoder:
         return tuple(value) if isinstance(value, list) else value
 
     def array(self, spec):
-        values = [self.value(v) for v in spec["values"]]
-        if spec["dtype"] == "object":
-            out = np.empty(len(values), dtype=object)
-            out[:] = values
-            return out
-        try:
-            dtype = np.dtype(str(spec["dtype"]))
-        except TypeError:
-            raise ValueError(f"Unknown dtype in the file: {spec['dtype']!r}.") from None
-        if dtype.kind not in _ARRAY_KINDS:
-            raise ValueError(f"Refusing to load an array of dtype {dtype}.")
-        if dtype.kind == "S":
-            values = [bytes.fromhex(v) for v in values]
-        return np.asarray(values, dtype=dtype).reshape(len(values))
+        return decode_array(spec, self.value)
 
 
 # ---------------------------------------------------------------------- save
@@ -291,7 +258,9 @@ def save(estimator, path):
     ------
     TypeError
         When a parameter has no safe representation (user callbacks, trunk
-        instances, objects that are not sklmtl components).
+        instances, objects that are not sklmtl components), or a task's
+        labels have none (a ``pd.Period``, a class of the user's own, ...):
+        the message names the task and the label's type.
 
     See Also
     --------
@@ -327,6 +296,11 @@ def save(estimator, path):
         for key, value in estimator.get_params(deep=False).items()
         if key in base_params or key in estimator._extra_params
     }
+    decode = _Decoder(None).value
+    for task in estimator._tasks:
+        if task.kind == CLASSIFICATION:
+            # Refuse, naming the task, labels that would not read back as given.
+            check_round_trip(task.classes, task.name, decode)
     state = estimator._get_fitted_state()
     attributes = dict(state["attributes"])
     # The task descriptions (kind, classes with their label kind, or the
@@ -389,15 +363,16 @@ def _read(path):
             "sklmtl.io.load never reads pickles."
         ) from None
     version = metadata.get("format_version")
-    if version != str(FORMAT_VERSION):
+    if version not in {str(v) for v in READABLE_FORMAT_VERSIONS}:
         try:
             written_by = json.loads(metadata["sklmtl"])["versions"]["sklmtl"]
         except (KeyError, ValueError, TypeError):
             written_by = "an unknown version"
         raise ValueError(
             f"{path} uses sklmtl file format version {version} (written by sklmtl "
-            f"{written_by}); this sklmtl {__version__} reads format version "
-            f"{FORMAT_VERSION}. Load it with a matching sklmtl and refit or save "
+            f"{written_by}); this sklmtl {__version__} reads format versions "
+            f"{', '.join(map(str, READABLE_FORMAT_VERSIONS))}. Load it with a "
+            "matching sklmtl and refit or save "
             "again."
         )
     return json.loads(metadata["sklmtl"]), tensors
@@ -428,8 +403,8 @@ def load(path, *, device=None, custom_objects=None):
     ------
     ValueError
         When the file is not an sklmtl safetensors file (e.g. a pickle), was
-        written with another format version, or names a class outside the
-        allow-list.
+        written with a format version this sklmtl does not read (it reads 4
+        and 5), or names a class outside the allow-list.
 
     Examples
     --------
@@ -495,7 +470,15 @@ def _optimizer_state(tensors, meta):
 
 # ---------------------------------------------------------------------- ONNX
 class _TaskOutputs(torch.nn.Module):
-    """Probabilities of classification tasks, values in target units otherwise."""
+    """Probabilities of classification tasks, values in target units otherwise.
+
+    A regression output is standardised in the network's dtype, then cast to
+    float64 and de-standardised in float64 (the mean and scale are float64
+    buffers), as ``predict`` does: in float32 a target with a large mean and a
+    small scale (``1e8 + 2 * x``) would lose its signal to float32's steps.
+    A task with a variance output (``loss="gaussian_nll"``) also gives its
+    standard deviation in target units.
+    """
 
     def __init__(self, module, tasks):
         super().__init__()
@@ -503,19 +486,32 @@ class _TaskOutputs(torch.nn.Module):
         self.kinds = [task.kind for task in tasks]
         # The binary-label path: one sigmoid logit per task.
         self.binary = uses_binary_logits(tasks)
-        self.scaling = [
-            (float(getattr(t, "mean", 0.0)), float(getattr(t, "scale", 1.0)))
-            for t in tasks
+        self.with_std = [
+            task.kind == REGRESSION and task.output_width == 2 for task in tasks
         ]
+        self.register_buffer(
+            "means",
+            torch.tensor([float(getattr(t, "mean", 0.0)) for t in tasks], dtype=F64),
+        )
+        self.register_buffer(
+            "scales",
+            torch.tensor([float(getattr(t, "scale", 1.0)) for t in tasks], dtype=F64),
+        )
 
     def forward(self, X):
-        outputs = []
-        for kind, (mean, scale), raw in zip(self.kinds, self.scaling, self.module(X)):
+        outputs, stds = [], []
+        for t, (kind, raw) in enumerate(zip(self.kinds, self.module(X))):
             if kind == "classification":
                 outputs.append(nn.task_probabilities(raw, binary=self.binary))
-            else:
-                outputs.append(raw[:, 0] * scale + mean)
-        return tuple(outputs)
+                continue
+            raw = raw.to(F64)
+            outputs.append(raw[:, 0] * self.scales[t] + self.means[t])
+            if self.with_std[t]:
+                # softplus as np.logaddexp(0, x), the form predict uses.
+                log_var = raw[:, 1]
+                softplus = torch.relu(log_var) + torch.log1p(torch.exp(-log_var.abs()))
+                stds.append(self.scales[t] * torch.sqrt(softplus + MIN_VARIANCE))
+        return (*outputs, *stds)
 
 
 def to_onnx(estimator, path, *, opset_version=None):
@@ -526,24 +522,38 @@ def to_onnx(estimator, path, *, opset_version=None):
     shape the estimator was fitted on, with a dynamic batch axis) and returns
     one output per task: for a classification task a probability array
     named ``proba_<task name>``, with columns ordered as ``classes_[t]``
-    (what ``predict_proba`` returns, without the label decoding); for a
-    regression task the prediction in the target's units (de-standardised in
-    the graph), shape ``(batch,)``, named ``value_<task name>`` (what
-    ``predict`` returns for that task; in the graph's dtype).
+    (what ``predict_proba`` returns, without the label decoding), in the
+    graph's dtype; for a regression task the prediction in the target's
+    units, shape ``(batch,)``, named ``value_<task name>`` (what ``predict``
+    returns for that task). Regression outputs are **float64** whatever the
+    network's dtype: the network's standardised output is cast to float64 and
+    de-standardised (``* scale + mean``) in float64 inside the graph, as
+    ``predict`` does, so a target with a large mean or a tiny scale (``1e8 +
+    2 * x``) keeps its signal (float32 steps near ``1e8`` are 8 apart).
+
+    A model fitted with ``loss="gaussian_nll"`` (or a :class:`MultiTaskNet`
+    with ``regression_loss="gaussian_nll"``) also outputs each regression
+    task's predicted standard deviation, ``std_<task name>`` (float64, shape
+    ``(batch,)``; what ``predict(X, return_std=True)`` returns). These come
+    after the one output per task, so output ``t`` is always task ``t``.
 
     The kind of every task is in ``metadata_props`` under ``"sklmtl.tasks"``:
     a JSON list of ``{"task": name, "kind": "classification" |
-    "regression", "output": output name}``.
+    "regression", "output": output name}`` (plus ``"std_output"`` for a
+    task with a standard deviation output).
 
     The labels travel in the model's ``metadata_props`` under the key
     ``"sklmtl.classes"``: a JSON list with one entry per classification task,
     ``{"task": name, "output": "proba_<name>", "classes": {"dtype": ...,
     "values": [...]}}``, where ``dtype`` is the numpy dtype string of
-    ``classes_[t]`` (``"<i8"``, ``"|b1"``, ``"<U3"``, ...; bytes as hex) or
-    ``"object"``, whose values are tagged with their type (``{"__int__": 1}``,
-    ``{"__float__": "1.0"}``, ``{"__scalar__": "<i4", "value": 1}``; bools,
-    strings and None are plain JSON). Column ``j`` of output
-    ``proba_<name>`` is the probability of ``values[j]``.
+    ``classes_[t]`` (``"<i8"``, ``"|b1"``, ``"<U3"``, ``"<M8[us]"``, ...;
+    bytes as hex, ``datetime64``/``timedelta64`` as int64 counts of their
+    unit) or ``"object"``, whose values are tagged with their type
+    (``{"__int__": 1}``, ``{"__float__": "1.0"}``, ``{"__scalar__": "<i4",
+    "value": 1}``, ``{"__timestamp__": true, "unit": "us", "value": ...,
+    "tz": ...}``, ``{"__tuple__": [...]}``, ...; bools, strings and None are
+    plain JSON; the tags are listed in ``sklmtl._label_codec``). Column
+    ``j`` of output ``proba_<name>`` is the probability of ``values[j]``.
 
     Parameters
     ----------
@@ -557,7 +567,14 @@ def to_onnx(estimator, path, *, opset_version=None):
     Returns
     -------
     output_names : list of str
-        The names of the graph's outputs, one per task.
+        The names of the graph's outputs: one per task, then ``std_<task>``
+        for each task with a variance output.
+
+    Raises
+    ------
+    TypeError
+        Before writing anything, when a task's labels have no typed form
+        for the metadata (as :func:`save`); the message names the task.
 
     Examples
     --------
@@ -594,14 +611,17 @@ def to_onnx(estimator, path, *, opset_version=None):
     module = _TaskOutputs(estimator.net_.module_, tasks).to("cpu").eval()
     weights = next(module.parameters())
     example = torch.zeros((2, *estimator._raw_sample_shape), dtype=weights.dtype)
-    output_names = [
-        f"{'proba' if task.kind == 'classification' else 'value'}_{task.name}"
-        for task in tasks
-    ]
+    output_names = _onnx_output_names(tasks)
+    # Before exporting: labels without a typed form are refused, naming the task.
+    metadata = _onnx_metadata(tasks, output_names)
     batch = torch.export.Dim("batch")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(), _quiet_torchvision_notice():
+            # torch's exporter flags its own internal deprecations, which a
+            # user cannot act on; other warnings (e.g. from tracing a custom
+            # trunk) reach the user.
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
             torch.onnx.export(
                 module,
                 (example,),
@@ -615,26 +635,74 @@ def to_onnx(estimator, path, *, opset_version=None):
             )
     finally:
         estimator.net_.module_.to(estimator.net_.device)
-    _store_onnx_classes(path, estimator, output_names)
+    _store_onnx_metadata(path, metadata)
     return output_names
 
 
-def _store_onnx_classes(path, estimator, output_names):
-    """Write each task's kind and classes (with their kind) into the metadata."""
-    import onnx
+def _onnx_output_names(tasks):
+    """One output per task, then the standard deviations of Gaussian NLL tasks."""
+    names = [
+        f"{'proba' if task.kind == 'classification' else 'value'}_{task.name}"
+        for task in tasks
+    ]
+    return names + [
+        f"std_{task.name}"
+        for task in tasks
+        if task.kind == REGRESSION and task.output_width == 2
+    ]
 
-    tasks = estimator._tasks
+
+class _TorchvisionNotice(logging.Filter):
+    """Drops the exporter's "torchvision is not installed" notices, only those.
+
+    torch's ONNX registry logs one warning per torchvision operator it
+    cannot register when torchvision is absent (four lines at every export);
+    sklmtl's networks never use those operators. Other records pass.
+    """
+
+    def filter(self, record):
+        return not str(record.msg).startswith("torchvision is not installed")
+
+
+@contextlib.contextmanager
+def _quiet_torchvision_notice():
+    logger = logging.getLogger("torch.onnx._internal.exporter._registration")
+    notice = _TorchvisionNotice()
+    logger.addFilter(notice)
+    try:
+        yield
+    finally:
+        logger.removeFilter(notice)
+
+
+def _onnx_metadata(tasks, output_names):
+    """Each task's kind and classes (with their kind), for ``metadata_props``."""
+    decode = _Decoder(None).value
     labels = [
-        {"task": task.name, "output": output, "classes": _encode_array(task.classes)}
+        {
+            "task": task.name,
+            "output": output,
+            "classes": check_round_trip(task.classes, task.name, decode),
+        }
         for task, output in zip(tasks, output_names)
-        if task.kind == "classification"
+        if task.kind == CLASSIFICATION
     ]
     kinds = [
         {"task": task.name, "kind": task.kind, "output": output}
         for task, output in zip(tasks, output_names)
     ]
+    for entry in kinds:
+        std = f"std_{entry['task']}"
+        if entry["kind"] == REGRESSION and std in output_names[len(tasks) :]:
+            entry["std_output"] = std
+    return {"sklmtl.classes": labels, "sklmtl.tasks": kinds}
+
+
+def _store_onnx_metadata(path, metadata):
+    import onnx
+
     model = onnx.load(str(path))
-    for key, value in (("sklmtl.classes", labels), ("sklmtl.tasks", kinds)):
+    for key, value in metadata.items():
         entry = model.metadata_props.add()
         entry.key, entry.value = key, json.dumps(value)
     onnx.save(model, str(path))
