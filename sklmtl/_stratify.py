@@ -25,22 +25,10 @@ objective, with the fold size as one more label; moves and swaps of groups
 follow.
 """
 
-import numbers
-
 import numpy as np
 
+from ._label_kinds import label_key
 from ._targets import missing_mask, split_target_columns
-
-
-def _label_key(value):
-    """Hashable key that keeps ``True`` apart from ``1`` and ``"1"`` from ``1``."""
-    if isinstance(value, (bool, np.bool_)):
-        return ("bool", bool(value))
-    if isinstance(value, numbers.Number):
-        return ("number", value)
-    if isinstance(value, (str, np.str_)):
-        return ("str", str(value))
-    return (type(value).__name__, value)
 
 
 def check_class_labels(values, task_name):
@@ -59,8 +47,10 @@ def check_class_labels(values, task_name):
 def encode_values(values, what):
     """Integer code per value (first-seen order) and the distinct values.
 
-    ``True``, ``1`` and ``"1"`` are three different values; ``what`` names
-    the column in the error raised for an unhashable value.
+    Values are told apart by :func:`~sklmtl._label_kinds.label_key`, the rule
+    every metric compares labels by: ``True``, ``1`` and ``1.0`` are one
+    value, ``"1"`` another. ``what`` names the column in the error raised for
+    an unhashable value.
     """
     if values.dtype.kind != "O":
         uniques, first, codes = np.unique(
@@ -76,7 +66,7 @@ def encode_values(values, what):
     uniques = []
     for i, value in enumerate(values.tolist()):
         try:
-            code = lookup.setdefault(_label_key(value), len(lookup))
+            code = lookup.setdefault(label_key(value), len(lookup))
         except TypeError:
             raise TypeError(
                 f"{what} has an unhashable value {value!r} of type "

@@ -30,6 +30,7 @@ import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
 from ._label_kinds import (
+    class_key,
     dtype_label_kind,
     is_missing_scalar,
     label_kind,
@@ -37,7 +38,7 @@ from ._label_kinds import (
     object_array,
     object_missing_mask,
     pandas_column,
-    same_label,
+    same_class,
     tighten,
     type_kind,
 )
@@ -93,7 +94,7 @@ def missing_mask(column, missing_label=np.nan):
         sentinel_kind = label_kind(missing_label)
         if any(type_kind(cls) == sentinel_kind for cls in set(map(type, column))):
             mask |= np.fromiter(
-                (not m and same_label(v, missing_label) for v, m in zip(column, mask)),
+                (not m and same_class(v, missing_label) for v, m in zip(column, mask)),
                 dtype=bool,
                 count=len(column),
             )
@@ -388,12 +389,10 @@ def _given_classes(given, task_name):
 
 
 def _encode_known(values, task_classes, task_name):
-    lookup = {
-        (label_kind(label), label): i for i, label in enumerate(task_classes.tolist())
-    }
+    lookup = {class_key(label): i for i, label in enumerate(task_classes.tolist())}
     try:
         inverse = np.fromiter(
-            (lookup[label_kind(v), v] for v in values.tolist()),
+            (lookup[class_key(v)] for v in values.tolist()),
             dtype=np.int64,
             count=len(values),
         )
@@ -521,15 +520,18 @@ def task_class_weights(class_weight, codes, classes, task_names):
             w[present] = compute_class_weight("balanced", classes=present, y=labelled)
             weights.append(w)
         elif isinstance(entry, dict):
-            lookup = {label: i for i, label in enumerate(task_classes.tolist())}
+            # A key names a class by kind and value: {1: w} is not a bool's True.
+            lookup = {class_key(c): i for i, c in enumerate(task_classes.tolist())}
             w = np.ones(len(task_classes))
             for label, value in entry.items():
-                if label not in lookup:
+                if class_key(label) not in lookup:
                     raise ValueError(
-                        f"class_weight for task {name!r} names label {label!r}, which "
-                        f"is not one of its classes {task_classes.tolist()}."
+                        f"class_weight for task {name!r} names label {label!r} "
+                        f"({label_kind(label)}), which is not one of its classes "
+                        f"{task_classes.tolist()}; a key names a class of the same "
+                        "kind (True is never 1, '1' never 1)."
                     )
-                w[lookup[label]] = value
+                w[lookup[class_key(label)]] = value
             weights.append(w)
         else:
             raise ValueError(

@@ -103,7 +103,10 @@ default="mlp"
     class_weight : None, "balanced", dict or list, default=None
         Class weights in each task's cross-entropy: ``"balanced"`` for every
         task, or a list with one entry per task (``None``, ``"balanced"`` or
-        ``{label: weight}``); a dict for a single task.
+        ``{label: weight}``); a dict for a single task. A dict key names
+        one of the task's classes by kind and value (``True`` for a bool
+        task, never ``1``); another key raises a ``ValueError`` naming the
+        task.
     missing_label : scalar, default=np.nan
         Marks unknown cells of ``y`` in addition to ``None``, ``NaN`` and
         ``pd.NA`` (e.g. ``-1``).

@@ -36,6 +36,7 @@ from sklearn.model_selection._split import _validate_shuffle_split
 from sklearn.utils import _safe_indexing, check_random_state, indexable
 from sklearn.utils.parallel import Parallel, delayed
 
+from ._label_kinds import label_key
 from ._stratify import (
     LabelTable,
     check_class_labels,
@@ -663,7 +664,11 @@ def _fit_and_predict(estimator, X, Y, train, test, method):
 
 
 def _sorted_union(class_lists):
-    union = list(dict.fromkeys(c for classes in class_lists for c in classes))
+    by_key = {}
+    for classes in class_lists:
+        for c in classes:
+            by_key.setdefault(label_key(c), c)
+    union = list(by_key.values())
     try:
         return sorted(union)
     except TypeError:  # labels of different kinds in one column: keep first seen
@@ -679,10 +684,10 @@ def _merge_probabilities(fold_outputs, fold_tests, n_samples):
     merged = []
     for t in range(n_tasks):
         classes = _sorted_union([out[1][t] for out in fold_outputs])
-        column_of = {c: j for j, c in enumerate(classes)}
+        column_of = {label_key(c): j for j, c in enumerate(classes)}
         proba = np.zeros((n_samples, len(classes)))
         for (fold_proba, fold_classes), test in zip(fold_outputs, fold_tests):
-            columns = [column_of[c] for c in fold_classes[t]]
+            columns = [column_of[label_key(c)] for c in fold_classes[t]]
             proba[np.ix_(test, columns)] = fold_proba[t]
         merged.append(proba)
     return merged[0] if single else merged

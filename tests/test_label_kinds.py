@@ -426,11 +426,13 @@ class TestColumns:
         ints = [np.array([1, 2], dtype=np.int32), np.array([5, 6])]
         assert decode_predictions(codes, ints, False).dtype == np.int64
 
-    def test_metrics_never_equate_kinds(self):
+    def test_metrics_compare_bools_as_numbers_never_str(self):
+        # The comparison rule of numpy and scikit-learn: True == 1, "1" != 1
+        # (tests/test_label_equality.py checks it for every metric).
         Y_true = np.array([[1, True], [0, False]], dtype=object)
         assert subset_accuracy(Y_true, [[1, True], [0, False]]) == 1.0
         as_ints = np.array([[1, 1], [0, 0]], dtype=object)
-        assert subset_accuracy(Y_true, as_ints) == 0.0
+        assert subset_accuracy(Y_true, as_ints) == 1.0
         assert subset_accuracy([[1], [0]], [["1"], ["0"]]) == 0.0
 
 

@@ -282,9 +282,9 @@ def test_a_task_without_labels_is_nan_silently():
             "Task 'task_0' has the label 'yes'.*not one of its classes",
         ),
         (
-            lambda Y, P, c: (Y, P, [c[0], c[1], [0, 1]]),
+            lambda Y, P, c: (Y, P, [c[0], c[1], ["False", "True"]]),
             ValueError,
-            "Task 'task_2' has the label (True|False)",  # a bool is not 1 or 0
+            "Task 'task_2' has the label (True|False)",  # a bool is no str
         ),
         (
             lambda Y, P, c: (Y, P, [["no", "no"], c[1], c[2]]),

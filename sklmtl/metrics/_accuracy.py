@@ -6,7 +6,7 @@ from functools import partial
 import numpy as np
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
-from .._label_kinds import labels_equal
+from .._label_kinds import comparable_columns, labels_equal
 from ._columns import as_labels, mean_over_tasks, paired_columns, subset_weights
 
 
@@ -89,6 +89,10 @@ def per_task_scores(
         ``metric(y_true, y_pred)`` for one task, e.g. ``accuracy_score`` or
         ``functools.partial(f1_score, average="macro")``; called with
         ``sample_weight=`` (that task's weights) when weights are given.
+        Labels are compared as every sklmtl metric compares them (``True``
+        is ``1`` and ``1.0``, ``"1"`` is not ``1``): a task whose true and
+        predicted labels are of kinds scikit-learn does not compare (str
+        against numbers) reaches ``metric`` as integer codes of its labels.
     missing_label : scalar, default=np.nan
         Sentinel for unknown cells, in addition to ``None``/``NaN``/``pd.NA``.
     sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
@@ -132,8 +136,9 @@ default=None
             kwargs = {}
             if task_weights is not None:
                 kwargs["sample_weight"] = subset_weights(task_weights, mask)
-            true_t = as_labels(true_col[mask])
-            pred_t = as_labels(pred_col[mask])
+            true_t, pred_t = comparable_columns(
+                as_labels(true_col[mask]), as_labels(pred_col[mask])
+            )
             scores[name] = float(metric(true_t, pred_t, **kwargs))
     return scores
 

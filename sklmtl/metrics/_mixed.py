@@ -29,7 +29,8 @@ def task_scores(
     Each task is scored on its labelled cells only (``None``, ``NaN``,
     ``pd.NA`` and, for classification tasks, ``missing_label`` are unknown).
     R² is scikit-learn's ``r2_score`` (1 is perfect, 0 is the mean's score,
-    it can be negative); accuracy compares labels of the same kind.
+    it can be negative); accuracy compares labels as every metric does
+    (``True`` is ``1``, ``"1"`` is not).
 
     Parameters
     ----------
@@ -37,9 +38,9 @@ def task_scores(
         True targets, possibly with missing cells.
     Y_pred : array-like or DataFrame of shape (n_samples,) or (n_samples, n_tasks)
         Predicted targets.
-    task_types : sequence of {"classification", "regression"}
+    task_types : {"classification", "regression"} or sequence of them
         The kind of each task, in column order (an estimator's
-        ``task_types_``).
+        ``task_types_``); one string for every task.
     missing_label : scalar, default=np.nan
         Sentinel for unknown classification cells.
     sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
@@ -68,6 +69,9 @@ default=None
 
     true_cols, names, _ = split_target_columns(Y_true)
     pred_cols, _, _ = split_target_columns(Y_pred)
+    # One string is every task's kind, not a sequence of characters.
+    if isinstance(task_types, str):
+        task_types = [task_types] * len(true_cols)
     task_types = list(task_types)
     if not len(true_cols) == len(pred_cols) == len(task_types):
         raise ValueError(
@@ -115,8 +119,8 @@ def mean_task_score(
         True targets, possibly with missing cells.
     Y_pred : array-like or DataFrame of shape (n_samples,) or (n_samples, n_tasks)
         Predicted targets.
-    task_types : sequence of {"classification", "regression"}
-        The kind of each task, in column order.
+    task_types : {"classification", "regression"} or sequence of them
+        The kind of each task, in column order; one string for every task.
     missing_label : scalar, default=np.nan
         Sentinel for unknown classification cells.
     sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \

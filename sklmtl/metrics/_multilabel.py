@@ -17,34 +17,16 @@ import warnings
 import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
 
-from .._label_kinds import label_kind, labels_equal
+from .._label_kinds import (
+    distinct_label_keys,
+    label_key,
+    label_key_mask,
+    labels_equal,
+)
 from ._columns import as_labels, paired_columns
+from ._proba import _check_classes
 
 _F1_AVERAGES = ("micro", "macro", "samples", None)
-
-
-def _key(value):
-    """A hashable key under which ``True == 1`` and ``1 == 1.0``, ``"1" != 1``."""
-    kind = label_kind(value)
-    if kind in ("bool", "number"):
-        return ("number", float(value))
-    return (kind, value)
-
-
-def _distinct_keys(values):
-    values = as_labels(values)
-    if values.dtype.kind in "biuf":
-        return {("number", float(v)) for v in np.unique(values).tolist()}
-    return {_key(v) for v in set(values.tolist())}
-
-
-def _is_positive(values, pos_key):
-    values = as_labels(values)
-    if values.dtype.kind in "biuf":
-        if pos_key[0] != "number":
-            return np.zeros(len(values), dtype=bool)
-        return np.asarray(values == pos_key[1], dtype=bool)
-    return np.fromiter((_key(v) == pos_key for v in values.tolist()), bool, len(values))
 
 
 def binary_indicators(true_values, pred_values, pos_label, name):
@@ -70,8 +52,9 @@ def binary_indicators(true_values, pred_values, pos_label, name):
     >>> binary_indicators(np.array(["y", "n"]), np.array(["y", "y"]), "y", "t")
     (array([ True, False]), array([ True,  True]))
     """
-    pos_key = _key(pos_label)
-    keys = _distinct_keys(true_values) | _distinct_keys(pred_values)
+    pos_key = label_key(pos_label)
+    true_values, pred_values = as_labels(true_values), as_labels(pred_values)
+    keys = distinct_label_keys(true_values) | distinct_label_keys(pred_values)
     if len(keys) > 2 or (len(keys) == 2 and pos_key not in keys):
         labels = sorted((value for _, value in keys), key=repr)
         problem = (
@@ -86,7 +69,7 @@ def binary_indicators(true_values, pred_values, pos_label, name):
             "positive cell, or score tasks with more classes with mean_macro_f1 "
             "or per_task_scores."
         )
-    return _is_positive(true_values, pos_key), _is_positive(pred_values, pos_key)
+    return label_key_mask(true_values, pos_key), label_key_mask(pred_values, pos_key)
 
 
 def _check_zero_division(zero_division):
@@ -118,11 +101,43 @@ def _f_scores(tp, fp, fn, zero_division, what):
     return scores, undefined
 
 
-def _label_counts(Y_true, Y_pred, pos_label, missing_label, sample_weight):
+def _check_known(true_values, pred_values, task_classes, name):
+    """Raise when a labelled cell holds none of the task's given classes."""
+    known = {label_key(c) for c in task_classes}
+    for what, values in (("Y_true", true_values), ("Y_pred", pred_values)):
+        values = as_labels(values)
+        unknown = distinct_label_keys(values) - known
+        if unknown:
+            label = sorted(unknown, key=repr)[0][1]
+            raise ValueError(
+                f"Task {name!r} has the label {label!r} in {what}, which is not "
+                f"one of its classes {list(task_classes)}."
+            )
+
+
+def _positive_labels(classes, pos_label, names):
+    """Each task's positive label, and its two classes when given (else None)."""
+    if classes is None:
+        return [(pos_label, None)] * len(names)
+    positives = []
+    for name, task_classes in zip(names, _check_classes(classes, names)):
+        task_classes = np.asarray(task_classes, dtype=object).tolist()
+        if len(task_classes) != 2:
+            raise ValueError(
+                f"Task {name!r} has {len(task_classes)} classes {task_classes}; "
+                "multi-label metrics score binary tasks only (use mean_macro_f1 "
+                "or per_task_scores for tasks with more classes)."
+            )
+        positives.append((task_classes[1], task_classes))
+    return positives
+
+
+def _label_counts(Y_true, Y_pred, pos_label, missing_label, sample_weight, classes):
     """Per-label weighted tp, fp, fn and per-row sums of the same, and names."""
     true_cols, pred_cols, scored, weights, names = paired_columns(
         Y_true, Y_pred, missing_label, sample_weight
     )
+    positives = _positive_labels(classes, pos_label, names)
     n_samples, n_labels = len(true_cols[0]), len(true_cols)
     per_label = np.zeros((3, n_labels))
     per_row = np.zeros((4, n_samples))  # tp, fp, fn, weight of scored cells
@@ -132,8 +147,11 @@ def _label_counts(Y_true, Y_pred, pos_label, missing_label, sample_weight):
         if not mask.any():
             per_label[:, t] = np.nan
             continue
+        positive, task_classes = positives[t]
+        if task_classes is not None:
+            _check_known(true_cols[t][mask], pred_cols[t][mask], task_classes, names[t])
         true_pos, pred_pos = binary_indicators(
-            true_cols[t][mask], pred_cols[t][mask], pos_label, names[t]
+            true_cols[t][mask], pred_cols[t][mask], positive, names[t]
         )
         w = np.ones(mask.sum()) if weights[t] is None else weights[t][mask]
         cells = (
@@ -153,7 +171,8 @@ def hamming_loss(Y_true, Y_pred, *, missing_label=np.nan, sample_weight=None):
     scikit-learn's :func:`~sklearn.metrics.hamming_loss` for multi-label
     targets, on the labelled cells only: each labelled cell (of positive
     weight) counts once, whatever the task; a cell is wrong when its
-    prediction is not the same label (same kind and equal). Tasks need not
+    prediction is not the same label (``True`` is ``1`` and ``1.0``, ``"1"``
+    is not ``1``). Tasks need not
     be binary.
 
     Parameters
@@ -210,6 +229,7 @@ def multilabel_f1_score(
     *,
     average="micro",
     pos_label=1,
+    classes=None,
     missing_label=np.nan,
     sample_weight=None,
     zero_division="warn",
@@ -238,6 +258,11 @@ def multilabel_f1_score(
         The label of a positive cell (``True`` and ``1.0`` count as ``1``;
         ``"1"`` does not). Each task's labelled cells may hold ``pos_label``
         and one other label; more is a ``ValueError`` naming the task.
+    classes : list of array-like, default=None
+        Each task's two classes (a fitted estimator's ``classes_``, which the
+        ``f1_*`` scorers pass): the positive label of task ``t`` is then
+        ``classes[t][1]``, as in :func:`multilabel_roc_auc`, and
+        ``pos_label`` is not used. None: ``pos_label`` for every task.
     missing_label : scalar, default=np.nan
         Sentinel for unknown cells, in addition to ``None``/``NaN``/``pd.NA``.
     sample_weight : array-like of shape (n_samples,) or (n_samples, n_labels), \
@@ -279,7 +304,7 @@ default=None
         )
     zero_division = _check_zero_division(zero_division)
     per_label, per_row, n_scored, names = _label_counts(
-        Y_true, Y_pred, pos_label, missing_label, sample_weight
+        Y_true, Y_pred, pos_label, missing_label, sample_weight, classes
     )
     has_cells = ~np.isnan(per_label[0])
     if not has_cells.any():

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
-from .._label_kinds import label_kind
+from .._label_kinds import label_key
 from ._columns import as_labels, mean_over_tasks, subset_weights, true_columns
 
 # float32 probabilities may overshoot [0, 1] by a rounding error.
@@ -93,11 +93,15 @@ def _check_classes(classes, names):
 
 
 def _encode(values, task_classes, name):
-    """Indices into ``task_classes`` of ``values``; a label must match in kind."""
-    lookup = {(label_kind(c), c): i for i, c in enumerate(task_classes)}
+    """Indices into ``task_classes`` of ``values``, matched by ``label_key``.
+
+    A truth of ``1`` is the class ``True`` of an estimator fitted on bools,
+    as every metric compares labels; ``"1"`` is never ``1``.
+    """
+    lookup = {label_key(c): i for i, c in enumerate(task_classes)}
     codes = np.empty(len(values), dtype=np.int64)
     for i, value in enumerate(values.tolist()):
-        code = lookup.get((label_kind(value), value))
+        code = lookup.get(label_key(value))
         if code is None:
             raise ValueError(
                 f"Task {name!r} has the label {value!r} in Y_true, which is not one "
@@ -126,7 +130,7 @@ def _task_classes(given, values, n_columns, name):
             f"Y_proba for task {name!r} has {n_columns} columns but classes names "
             f"{len(task_classes)} classes {task_classes}."
         )
-    if len(set(task_classes)) != len(task_classes):
+    if len({label_key(c) for c in task_classes}) != len(task_classes):
         raise ValueError(
             f"The classes of task {name!r} repeat a label: {task_classes}."
         )

@@ -11,6 +11,7 @@ accepts.
 """
 
 import copy
+import inspect
 
 import numpy as np
 import sklearn
@@ -44,6 +45,14 @@ def _missing_label_of(estimator):
             return np.nan
 
 
+def _takes_classes(score_func):
+    """Whether ``score_func`` has a ``classes`` parameter (as the F1 of labels)."""
+    try:
+        return "classes" in inspect.signature(score_func).parameters
+    except (TypeError, ValueError):  # a builtin or a callable without signature
+        return False
+
+
 class _MissingAwareScorer:
     """``scorer(estimator, X, Y)``: a metric of ``Y`` and the estimator's output.
 
@@ -64,7 +73,9 @@ class _MissingAwareScorer:
         kwargs = dict(self._kwargs)
         if sample_weight is not None:
             kwargs["sample_weight"] = sample_weight
-        if self._response_method == "predict_proba":
+        if self._response_method == "predict_proba" or (
+            "classes" not in kwargs and _takes_classes(self._score_func)
+        ):
             kwargs["classes"] = getattr(estimator, "classes_", None)
         response = getattr(estimator, self._response_method)(X)
         score = self._score_func(
@@ -150,7 +161,10 @@ def make_multitask_scorer(
     ``missing_label`` gets ``np.nan``. With
     ``response_method="predict_proba"`` the scorer calls ``score_func(Y,
     estimator.predict_proba(X), classes=estimator.classes_,
-    missing_label=...)``.
+    missing_label=...)``; with ``"predict"`` it passes
+    ``classes=estimator.classes_`` too when ``score_func`` has a ``classes``
+    parameter (as :func:`multilabel_f1_score`, whose positive class is then
+    ``classes_[t][1]``, as for the ROC-AUC scorers).
 
     A ``sample_weight`` given to the scorer (per row, or per cell of shape
     ``(n_samples, n_tasks)``) is passed on to ``score_func``; through
