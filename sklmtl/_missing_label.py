@@ -33,7 +33,7 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-from ._label_kinds import is_missing_scalar, same_label
+from ._label_kinds import is_missing_scalar, same_class
 
 __all__ = ["clone_with_missing_label", "missing_label_in_effect"]
 
@@ -69,7 +69,7 @@ def _declared(estimator):
         return np.nan, None
     value, source = found[0]
     for other, other_source in found[1:]:
-        if not same_label(value, other):
+        if not same_class(value, other):
             raise ValueError(
                 f"{_describe(estimator, source, value)} conflicts with "
                 f"{_describe(estimator, other_source, other)}: one would learn "

@@ -287,7 +287,7 @@ class TestPerTaskParameters:
             ({"task_weighting": [1.0, 2.0]}, "got 2 weights for 3 tasks"),
             (
                 {"class_weight": [None, {"z": 2.0}, None]},
-                "task 'b' names label 'z', which is not one of its classes",
+                r"task 'b' names label 'z' \(str\), which is not one of its classes",
             ),
             ({"class_weight": [None, "balanced"]}, "2 entries for 3 tasks"),
         ],

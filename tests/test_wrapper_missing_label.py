@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 
 import sklmtl
 from sklmtl import MultiTaskNetClassifier
-from sklmtl._label_kinds import is_missing_scalar, same_label
+from sklmtl._label_kinds import is_missing_scalar, same_class
 from sklmtl._missing_label import missing_label_in_effect
 from sklmtl.baselines import (
     IndependentTaskClassifier,
@@ -128,7 +128,7 @@ SCENARIOS = ["-1", "0 next to bool", "missing", "None/NaN"]
 
 
 def _is_sentinel(value, sentinel):
-    return is_missing_scalar(value) or same_label(value, sentinel)
+    return is_missing_scalar(value) or same_class(value, sentinel)
 
 
 def _check_no_sentinel(clf, X, sentinel, expected):
@@ -141,7 +141,7 @@ def _check_no_sentinel(clf, X, sentinel, expected):
     pred = clf.predict(X)
     assert pred.shape == (len(X), len(expected))
     for t, want in enumerate(expected):
-        assert all(any(same_label(v, c) for c in want) for v in pred[:, t].tolist())
+        assert all(any(same_class(v, c) for c in want) for v in pred[:, t].tolist())
     probas = clf.predict_proba(X)
     assert [p.shape for p in probas] == [(len(X), len(c)) for c in expected]
     for p in probas:
