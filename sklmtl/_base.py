@@ -41,6 +41,7 @@ from ._batches import (
     torch_threads,
 )
 from ._binary import binary_outputs
+from ._estimator._parameters import SHARED_PARAMETERS, declare_parameters
 from ._net import MultiTaskNet, build_net
 from ._sparse import SparseRows, issparse, validate_sparse_X
 from ._state import load_training_state, training_state
@@ -56,22 +57,12 @@ from ._tasks import (
     task_from_state,
     uses_binary_logits,
 )
-from ._validation import (
-    FloatDtype,
-    InstanceOf,
-    Interval,
-    LayerSizes,
-    Options,
-    SubclassOf,
-    float_dtype_name,
-    resolve_device,
-    validate_params,
-)
+from ._validation import float_dtype_name, resolve_device, validate_params
 from ._weights import check_sample_weight
 from .exceptions import TrainingDivergedError
 from .nn import make_trunk_factory, resolve_architecture
 from .nn.losses import pack_targets
-from .nn.tabular import DEFAULT_N_BINS, NUMERIC_EMBEDDINGS, tabular_trunk_factory
+from .nn.tabular import DEFAULT_N_BINS, tabular_trunk_factory
 from .weighting import resolve_weighting
 
 __all__ = ["MultiTaskNetBase"]
@@ -88,24 +79,6 @@ _SMALL_WORK = 2_000_000
 _NESTED = ("trunk", "architecture", "task_weighting", "numeric_embedding")
 # Prefixes handed on as they are: the optimizer's arguments, DataLoader options.
 _PASS_THROUGH = ("optimizer", "iterator_train", "iterator_valid")
-# Parameters (and prefixes) that define the network's parameters: a continued
-# fit cannot change them, the weights would not fit.
-_NETWORK_PARAMS = (
-    "hidden_layer_sizes",
-    "batch_norm",
-    "head_hidden_size",
-    "trunk",
-    "architecture",
-    "image_shape",
-    "task_weighting",
-    "categorical_features",
-    "categorical_embedding_dim",
-    "numeric_embedding",
-    "missing_values",
-    "dtype",
-)
-_BOOL = InstanceOf(bool, np.bool_, name="bool")
-_NONE = Options({None})
 
 
 def as_tensor_or_none(array):
@@ -146,45 +119,19 @@ class MultiTaskNetBase(BaseEstimator):
     True
     """
 
+    # The shared parameters (sklmtl._estimator._parameters); each estimator
+    # adds its own with ``_own_parameters`` and gets ``__init__``, the
+    # constraint table and its documented Parameters from them.
+    _parameters = SHARED_PARAMETERS
     _parameter_constraints = {
-        "hidden_layer_sizes": [LayerSizes()],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "batch_norm": [_BOOL],
-        "head_hidden_size": [_NONE, Interval(numbers.Integral, 1, None)],
-        "image_shape": [_NONE, InstanceOf(tuple, list)],
-        "categorical_features": [
-            Options({None, "from_dtype"}),
-            InstanceOf(list, tuple, np.ndarray),
-        ],
-        "categorical_embedding_dim": [
-            Options({"auto"}),
-            Interval(numbers.Integral, 1, None),
-        ],
-        "numeric_embedding": [Options({None, *NUMERIC_EMBEDDINGS})],
-        "missing_values": [Options({"error", "indicator"})],
-        "optimizer": [SubclassOf(torch.optim.Optimizer, "torch.optim.Adam")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(numbers.Real, 0, None)],
-        "batch_size": [Interval(numbers.Integral, 1, None)],
-        "max_epochs": [Interval(numbers.Integral, 1, None)],
-        "early_stopping": [_BOOL, Options({"auto"})],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None)],
-        "tol": [_NONE, Interval(numbers.Real, 0, None)],
-        "callbacks": [_NONE, InstanceOf(list, tuple)],
-        "progress_bar": [_BOOL],
-        "warm_start": [_BOOL],
-        # bool as well: MLPClassifier's verbose is a bool.
-        "verbose": [Interval(numbers.Integral, 0, None), _BOOL],
-        "on_divergence": [Options({"raise", "restore_best"})],
-        "dtype": [FloatDtype()],
-        "n_threads": [Options({None, "auto"}), Interval(numbers.Integral, 1, None)],
-        "random_state": [
-            _NONE,
-            Interval(numbers.Integral, 0, 2**32 - 1),
-            InstanceOf(np.random.RandomState),
-        ],
+        p.name: list(p.constraints) for p in SHARED_PARAMETERS if p.constraints
     }
+    _network_parameter_names = tuple(p.name for p in SHARED_PARAMETERS if p.network)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_own_parameters" in vars(cls):
+            declare_parameters(cls)
 
     # ------------------------------------------------------------ params
     def _store_extra_params(self, kwargs):
@@ -284,7 +231,7 @@ class MultiTaskNetBase(BaseEstimator):
     def _network_params(self):
         """The parameters that define the network's weights, comparable."""
         names = [
-            *_NETWORK_PARAMS,
+            *self._network_parameter_names,
             *(k for k in self._extra_params if k.partition("__")[0] in _NESTED),
         ]
         params = {name: _comparable(getattr(self, name)) for name in sorted(names)}
