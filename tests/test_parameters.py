@@ -7,10 +7,10 @@ estimators.
 """
 
 import inspect
+import re
 
 import numpy as np
 import pytest
-from numpydoc.docscrape import ClassDoc
 from sklearn.base import clone
 
 from sklmtl import MultiTaskNet, MultiTaskNetClassifier, MultiTaskNetRegressor
@@ -37,7 +37,18 @@ def _same_default(a, b):
 
 
 def _documented(cls):
-    return {p.name: (p.type, "\n".join(p.desc)) for p in ClassDoc(cls)["Parameters"]}
+    """``{name: entry}`` of the docstring's Parameters section, in order."""
+    lines = inspect.cleandoc(cls.__doc__).split("\n")
+    start = lines.index("Parameters") + 2
+    stop = lines.index("Attributes") if "Attributes" in lines else len(lines)
+    entries, name = {}, None
+    for line in lines[start:stop]:
+        match = re.match(r"^(\*\*kwargs|\w+) : ", line)
+        if match:
+            name = match.group(1)
+            entries[name] = []
+        entries[name].append(line)
+    return {n: "\n".join(text).strip() for n, text in entries.items()}
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda c: c.__name__)
