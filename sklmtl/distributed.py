@@ -38,7 +38,7 @@ from skorch.hf import AccelerateMixin
 from torch.utils.data import DataLoader
 
 from ._estimator._parameters import Parameter
-from ._net import MultiTaskNet
+from ._net import MultiTaskNeuralNet
 from .classifier import MultiTaskNetClassifier
 from .weighting import GradNorm, LossWeighting
 
@@ -87,7 +87,7 @@ class _GlobalObjective(Callback):
             net.history.record(key, float(stats[0] / stats[1]))
 
 
-class AcceleratedMultiTaskNet(AccelerateMixin, MultiTaskNet):
+class AcceleratedMultiTaskNet(AccelerateMixin, MultiTaskNeuralNet):
     """skorch multi-task net trained through an ``accelerate.Accelerator``.
 
     Built by :class:`AcceleratedMultiTaskNetClassifier` (its ``net_``); users

@@ -53,7 +53,7 @@ class MultiTaskNetRegressor(RegressorMixin, MultiOutputMixin, MultiTaskNetBase):
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` had string column names.
-    net_ : MultiTaskNet
+    net_ : MultiTaskNeuralNet
         The fitted skorch net; ``net_.module_`` is the torch module.
     history_ : skorch.History
         Per-epoch records: ``train_loss`` (plain mean of the task losses on
