@@ -29,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from ._targets import missing_mask, split_target_columns
+from .._targets import missing_mask, split_target_columns
 
 
 def _label_key(value):
