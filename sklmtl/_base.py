@@ -1,7 +1,7 @@
 """What every sklmtl network estimator shares: parameters, fit, fitted state.
 
 Design: the estimator *owns* a skorch net (``net_``, a
-:class:`~sklmtl._net.MultiTaskNet`) instead of subclassing a skorch class.
+:class:`~sklmtl._net.MultiTaskNeuralNet`) instead of subclassing a skorch class.
 The estimator keeps scikit-learn's contract (``__init__`` stores arguments
 only, ``get_params`` lists exactly them, ``validate_data``, labels in and
 labels out, ``random_state``), while the inner net keeps everything skorch
@@ -33,7 +33,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.utils.data import Dataset as TorchDataset
 
 from ._batches import (
-    ArrayBatches,
     LabelledDataset,
     as_tensor,
     dataset_sample_shape,
@@ -41,7 +40,8 @@ from ._batches import (
     torch_threads,
 )
 from ._binary import binary_outputs
-from ._net import MultiTaskNet, build_net
+from ._estimator._build import NetBuilderMixin
+from ._estimator._parameters import SHARED_PARAMETERS, declare_parameters
 from ._sparse import SparseRows, issparse, validate_sparse_X
 from ._state import load_training_state, training_state
 from ._tabular import TabularEncoder, needs_tabular
@@ -56,23 +56,11 @@ from ._tasks import (
     task_from_state,
     uses_binary_logits,
 )
-from ._validation import (
-    FloatDtype,
-    InstanceOf,
-    Interval,
-    LayerSizes,
-    Options,
-    SubclassOf,
-    float_dtype_name,
-    resolve_device,
-    validate_params,
-)
+from ._validation import float_dtype_name, resolve_device, validate_params
 from ._weights import check_sample_weight
 from .exceptions import TrainingDivergedError
-from .nn import make_trunk_factory, resolve_architecture
 from .nn.losses import pack_targets
-from .nn.tabular import DEFAULT_N_BINS, NUMERIC_EMBEDDINGS, tabular_trunk_factory
-from .weighting import resolve_weighting
+from .nn.tabular import DEFAULT_N_BINS
 
 __all__ = ["MultiTaskNetBase"]
 
@@ -88,24 +76,6 @@ _SMALL_WORK = 2_000_000
 _NESTED = ("trunk", "architecture", "task_weighting", "numeric_embedding")
 # Prefixes handed on as they are: the optimizer's arguments, DataLoader options.
 _PASS_THROUGH = ("optimizer", "iterator_train", "iterator_valid")
-# Parameters (and prefixes) that define the network's parameters: a continued
-# fit cannot change them, the weights would not fit.
-_NETWORK_PARAMS = (
-    "hidden_layer_sizes",
-    "batch_norm",
-    "head_hidden_size",
-    "trunk",
-    "architecture",
-    "image_shape",
-    "task_weighting",
-    "categorical_features",
-    "categorical_embedding_dim",
-    "numeric_embedding",
-    "missing_values",
-    "dtype",
-)
-_BOOL = InstanceOf(bool, np.bool_, name="bool")
-_NONE = Options({None})
 
 
 def as_tensor_or_none(array):
@@ -129,7 +99,7 @@ def _comparable(value):
     return value
 
 
-class MultiTaskNetBase(BaseEstimator):
+class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
     """Parameters, training and fitted state shared by sklmtl's estimators.
 
     Subclasses define ``__init__`` (storing the parameters), the kind of
@@ -146,45 +116,19 @@ class MultiTaskNetBase(BaseEstimator):
     True
     """
 
+    # The shared parameters (sklmtl._estimator._parameters); each estimator
+    # adds its own with ``_own_parameters`` and gets ``__init__``, the
+    # constraint table and its documented Parameters from them.
+    _parameters = SHARED_PARAMETERS
     _parameter_constraints = {
-        "hidden_layer_sizes": [LayerSizes()],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "batch_norm": [_BOOL],
-        "head_hidden_size": [_NONE, Interval(numbers.Integral, 1, None)],
-        "image_shape": [_NONE, InstanceOf(tuple, list)],
-        "categorical_features": [
-            Options({None, "from_dtype"}),
-            InstanceOf(list, tuple, np.ndarray),
-        ],
-        "categorical_embedding_dim": [
-            Options({"auto"}),
-            Interval(numbers.Integral, 1, None),
-        ],
-        "numeric_embedding": [Options({None, *NUMERIC_EMBEDDINGS})],
-        "missing_values": [Options({"error", "indicator"})],
-        "optimizer": [SubclassOf(torch.optim.Optimizer, "torch.optim.Adam")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(numbers.Real, 0, None)],
-        "batch_size": [Interval(numbers.Integral, 1, None)],
-        "max_epochs": [Interval(numbers.Integral, 1, None)],
-        "early_stopping": [_BOOL, Options({"auto"})],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None)],
-        "tol": [_NONE, Interval(numbers.Real, 0, None)],
-        "callbacks": [_NONE, InstanceOf(list, tuple)],
-        "progress_bar": [_BOOL],
-        "warm_start": [_BOOL],
-        # bool as well: MLPClassifier's verbose is a bool.
-        "verbose": [Interval(numbers.Integral, 0, None), _BOOL],
-        "on_divergence": [Options({"raise", "restore_best"})],
-        "dtype": [FloatDtype()],
-        "n_threads": [Options({None, "auto"}), Interval(numbers.Integral, 1, None)],
-        "random_state": [
-            _NONE,
-            Interval(numbers.Integral, 0, 2**32 - 1),
-            InstanceOf(np.random.RandomState),
-        ],
+        p.name: list(p.constraints) for p in SHARED_PARAMETERS if p.constraints
     }
+    _network_parameter_names = tuple(p.name for p in SHARED_PARAMETERS if p.network)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_own_parameters" in vars(cls):
+            declare_parameters(cls)
 
     # ------------------------------------------------------------ params
     def _store_extra_params(self, kwargs):
@@ -284,7 +228,7 @@ class MultiTaskNetBase(BaseEstimator):
     def _network_params(self):
         """The parameters that define the network's weights, comparable."""
         names = [
-            *_NETWORK_PARAMS,
+            *self._network_parameter_names,
             *(k for k in self._extra_params if k.partition("__")[0] in _NESTED),
         ]
         params = {name: _comparable(getattr(self, name)) for name in sorted(names)}
@@ -421,81 +365,6 @@ class MultiTaskNetBase(BaseEstimator):
             self._rng_state = torch.get_rng_state()
 
     # ------------------------------------------------------ fitted state
-    def _initialize_net(self, device):
-        """Build and initialise the skorch net from the parameters and fit state.
-
-        The one routine that builds the network: used by a new fit, a
-        continued fit and :func:`sklmtl.io.load`.
-        """
-        hidden = self.hidden_layer_sizes
-        hidden = (hidden,) if isinstance(hidden, numbers.Integral) else tuple(hidden)
-        mlp_params = {
-            "hidden_layer_sizes": hidden,
-            "activation": self.activation,
-            "dropout": self.dropout,
-            "batch_norm": self.batch_norm,
-        }
-
-        def trunk_for(shape):
-            return make_trunk_factory(
-                self.trunk, shape, self._nested_kwargs("trunk"), mlp_params
-            )
-
-        tabular = getattr(self, "_tabular", None)
-        make_trunk = (
-            trunk_for(self._input_shape)
-            if tabular is None
-            else tabular_trunk_factory(
-                trunk_for,
-                tabular.layout(),
-                self.numeric_embedding,
-                self._nested_kwargs("numeric_embedding"),
-                self.categorical_embedding_dim,
-            )
-        )
-        spec = resolve_architecture(self.architecture).set_params(
-            **self._nested_kwargs("architecture")
-        )
-        module = spec.build(
-            make_trunk,
-            int(np.prod(self._input_shape)),
-            self._output_sizes(),
-            head_hidden_size=self.head_hidden_size,
-            activation=self.activation,
-            dropout=self.dropout,
-        )
-        strategy = resolve_weighting(
-            self.task_weighting, self._nested_kwargs("task_weighting")
-        )
-        return build_net(
-            self._net_class(),
-            module=module,
-            weighting=self._check_weighting(strategy),
-            task_names=self.task_names_,
-            task_kinds=network_outputs(self._tasks)[1],
-            regression_loss=self._regression_loss(),
-            class_weights=getattr(self, "_class_weights", None),
-            optimizer=self.optimizer,
-            optimizer_kwargs=self._nested_kwargs("optimizer"),
-            lr=self.lr,
-            weight_decay=self.weight_decay,
-            batch_size=self.batch_size,
-            max_epochs=self.max_epochs,
-            early_stopping=self.do_early_stopping_,
-            validation_fraction=self.validation_fraction,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-            on_divergence=self.on_divergence,
-            progress_bar=self.progress_bar,
-            verbose=self.verbose,
-            callbacks=self.callbacks,
-            device=device,
-            seed=self._next_seed,
-            iterator=self._iterator_class(),
-            net_kwargs=self._net_kwargs(),
-            dtype=getattr(torch, self._network_dtype().name),
-        )
-
     def _training_snapshot(self):
         """Weights, weighting, optimizer, history and RNG stream of ``net_``."""
         return {
@@ -670,27 +539,6 @@ class MultiTaskNetBase(BaseEstimator):
                         raw = torch.softmax(raw, dim=1)
                     out[start:stop] = raw.cpu().numpy()
         return outputs
-
-    # ------------------------------------------------------------- hooks
-    def _check_weighting(self, strategy):
-        """Last say over the resolved weighting (a hook for subclasses)."""
-        return strategy
-
-    def _net_class(self):
-        """The skorch net class (a hook for the Accelerate variant)."""
-        return MultiTaskNet
-
-    def _net_kwargs(self):
-        """Further skorch arguments (DataLoader options; a hook for subclasses)."""
-        return {
-            key: getattr(self, key)
-            for key in self._extra_params
-            if key.partition("__")[0] in ("iterator_train", "iterator_valid")
-        }
-
-    def _iterator_class(self):
-        """Batches straight from tensors (a hook: Accelerate needs DataLoaders)."""
-        return ArrayBatches
 
     # ---------------------------------------------------------------- data
     def _validate_X(self, X, reset):

@@ -1,45 +1,38 @@
-"""The skorch ``NeuralNet`` that trains one multi-task module, and its builder.
+"""The skorch ``NeuralNet`` that trains one multi-task module.
 
-:class:`MultiTaskNet` overrides only the step hooks (``train_step_single``,
+:class:`MultiTaskNeuralNet` overrides only the step hooks (``train_step_single``,
 ``validation_step``, ``get_loss``). The module returns a tuple of per-task
 logits; the criterion (a :class:`~sklmtl.nn.MultiTaskObjective`) returns
 per-task losses over labelled cells and holds the task weighting, which turns
 them into gradients. Each step also hands ``task_losses``/``task_counts`` to
 the callbacks: that is how per-task values reach ``history``.
 
-:func:`build_net` turns an estimator's settings (given as plain arguments:
-this module never imports an estimator) into an initialised net, and
+The estimators build it in small hooks (:mod:`sklmtl._estimator._build`),
+with this module's checked optimizer arguments and epoch table, and
 :mod:`sklmtl._state` copies what continued training needs from one net into
-a freshly built one. The estimators build a
-new net for every ``fit`` (a continued one included) so that changed settings
-always take effect.
+a freshly built one. The estimators build a new net for every ``fit`` (a
+continued one included) so that changed settings always take effect. (The
+public estimator :class:`sklmtl.MultiTaskNet` is another class: this one is
+the skorch net it owns, in ``net_``.)
 """
 
-import copy
 import inspect
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, PrintLog, ProgressBar
-from skorch.dataset import ValidSplit, unpack_data
+from skorch.callbacks import PrintLog
+from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
-from .callbacks import (
-    BestWeights,
-    PerTaskScoring,
-    TaskWeightLogger,
-    TrainingLossPlateau,
-)
 from .exceptions import TrainingDivergedError
-from .nn import MultiTaskObjective
 
-__all__ = ["MultiTaskNet", "build_net"]
+__all__ = ["MultiTaskNeuralNet", "optimizer_arguments", "print_log"]
 
 # Optimizer arguments the estimator owns through its own parameters.
 _OWNED_OPTIMIZER_ARGS = {"lr": "lr", "params": None}
 
 
-class MultiTaskNet(NeuralNet):
+class MultiTaskNeuralNet(NeuralNet):
     """skorch net for a module that returns a tuple of per-task outputs.
 
     Parameters are those of :class:`skorch.NeuralNet`; the criterion must be
@@ -51,7 +44,7 @@ class MultiTaskNet(NeuralNet):
     >>> from sklmtl import MultiTaskNetClassifier
     >>> clf = MultiTaskNetClassifier(max_epochs=1).fit([[0.0], [1.0]], [[0, 1], [1, 0]])
     >>> type(clf.net_).__name__
-    'MultiTaskNet'
+    'MultiTaskNeuralNet'
     """
 
     def _set_training(self, training=True):
@@ -141,7 +134,7 @@ def _to_device(value, device):
     return to_tensor(value, device=device)
 
 
-def _optimizer_kwargs(optimizer, lr, weight_decay, user_kwargs):
+def optimizer_arguments(optimizer, lr, weight_decay, user_kwargs):
     """``optimizer__<name>`` arguments for skorch, checked against the class."""
     accepted = inspect.signature(optimizer).parameters
     for name in user_kwargs:
@@ -173,7 +166,7 @@ def _optimizer_kwargs(optimizer, lr, weight_decay, user_kwargs):
     return {f"optimizer__{k}": v for k, v in kwargs.items()}
 
 
-def _print_log(task_names, constant_weights):
+def print_log(task_names, constant_weights):
     """skorch's epoch table, narrow enough for a terminal.
 
     Per-task values stay in ``history``; the table shows their means
@@ -189,193 +182,3 @@ def _print_log(task_names, constant_weights):
         if constant_weights or len(task_names) > 4:
             ignored.add(f"task_weight_{name}")
     return PrintLog(keys_ignored=sorted(ignored))
-
-
-def build_net(
-    net_class,
-    *,
-    module,
-    weighting,
-    task_names,
-    class_weights,
-    optimizer,
-    optimizer_kwargs,
-    lr,
-    weight_decay,
-    batch_size,
-    max_epochs,
-    early_stopping,
-    validation_fraction,
-    n_iter_no_change,
-    on_divergence,
-    progress_bar,
-    verbose,
-    callbacks,
-    device,
-    seed,
-    iterator,
-    net_kwargs=None,
-    task_kinds=None,
-    regression_loss=None,
-    tol=None,
-    dtype=torch.float32,
-):
-    """Build and initialise the skorch net that trains ``module``.
-
-    Parameters
-    ----------
-    net_class : type
-        :class:`MultiTaskNet` or a subclass.
-    module : torch.nn.Module
-        The multi-task module (returns one logit tensor per task).
-    weighting : TaskWeighting
-        A fresh strategy; it is set up here for ``task_names``.
-    task_names : list of str
-        The tasks, in the order of the module's outputs.
-    class_weights : list of (ndarray or None) or None
-        Class weights of each classification task (in the order of the
-        classification tasks) for the cross-entropy.
-    optimizer : type
-        A ``torch.optim.Optimizer`` subclass.
-    optimizer_kwargs : dict
-        The estimator's ``optimizer__<name>`` arguments (without the prefix).
-    lr, weight_decay : float
-        Learning rate and L2 penalty.
-    batch_size, max_epochs : int
-        Training batch size and epochs per ``fit``.
-    early_stopping : bool
-        Hold out ``validation_fraction`` and stop after ``n_iter_no_change``
-        epochs without improvement of ``valid_loss``, restoring the best weights.
-    validation_fraction : float
-        Share of the rows held out for early stopping.
-    n_iter_no_change : int
-        Patience of early stopping.
-    on_divergence : {"raise", "restore_best"}
-        With ``"restore_best"`` a :class:`~sklmtl.callbacks.BestWeights`
-        callback keeps the best epoch's state.
-    progress_bar : bool
-        Show skorch's progress bar (with losses and mean accuracies).
-    verbose : int
-        Print the epoch table when positive.
-    callbacks : list or None
-        Extra skorch callbacks; deep-copied.
-    device : str
-        Where the module trains.
-    seed : int
-        Seeds the validation split.
-    iterator : type
-        The batch iterator for training and validation.
-    net_kwargs : dict or None, default=None
-        Further skorch arguments (``iterator_train__shuffle``, ...); they win
-        over the ones built here, except ``callbacks``, which are appended.
-    task_kinds : list of {"classification", "regression"} or None, default=None
-        The kind of each task; None when all are classification.
-    regression_loss : {"mse", "huber", "gaussian_nll"} or None, default=None
-        The loss of regression tasks (None means ``"mse"``).
-    tol : float or None, default=None
-        Without early stopping, stop after ``n_iter_no_change`` epochs in
-        which ``train_loss`` has not improved by ``tol``
-        (:class:`~sklmtl.callbacks.TrainingLossPlateau`); None trains every
-        epoch.
-    dtype : torch.dtype, default=torch.float32
-        The dtype of the module's and the weighting's parameters (the inputs
-        must have it too).
-
-    Returns
-    -------
-    net : MultiTaskNet
-        The initialised net.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklmtl._batches import ArrayBatches
-    >>> from sklmtl._net import MultiTaskNet, build_net
-    >>> from sklmtl.nn import HPS, MLPTrunk
-    >>> from sklmtl.weighting import EqualWeighting
-    >>> module = HPS().build(lambda: MLPTrunk(3, (8,)), 3, [2, 3])
-    >>> net = build_net(
-    ...     MultiTaskNet, module=module, weighting=EqualWeighting(),
-    ...     task_names=["a", "b"], class_weights=None, optimizer=torch.optim.SGD,
-    ...     optimizer_kwargs={"momentum": 0.9}, lr=0.1, weight_decay=0.0,
-    ...     batch_size=32, max_epochs=5, early_stopping=False,
-    ...     validation_fraction=0.1, n_iter_no_change=10, on_divergence="raise",
-    ...     progress_bar=False, verbose=0, callbacks=None, device="cpu", seed=0,
-    ...     iterator=ArrayBatches)
-    >>> net.optimizer_.param_groups[0]["momentum"]
-    0.9
-    """
-    weighting.setup(task_names)
-    net_kwargs = dict(net_kwargs or {})
-    if class_weights is not None:
-        class_weights = [
-            None if w is None else torch.as_tensor(w, dtype=torch.float32)
-            for w in class_weights
-        ]
-    scoring = PerTaskScoring(
-        task_names, batch_scores=progress_bar, task_kinds=task_kinds
-    )
-    net_callbacks = [
-        ("per_task", scoring),
-        ("task_weights", TaskWeightLogger(task_names)),
-    ]
-    train_split = None
-    if early_stopping:
-        train_split = ValidSplit(
-            validation_fraction, stratified=False, random_state=seed
-        )
-        stopper = EarlyStopping(
-            monitor="valid_loss", patience=n_iter_no_change, load_best=True
-        )
-        net_callbacks.append(("early_stopping", stopper))
-    elif tol is not None:
-        plateau = TrainingLossPlateau(tol=tol, patience=n_iter_no_change)
-        net_callbacks.append(("train_loss_plateau", plateau))
-    if on_divergence == "restore_best":
-        monitor = "valid_loss" if early_stopping else "train_loss"
-        net_callbacks.append(("best_weights", BestWeights(monitor)))
-    if progress_bar:
-        keys = ["train_loss", "train_acc", "valid_loss", "valid_acc"]
-        keys += ["train_r2", "valid_r2"]
-        net_callbacks.append(("progress_bar", ProgressBar(postfix_keys=keys)))
-    net_callbacks += copy.deepcopy(list(callbacks or []))
-    net_callbacks += net_kwargs.pop("callbacks", [])
-    # skorch's PrintLog builds its epoch table even when verbose=0 (0.18 s of
-    # a 2.0 s profiled fit on penguins): installed only when something prints.
-    print_log = None
-    if verbose or any(k.startswith("callbacks__print_log__") for k in net_kwargs):
-        print_log = _print_log(task_names, weighting.constant_weights)
-    kwargs = {
-        "iterator_train": iterator,
-        "iterator_train__shuffle": True,
-        "iterator_train__pin_memory": device.startswith("cuda"),
-        "iterator_valid": iterator,
-        "iterator_valid__pin_memory": device.startswith("cuda"),
-        "callbacks__print_log": print_log,
-        **_optimizer_kwargs(optimizer, lr, weight_decay, optimizer_kwargs),
-    }
-    kwargs.update(
-        module=module,
-        criterion=MultiTaskObjective,
-        criterion__weighting=weighting,
-        criterion__class_weights=class_weights,
-        criterion__task_kinds=task_kinds,
-        criterion__regression_loss=regression_loss or "mse",
-        optimizer=optimizer,
-        lr=lr,
-        max_epochs=max_epochs,
-        batch_size=batch_size,
-        train_split=train_split,
-        callbacks=net_callbacks,
-        predict_nonlinearity=None,
-        verbose=verbose,
-        device=device,
-    )
-    kwargs.update(net_kwargs)
-    module.to(dtype)
-    net = net_class(**kwargs).initialize()
-    # The weighting's parameters (uncertainty's log-variances, ...) live in
-    # the criterion, built by initialize(). Module.to converts parameters in
-    # place, so the optimizer created there keeps pointing at them.
-    net.criterion_.to(dtype)
-    return net

@@ -14,7 +14,7 @@ def training_state(net):
 
     Parameters
     ----------
-    net : MultiTaskNet
+    net : MultiTaskNeuralNet
         An initialised net.
 
     Returns
@@ -55,7 +55,7 @@ def load_training_state(net, state, keep_hyperparameters=True):
 
     Parameters
     ----------
-    net : MultiTaskNet
+    net : MultiTaskNeuralNet
         An initialised net.
     state : dict
         From :func:`training_state`.

