@@ -44,7 +44,7 @@ from ._binary import binary_outputs
 from ._net import MultiTaskNet, build_net
 from ._sparse import SparseRows, issparse, validate_sparse_X
 from ._state import load_training_state, training_state
-from ._tabular import TabularEncoder, needs_tabular
+from ._tabular import TabularEncoder, needs_tabular, reject_text
 from ._task_affinity import fitted_affinity
 from ._tasks import (
     CLASSIFICATION,
@@ -724,6 +724,7 @@ class MultiTaskNetBase(BaseEstimator):
                 if hasattr(self, "feature_names_in_"):
                     del self.feature_names_in_
         else:
+            reject_text(X)
             X = validate_data(
                 self, X, reset=reset, dtype=self._float_dtype(reset), allow_nd=True
             )
