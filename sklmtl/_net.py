@@ -23,7 +23,9 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, PrintLog, ProgressBar
 from skorch.dataset import ValidSplit, unpack_data
 from skorch.utils import to_tensor
+from torch.nn.modules.batchnorm import _BatchNorm
 
+from ._batches import ArrayBatches
 from .callbacks import (
     BestWeights,
     PerTaskScoring,
@@ -132,6 +134,11 @@ class MultiTaskNet(NeuralNet):
             "task_losses": task_losses,
             "task_counts": task_counts,
         }
+
+
+def _has_batch_norm(module):
+    """Whether ``module`` has a BatchNorm layer (normalises over the batch)."""
+    return any(isinstance(m, _BatchNorm) for m in module.modules())
 
 
 def _to_device(value, device):
@@ -354,6 +361,10 @@ def build_net(
         "callbacks__print_log": print_log,
         **_optimizer_kwargs(optimizer, lr, weight_decay, optimizer_kwargs),
     }
+    if _has_batch_norm(module) and issubclass(iterator, ArrayBatches):
+        # BatchNorm cannot normalise a one-row batch in training mode (129
+        # rows with batch_size=128): that row joins the batch before it.
+        kwargs["iterator_train__merge_single_row"] = True
     kwargs.update(
         module=module,
         criterion=MultiTaskObjective,
