@@ -635,7 +635,7 @@ class MultiTaskNetBase(BaseEstimator):
         ):
             raise ValueError(
                 "For a 2-D y, classes must be a list with one array of classes "
-                "(or None) per task."
+                "per task (None to learn a task's classes from the batch)."
             )
         # The entries stay as given: the task layer turns each into an array
         # that keeps the task's label kind (np.asarray of the whole list would

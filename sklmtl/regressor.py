@@ -74,7 +74,9 @@ default="mlp"
         "unknown" embedding (see the user guide, "Tabular input").
     categorical_embedding_dim : "auto" or int, default="auto"
         Width of each categorical column's embedding; ``"auto"`` is
-        ``min(16, round(1.6 * n_levels ** 0.56))``.
+        ``min(16, round(1.6 * n_levels ** 0.56))``, where ``n_levels``
+        counts the column's categories plus the reserved unknown level
+        (3 categories: ``n_levels=4``, width 3).
     numeric_embedding : {None, "periodic", "piecewise_linear"}, default=None
         Embeddings for numerical features (Gorishniy et al., NeurIPS 2022):
         ``"periodic"`` (PLR; ``numeric_embedding__n_frequencies``,
@@ -106,7 +108,10 @@ default="mlp"
     weight_decay : float, default=0.0
         L2 penalty handed to the optimizer (omitted when 0).
     batch_size : int, default=128
-        Training mini-batch size. Batches are shuffled every epoch.
+        Training mini-batch size. Batches are shuffled every epoch. With
+        BatchNorm layers (``batch_norm=True``, or a trunk that has them) a
+        one-row last batch joins the one before, since BatchNorm cannot
+        train on one row.
     max_epochs : int, default=200
         Number of passes over the training data (an upper bound with early
         stopping).
