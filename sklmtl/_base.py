@@ -42,9 +42,10 @@ from ._batches import (
 from ._binary import binary_outputs
 from ._estimator._build import NetBuilderMixin
 from ._estimator._parameters import SHARED_PARAMETERS, declare_parameters
+from ._label_kinds import label_kind
 from ._sparse import SparseRows, issparse, validate_sparse_X
 from ._state import load_training_state, training_state
-from ._tabular import TabularEncoder, needs_tabular
+from ._tabular import TabularEncoder, needs_tabular, reject_text
 from ._task_affinity import fitted_affinity
 from ._tasks import (
     CLASSIFICATION,
@@ -80,6 +81,11 @@ _PASS_THROUGH = ("optimizer", "iterator_train", "iterator_valid")
 
 def as_tensor_or_none(array):
     return None if array is None else torch.from_numpy(array)
+
+
+def _label_set(labels):
+    """Labels compared as the task layer compares them (kind and value)."""
+    return {(label_kind(v), v) for v in np.asarray(labels, dtype=object).tolist()}
 
 
 def _has_params(value):
@@ -481,6 +487,49 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
         self.task_names_ = task_names
         return values
 
+    def _partial_fit_classes(self, classes, y, continuing):
+        """``partial_fit``'s ``classes`` as one entry per task (None: learned).
+
+        A later call may repeat the first call's classes, never change them
+        (as scikit-learn's ``partial_fit``); it then returns None.
+        """
+        if classes is None:
+            return None
+        if np.ndim(y) == 1 or (hasattr(y, "name") and not hasattr(y, "columns")):
+            classes = [classes]
+        elif (
+            isinstance(classes, np.ndarray)
+            and classes.ndim == 1
+            and not isinstance(classes[0], (list, tuple, np.ndarray))
+        ):
+            raise ValueError(
+                "For a 2-D y, classes must be a list with one array of classes "
+                "per task (None to learn a task's classes from the batch)."
+            )
+        # The entries stay as given: the task layer turns each into an array
+        # that keeps the task's label kind (np.asarray of the whole list would
+        # turn [0, 1] beside strings, or True beside 1, into another kind).
+        classes = list(classes)
+        if not continuing:
+            return classes
+        if len(classes) != len(self._tasks):
+            raise ValueError(
+                f"classes has {len(classes)} entries but the estimator was fitted "
+                f"with {len(self._tasks)} task(s)."
+            )
+        for given, task in zip(classes, self._tasks):
+            fitted = getattr(task, "classes", None)
+            if given is None:
+                continue
+            if fitted is None or _label_set(given) != _label_set(fitted):
+                raise ValueError(
+                    f"classes={list(given)!r} for task {task.name!r} is not the "
+                    "same as on the first call to partial_fit, which fixed "
+                    f"{None if fitted is None else fitted.tolist()!r}; the classes "
+                    "cannot change between calls."
+                )
+        return None
+
     def _task_types(self):
         """The kind of every task, or ``{name: kind}`` overrides (a hook)."""
         return CLASSIFICATION
@@ -572,6 +621,7 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
                 if hasattr(self, "feature_names_in_"):
                     del self.feature_names_in_
         else:
+            reject_text(X)
             X = validate_data(
                 self, X, reset=reset, dtype=self._float_dtype(reset), allow_nd=True
             )

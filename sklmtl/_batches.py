@@ -16,12 +16,22 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 from skorch.dataset import Dataset
-from torch.utils.data import DataLoader, Subset
+from torch.utils.data import (
+    DataLoader,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    Subset,
+)
 from torch.utils.data import Dataset as TorchDataset
 
 from ._sparse import SparseRows, dense_batch_rows, issparse
 
 __all__ = ["ArrayBatches", "as_tensor"]
+
+# DataLoader options that decide the batches themselves: with any of them the
+# user's batching is kept as given.
+_BATCHING_OPTIONS = ("sampler", "batch_sampler", "drop_last")
 
 
 @contextmanager
@@ -230,6 +240,65 @@ def _array_source(dataset):
     return as_tensor(X), as_tensor(y), indices
 
 
+def batch_bounds(n_samples, batch_size, merge_single_row=False):
+    """``(start, stop)`` of each batch over ``n_samples`` rows, in order.
+
+    Parameters
+    ----------
+    n_samples : int
+        Rows to cover.
+    batch_size : int
+        Rows per batch (the last batch may hold fewer).
+    merge_single_row : bool, default=False
+        Join a one-row last batch to the batch before it (that batch then
+        holds ``batch_size + 1`` rows): ``BatchNorm`` in training mode cannot
+        normalise a single row. One row in all raises a ``ValueError``.
+
+    Returns
+    -------
+    bounds : list of tuple of int
+
+    Examples
+    --------
+    >>> from sklmtl._batches import batch_bounds
+    >>> batch_bounds(5, 2)
+    [(0, 2), (2, 4), (4, 5)]
+    >>> batch_bounds(5, 2, merge_single_row=True)
+    [(0, 2), (2, 5)]
+    """
+    bounds = [
+        (start, min(start + batch_size, n_samples))
+        for start in range(0, n_samples, batch_size)
+    ]
+    if merge_single_row and bounds and bounds[-1][1] - bounds[-1][0] == 1:
+        if len(bounds) == 1:
+            raise ValueError(
+                "The network has BatchNorm layers (batch_norm=True, or a trunk "
+                "with them), which need at least 2 rows per training batch; this "
+                "fit has 1 training row. Train on more rows (partial_fit on "
+                "batches of 2 or more, or a smaller validation_fraction), or set "
+                "batch_norm=False."
+            )
+        bounds[-2:] = [(bounds[-2][0], n_samples)]
+    return bounds
+
+
+class _MergedBatchSampler(Sampler):
+    """A batch sampler over ``sampler`` whose one-row last batch is merged."""
+
+    def __init__(self, sampler, batch_size):
+        self.sampler = sampler
+        self.batch_size = batch_size
+
+    def __len__(self):
+        return len(batch_bounds(len(self.sampler), self.batch_size, True))
+
+    def __iter__(self):
+        indices = list(self.sampler)
+        for start, stop in batch_bounds(len(indices), self.batch_size, True):
+            yield indices[start:stop]
+
+
 class ArrayBatches:
     """Iterable of ``(X_batch, y_batch)`` tensors for a skorch dataset.
 
@@ -244,6 +313,11 @@ class ArrayBatches:
     pin_memory : bool, default=False
         Pin batches in page-locked memory so that copies to a GPU can run
         asynchronously (ignored without CUDA).
+    merge_single_row : bool, default=False
+        Join a one-row last batch to the one before it (see
+        :func:`batch_bounds`); the training iterator of a network with
+        ``BatchNorm`` layers sets it. Ignored when ``loader_kwargs`` choose
+        the batches (``sampler``, ``batch_sampler``, ``drop_last``).
     **loader_kwargs : dict
         Passed to ``DataLoader``, which then replaces the direct slicing
         (e.g. ``num_workers`` for a Dataset that reads from disk).
@@ -257,46 +331,69 @@ class ArrayBatches:
     >>> batches = ArrayBatches(dataset, batch_size=2)
     >>> [len(Xb) for Xb, yb in batches]
     [2, 2, 1]
+    >>> [len(Xb) for Xb, yb in ArrayBatches(dataset, 2, merge_single_row=True)]
+    [2, 3]
     """
 
     def __init__(
-        self, dataset, batch_size=128, shuffle=False, pin_memory=False, **loader_kwargs
+        self,
+        dataset,
+        batch_size=128,
+        shuffle=False,
+        pin_memory=False,
+        merge_single_row=False,
+        **loader_kwargs,
     ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.pin_memory = bool(pin_memory) and torch.cuda.is_available()
+        self.merge_single_row = merge_single_row and not (
+            set(_BATCHING_OPTIONS) & set(loader_kwargs)
+        )
         self.loader_kwargs = loader_kwargs
         self._source = None if loader_kwargs else _array_source(dataset)
 
     def __len__(self):
-        return -(-len(self.dataset) // self.batch_size)
+        n = len(self.dataset)
+        if self.merge_single_row and n % self.batch_size == 1 and n > 1:
+            return n // self.batch_size
+        return -(-n // self.batch_size)
 
     def __iter__(self):
+        n = len(self.dataset)
+        bounds = batch_bounds(n, self.batch_size, self.merge_single_row)
         if self._source is None:
-            loader = DataLoader(
+            yield from self._loader()
+            return
+        X, y, indices = self._source
+        order = torch.randperm(n) if self.shuffle else None
+        if indices is not None:
+            order = indices if order is None else indices[order]
+        for start, stop in bounds:
+            if order is None:
+                batch = (X[start:stop], y[start:stop])
+            else:
+                idx = order[start:stop]
+                batch = (X[idx], y[idx])
+            if self.pin_memory:
+                batch = tuple(part.pin_memory() for part in batch)
+            yield batch
+
+    def _loader(self):
+        if not self.merge_single_row:
+            return DataLoader(
                 self.dataset,
                 batch_size=self.batch_size,
                 shuffle=self.shuffle,
                 pin_memory=self.pin_memory,
                 **self.loader_kwargs,
             )
-            yield from loader
-            return
-        X, y, indices = self._source
-        n = len(self.dataset)
-        order = torch.randperm(n) if self.shuffle else None
-        if indices is not None:
-            order = indices if order is None else indices[order]
-        for start in range(0, n, self.batch_size):
-            if order is None:
-                batch = (
-                    X[start : start + self.batch_size],
-                    y[start : start + self.batch_size],
-                )
-            else:
-                idx = order[start : start + self.batch_size]
-                batch = (X[idx], y[idx])
-            if self.pin_memory:
-                batch = tuple(part.pin_memory() for part in batch)
-            yield batch
+        # The samplers DataLoader would build, with the one-row batch merged.
+        sampler = (RandomSampler if self.shuffle else SequentialSampler)(self.dataset)
+        return DataLoader(
+            self.dataset,
+            batch_sampler=_MergedBatchSampler(sampler, self.batch_size),
+            pin_memory=self.pin_memory,
+            **self.loader_kwargs,
+        )

@@ -29,6 +29,9 @@ before.
 """
 
 import numbers
+import os
+import sys
+import warnings
 
 import numpy as np
 
@@ -209,15 +212,32 @@ def _value_kind(value):
         return "bool"
     if isinstance(value, (str, np.str_)):
         return "str"
+    if isinstance(value, (bytes, np.bytes_)):
+        return "bytes"
     if isinstance(value, numbers.Number):
         return "number"
     return type(value).__name__
 
 
+def _category_key(value):
+    """The key under which a category matches, by the label rule's equality.
+
+    Numbers compare as numbers whatever their type (``True == 1 == 1.0``,
+    as scikit-learn's ``OneHotEncoder`` matches them), so a bool column
+    given as 0/1 at predict time keeps its categories; text never equals a
+    number (``"1" != 1``).
+    """
+    kind = _value_kind(value)
+    if kind == "bool" or (kind == "number" and isinstance(value, numbers.Real)):
+        return ("number", float(value))
+    return (kind, value)
+
+
 def _fit_categories(values, name):
     observed = values[~_isna(values)]
     kinds = {_value_kind(v) for v in observed.tolist()}
-    if len(kinds) > 1:
+    # bool and numbers are one kind: True and 1 are the same category.
+    if len(kinds - {"bool"} | ({"number"} if "bool" in kinds else set())) > 1:
         raise TypeError(
             f"Categorical column {name!r} mixes value types {sorted(kinds)}; give "
             f"it one type (e.g. X[{name!r}].astype(str)) so that equal categories "
@@ -228,12 +248,110 @@ def _fit_categories(values, name):
             f"Categorical column {name!r} has no non-missing value in the "
             "training data; drop it."
         )
-    if kinds == {"number"}:
+    if "number" in kinds:
         return np.unique(observed.astype(np.float64)).astype(object)
     return np.asarray(sorted(set(observed.tolist())), dtype=object)
 
 
+def _text_cell(values):
+    """The first str or bytes cell of a 1-D column, or None."""
+    if hasattr(values, "to_numpy"):
+        values = values.to_numpy()
+    values = np.asarray(values)
+    if values.dtype.kind in "US":
+        return values[0].item() if len(values) else None
+    if values.dtype.kind != "O":
+        return None
+    for value in values.tolist():
+        if isinstance(value, (str, bytes)):
+            return value
+    return None
+
+
+def text_error(name, value, all_text=False):
+    """The ``ValueError`` for text in the numeric column ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The column.
+    value : str or bytes
+        One of its text cells, shown in the message.
+    all_text : bool, default=False
+        Whether ``X`` is a numpy string array (every cell is text).
+
+    Returns
+    -------
+    error : ValueError
+
+    Examples
+    --------
+    >>> from sklmtl._tabular import text_error
+    >>> print(text_error("age", "41"))  # doctest: +ELLIPSIS
+    Column 'age' is numeric ... but holds text ('41', a str)...
+    """
+    hint = (
+        " X is a numpy string array (np.array of rows that mix numbers and "
+        "strings stores every cell as text): use a DataFrame or an object array."
+        if all_text
+        else ""
+    )
+    return ValueError(
+        f"Column {name!r} is numeric (it was at fit, or categorical_features "
+        f"does not select it) but holds text ({value!r}, a "
+        f"{type(value).__name__}); text is never parsed as a number. Convert it "
+        "to numbers (e.g. with .astype(float)) or list it in categorical_features."
+        + hint
+    )
+
+
+def reject_text(X):
+    """Raise :func:`text_error` for the first column of ``X`` that holds text.
+
+    The plain (numeric) path's check: scikit-learn's ``check_array`` with a
+    float dtype would parse ``"1.5"`` silently.
+
+    Parameters
+    ----------
+    X : DataFrame, ndarray or other
+        The input of ``fit`` or ``predict``; other types (lists are read as
+        numpy reads them) are left to ``validate_data``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._tabular import reject_text
+    >>> reject_text(np.array([[1.0, 2.0]]))
+    >>> reject_text(np.array([[1.0, "2"]], dtype=object))
+    Traceback (most recent call last):
+    ...
+    ValueError: Column '1' is numeric ...
+    """
+    if _is_frame(X):
+        for j, name in enumerate(_column_names(X)):
+            if getattr(X.dtypes.iloc[j], "kind", "O") in "OUS":
+                text = _text_cell(X.iloc[:, j])
+                if text is not None:
+                    raise text_error(name, text)
+        return
+    if isinstance(X, (list, tuple)):
+        try:
+            X = np.asarray(X)
+        except (TypeError, ValueError):
+            return  # ragged or odd: validate_data says what is wrong
+    kind = getattr(getattr(X, "dtype", None), "kind", None)
+    if kind not in ("O", "U", "S") or getattr(X, "ndim", 0) != 2:
+        return
+    for j in range(X.shape[1]):
+        text = _text_cell(X[:, j])
+        if text is not None:
+            raise text_error(str(j), text, all_text=kind in "US")
+
+
 def _numeric_values(values, name):
+    text = _text_cell(values)
+    if text is not None:
+        raise text_error(name, text, all_text=np.asarray(values).dtype.kind in "US")
     try:
         if hasattr(values, "to_numpy"):
             return values.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -282,8 +400,9 @@ class TabularEncoder:
     >>> enc = TabularEncoder()
     >>> enc.fit_transform(X).tolist()
     [[-1.0, 2.0], [1.0, 1.0]]
-    >>> enc.transform(pd.DataFrame({"size": [2.0], "colour": ["green"]})).tolist()
-    [[0.0, 0.0]]
+    >>> new = pd.DataFrame({"size": [2.0, 2.0], "colour": ["green", "red"]})
+    >>> enc.transform(new).tolist()  # "green" is unknown: code 0
+    [[0.0, 0.0], [0.0, 2.0]]
     """
 
     def __init__(
@@ -449,16 +568,19 @@ class TabularEncoder:
         missing = np.isnan(numeric)
         if self.missing_values != "indicator":
             self._reject_missing(missing)
-        return self._encode(X, numeric, missing, dtype)
+        return self._encode(X, numeric, missing, dtype, warn_unseen=True)
 
-    def _encode(self, X, numeric, missing, dtype):
+    def _encode(self, X, numeric, missing, dtype, warn_unseen=False):
         filled = np.where(missing, self.medians_, numeric)
         standard = (filled - self.mean_) / self.scale_
         indicators = missing[:, self.indicator_columns_].astype(np.float64)
-        codes = [
-            _codes(np.asarray(_column(X, j), dtype=object), cats)
-            for j, cats in zip(np.flatnonzero(self.is_categorical_), self.categories_)
-        ]
+        codes = []
+        for j, cats in zip(np.flatnonzero(self.is_categorical_), self.categories_):
+            values = np.asarray(_column(X, j), dtype=object)
+            column, all_unseen = _codes(values, cats)
+            if all_unseen and warn_unseen:
+                _warn_unseen(self.names_[j], values, cats)
+            codes.append(column)
         codes = np.column_stack(codes) if codes else np.zeros((len(standard), 0))
         return np.hstack([standard, indicators, codes]).astype(dtype)
 
@@ -519,14 +641,46 @@ def _quantile_edges(column, n_bins):
 
 
 def _codes(values, categories):
-    """Codes ``1..K`` of ``values`` among ``categories``; 0 for unknown/missing."""
-    lookup = {}
-    for code, cat in enumerate(categories.tolist(), start=1):
-        lookup[(_value_kind(cat), cat)] = code
+    """Codes ``1..K`` of ``values`` among ``categories``; 0 for unknown/missing.
+
+    Also returns whether some value was given and none of them is a category
+    (the whole column is unseen: usually a changed type, not new levels).
+    """
+    lookup = {
+        _category_key(cat): code
+        for code, cat in enumerate(categories.tolist(), start=1)
+    }
     out = np.zeros(len(values), dtype=np.float64)
     missing = _isna(values)
     for i, value in enumerate(values.tolist()):
         if not missing[i]:
-            kind = _value_kind(value)
-            out[i] = lookup.get((kind, float(value) if kind == "number" else value), 0)
-    return out
+            out[i] = lookup.get(_category_key(value), 0)
+    all_unseen = bool((~missing).any()) and not out.any()
+    return out, all_unseen
+
+
+def _user_stacklevel():
+    """The ``stacklevel`` of the first frame outside sklmtl (the user's call)."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _warn_unseen(name, values, categories):
+    observed = values[~_isna(values)].tolist()
+    given = sorted({type(v).__name__ for v in observed})
+    observed = list({_category_key(v): v for v in observed}.values())
+    fitted = sorted({type(c).__name__ for c in categories.tolist()})
+    shown = categories.tolist()[:5] + (["..."] if len(categories) > 5 else [])
+    warnings.warn(
+        f"Every value of the categorical column {name!r} is a category unseen at "
+        f"fit (given {observed[:3]!r}{'...' if len(observed) > 3 else ''} of "
+        f"type {given}; fitted categories {shown} of type {fitted}): every row "
+        "gets the 'unknown' embedding. Numbers match numbers of any type (True == "
+        "1 == 1.0) but never text ('1' != 1); convert the column to the type it "
+        "had at fit.",
+        UserWarning,
+        stacklevel=_user_stacklevel(),
+    )

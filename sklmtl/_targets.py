@@ -310,7 +310,9 @@ def encode_targets(Y, missing_label=np.nan, classes=None):
     return codes, learned, task_names, is_1d
 
 
-def encode_column(column, task_name, missing_label=np.nan, classes=None):
+def encode_column(
+    column, task_name, missing_label=np.nan, classes=None, classes_given=False
+):
     """Encode one task's labels to integer codes (``-1`` for a missing cell).
 
     Parameters
@@ -323,6 +325,10 @@ def encode_column(column, task_name, missing_label=np.nan, classes=None):
         Extra sentinel for unknown cells.
     classes : array-like or None, default=None
         The task's known classes; learned from the labels when None.
+    classes_given : bool, default=False
+        Whether ``classes`` are the user's ``partial_fit(classes=...)``
+        rather than the fitted ones (for the message about a label outside
+        them).
 
     Returns
     -------
@@ -358,7 +364,7 @@ def encode_column(column, task_name, missing_label=np.nan, classes=None):
             )
     else:
         task_classes = _given_classes(classes, task_name)
-        inverse = _encode_known(values, task_classes, task_name)
+        inverse = _encode_known(values, task_classes, task_name, classes_given)
     inverse = inverse.reshape(-1)
     if task_classes.dtype.kind in "UO":
         seen = task_classes if classes is None else task_classes[np.unique(inverse)]
@@ -388,7 +394,7 @@ def _given_classes(given, task_name):
     return np.unique(_normalise_labels(given_array, task_name))
 
 
-def _encode_known(values, task_classes, task_name):
+def _encode_known(values, task_classes, task_name, classes_given=False):
     lookup = {class_key(label): i for i, label in enumerate(task_classes.tolist())}
     try:
         inverse = np.fromiter(
@@ -397,9 +403,16 @@ def _encode_known(values, task_classes, task_name):
             count=len(values),
         )
     except KeyError as exc:
+        where = (
+            "given to partial_fit (classes=...)"
+            if classes_given
+            else "fixed by the first fit or partial_fit call (a continued fit "
+            "cannot add a class; list every class in partial_fit's classes= on "
+            "the first call)"
+        )
         raise ValueError(
             f"Task {task_name!r} has label {exc.args[0][1]!r}, which is not one of "
-            f"the classes seen at the first fit: {task_classes.tolist()}."
+            f"the classes {where}: {task_classes.tolist()}."
         ) from None
     return inverse
 

@@ -84,7 +84,9 @@ class ClassificationTask:
     @classmethod
     def learn(cls, name, column, missing_label=np.nan, classes=None):
         """The task ``column`` describes, and its codes (``-1`` missing)."""
-        codes, task_classes = encode_column(column, name, missing_label, classes)
+        codes, task_classes = encode_column(
+            column, name, missing_label, classes, classes_given=classes is not None
+        )
         return cls(name, task_classes), codes
 
     def encode(self, column, missing_label=np.nan):
@@ -280,8 +282,11 @@ def infer_kind(column, missing_label=np.nan):
     return REGRESSION if np.any(finite != np.round(finite)) else CLASSIFICATION
 
 
-def _kinds_for(task_types, task_names, columns, missing_label):
-    """Each task's kind: one kind for all, or inferred and overridden per name."""
+def _kinds_for(task_types, task_names, columns, missing_label, classes=None):
+    """Each task's kind: one kind for all, or inferred and overridden per name.
+
+    A task given ``classes`` (``partial_fit``) is a classification task.
+    """
     if isinstance(task_types, str):
         return [task_types] * len(columns)
     given = {} if task_types is None else dict(task_types)
@@ -297,6 +302,15 @@ def _kinds_for(task_types, task_names, columns, missing_label):
                 "'regression'."
             )
     given = {str(k): v for k, v in given.items()}
+    for name, task_classes in zip(task_names, classes or []):
+        if task_classes is None:
+            continue
+        if given.get(name) == REGRESSION:
+            raise ValueError(
+                f"classes are given for task {name!r}, which task_types makes a "
+                "regression task; give None for it in classes."
+            )
+        given[name] = CLASSIFICATION
     return [
         given.get(name) or infer_kind(column, missing_label)
         for name, column in zip(task_names, columns)
@@ -317,9 +331,10 @@ def learn_tasks(
         inferred kinds (floats with a non-integral value are regression).
     missing_label : scalar, default=np.nan
         Extra sentinel for unknown classification cells.
-    classes : list of array-like or None, default=None
-        Known classes of each task (all classification), e.g. from
-        ``partial_fit``.
+    classes : list of (array-like or None) or None, default=None
+        Known classes of each task, e.g. from ``partial_fit``; a task given
+        classes is a classification task, None leaves a task's kind and
+        classes to its labels.
     regression_width : {1, 2}, default=1
         Output width of regression tasks.
 
@@ -345,10 +360,10 @@ def learn_tasks(
     columns, task_names, is_1d = split_target_columns(Y)
     if classes is not None and len(classes) != len(columns):
         raise ValueError(
-            f"Y has {len(columns)} task(s) but the estimator was fitted with "
-            f"{len(classes)}; the number of tasks cannot change."
+            f"classes has {len(classes)} entries but Y has {len(columns)} task(s); "
+            "give one entry per task."
         )
-    kinds = _kinds_for(task_types, task_names, columns, missing_label)
+    kinds = _kinds_for(task_types, task_names, columns, missing_label, classes)
     if classes is None and all(kind == CLASSIFICATION for kind in kinds):
         indicator = indicator_codes(columns, missing_label, Y=Y)
         if indicator is not None:
@@ -373,7 +388,9 @@ def encode_tasks(Y, tasks, *, missing_label=np.nan, standardise=False):
     Parameters
     ----------
     Y : array-like or DataFrame of shape (n_samples,) or (n_samples, n_tasks)
-        The targets; as many columns as ``tasks``.
+        The targets; as many columns as ``tasks``. A DataFrame's columns (a
+        Series' name) must be the tasks' names, in order; an array's columns
+        are taken by position.
     tasks : list of ClassificationTask or RegressionTask
         The fitted tasks.
     missing_label : scalar, default=np.nan
@@ -394,11 +411,20 @@ def encode_tasks(Y, tasks, *, missing_label=np.nan, standardise=False):
     ...              standardise=True).tolist()
     [[-1.0], [1.0]]
     """
-    columns, _, _ = split_target_columns(Y)
+    columns, names, _ = split_target_columns(Y)
     if len(columns) != len(tasks):
         raise ValueError(
             f"Y has {len(columns)} task(s) but the estimator was fitted with "
             f"{len(tasks)}; the number of tasks cannot change."
+        )
+    fitted = [task.name for task in tasks]
+    if _names_tasks(Y) and names != fitted:
+        raise ValueError(
+            f"Y names its tasks {names}, but the network was fitted on the tasks "
+            f"{fitted}, in this order; each head learned its own task, so a "
+            "continued fit (warm_start=True or partial_fit) cannot rename or "
+            f"reorder them. Select the columns in the fitted order (Y[{fitted}]), "
+            "or set warm_start=False to fit a new network."
         )
     if all(task.kind == CLASSIFICATION for task in tasks):
         known = [task.classes for task in tasks]
@@ -412,6 +438,16 @@ def encode_tasks(Y, tasks, *, missing_label=np.nan, standardise=False):
         for task, column in zip(tasks, columns)
     ]
     return _stack(encoded, tasks)
+
+
+def _names_tasks(Y):
+    """Whether ``Y`` carries task names (a DataFrame, or a named Series).
+
+    A plain array's columns are matched by position, as before.
+    """
+    if hasattr(Y, "columns") and hasattr(Y, "iloc"):
+        return True
+    return hasattr(Y, "iloc") and getattr(Y, "name", None) is not None
 
 
 def _stack(encoded, tasks):

@@ -104,7 +104,10 @@ None, "balanced", dict or list, default=None
     ``{label: weight}``); a dict for a single task. A dict key names
     one of the task's classes by kind and value (``True`` for a bool
     task, never ``1``); another key raises a ``ValueError`` naming the
-    task.""",
+    task. ``partial_fit`` refuses ``"balanced"``, as scikit-learn's
+    ``SGDClassifier`` does (one batch's class counts are not the data's):
+    compute the weights once with ``compute_class_weight`` and pass them
+    as dicts.""",
         ),
         MISSING_LABEL,
     )
@@ -189,9 +192,9 @@ default=None
         >>> clf.n_iter_
         2
         """
+        _refuse_balanced_partial_fit(self.class_weight)
         continuing = hasattr(self, "net_")
-        if not continuing and classes is not None:
-            classes = _classes_as_list(classes, y)
+        classes = self._partial_fit_classes(classes, y, continuing)
         return self._fit(
             X,
             y,
@@ -339,22 +342,19 @@ default=None
         return decode_predictions(codes, self._classes_list(), self._y_is_1d)
 
 
-def _classes_as_list(classes, y):
-    """``classes`` of ``partial_fit`` as one entry per task.
-
-    The entries stay as given: ``encode_targets`` turns each into an array
-    that keeps the task's label kind (``np.unique`` or ``np.asarray`` of a
-    list would turn ``[0, 1]`` beside strings, or ``True`` beside ``1``,
-    into another kind).
-    """
-    if np.ndim(y) == 1 or (hasattr(y, "name") and not hasattr(y, "columns")):
-        return [classes]
-    if (
-        isinstance(classes, np.ndarray)
-        and classes.ndim == 1
-        and not isinstance(classes[0], (list, tuple, np.ndarray))
+def _refuse_balanced_partial_fit(class_weight):
+    """scikit-learn's rule: ``"balanced"`` needs the whole data's class counts."""
+    entries = class_weight if isinstance(class_weight, (list, tuple)) else []
+    if not (
+        (isinstance(class_weight, str) and class_weight == "balanced")
+        or any(isinstance(e, str) and e == "balanced" for e in entries)
     ):
-        raise ValueError(
-            "For a 2-D y, classes must be a list with one array of classes per task."
-        )
-    return list(classes)
+        return
+    raise ValueError(
+        "class_weight 'balanced' is not supported for partial_fit: each call "
+        "sees one batch, whose class counts are not the data's. In order to use "
+        "'balanced' weights, use compute_class_weight('balanced', classes=classes, "
+        "y=y) for each task, with a large enough sample of the full training "
+        "set's labels in place of y to estimate the class frequencies, and pass "
+        "the resulting {label: weight} dicts as the class_weight parameter."
+    )

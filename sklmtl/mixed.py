@@ -181,7 +181,7 @@ default=None
             sample_weight=sample_weight,
         )
 
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train one epoch on a batch of data, keeping what was learned so far.
 
         The first call fixes the tasks: their kinds, classes and scaling.
@@ -193,6 +193,12 @@ default=None
             Training data.
         y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
             Targets, as for :meth:`fit`.
+        classes : list of (array-like or None), or array-like, default=None
+            The classes of each classification task (None for a regression
+            task, or to learn a task's classes from this batch; one array
+            for 1-D ``y``). A task given classes is a classification task.
+            Needed only on the first call when that batch does not show
+            every class; later calls may repeat them, not change them.
         sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
 default=None
             Weights per row or per cell, as for :meth:`fit`.
@@ -210,13 +216,18 @@ default=None
         >>> net = net.partial_fit([[2.0], [3.0]], [[1, 2.5], [0, 0.1]])
         >>> net.n_iter_
         2
+        >>> net = MultiTaskNet(hidden_layer_sizes=(8,)).partial_fit(
+        ...     [[0.0], [1.0]], [["a", 0.5], ["a", 1.5]], classes=[["a", "b"], None])
+        >>> net.classes_[0].tolist(), net.task_types_
+        (['a', 'b'], ['classification', 'regression'])
         """
+        continuing = hasattr(self, "net_")
         return self._fit(
             X,
             y,
-            continuing=hasattr(self, "net_"),
+            continuing=continuing,
             epochs=1,
-            classes=None,
+            classes=self._partial_fit_classes(classes, y, continuing),
             sample_weight=sample_weight,
         )
 

@@ -1,12 +1,17 @@
 """Tabular input as users have it: DataFrames with categorical columns, NaN, bins."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 
 from sklmtl import MultiTaskNet, MultiTaskNetClassifier, MultiTaskNetRegressor
+from sklmtl._tabular import TabularEncoder
 from sklmtl.io import load, save
 from sklmtl.nn import PeriodicEmbedding, PiecewiseLinearEncoding, TabularInput
 
@@ -89,7 +94,9 @@ class TestCategories:
         unseen, missing = X.head(3).copy(), X.head(3).copy()
         unseen["colour"] = "purple"
         missing["colour"] = None
-        for a, b in zip(clf.predict_proba(unseen), clf.predict_proba(missing)):
+        with pytest.warns(UserWarning, match="'colour' is a category unseen"):
+            unseen_proba = clf.predict_proba(unseen)
+        for a, b in zip(unseen_proba, clf.predict_proba(missing)):
             np.testing.assert_array_equal(a, b)
 
     def test_unknown_embedding_starts_at_zero(self):
@@ -111,7 +118,8 @@ class TestCategories:
         X, Y = table
         X = X.assign(constant="only")
         clf = MultiTaskNetClassifier(**SMALL).fit(X, Y)
-        assert clf.predict(X.assign(constant="other")).shape == (len(X), 2)
+        with pytest.warns(UserWarning, match="'constant' is a category unseen"):
+            assert clf.predict(X.assign(constant="other")).shape == (len(X), 2)
 
     def test_mixed_type_object_column_is_rejected(self, table):
         X, Y = table
@@ -308,3 +316,224 @@ def test_onnx_export_refuses_a_tabular_model(table, tmp_path):
     clf = MultiTaskNetClassifier(**SMALL).fit(*table)
     with pytest.raises(ValueError, match="not part of the ONNX graph"):
         to_onnx(clf, tmp_path / "model.onnx")
+
+
+# ---------------------------------------------------------------------------
+# Categories match by the label rule's equality: numbers as numbers whatever
+# their type (True == 1 == 1.0, as OneHotEncoder), text never equal to a number.
+
+_N = 24
+_BOOL_AS = {
+    "int": lambda c: c.astype(int),
+    "float": lambda c: c.astype(float),
+    "float32": lambda c: c.astype(np.float32),
+    "numpy bool objects": lambda c: pd.Series(
+        [np.bool_(v) for v in c], dtype=object, index=c.index
+    ),
+    "python int objects": lambda c: pd.Series(
+        [int(v) for v in c], dtype=object, index=c.index
+    ),
+    "pandas boolean": lambda c: c.astype("boolean"),
+    "pandas Int64": lambda c: c.astype("Int64"),
+}
+_INT_AS = {
+    "float": lambda c: c.astype(float),
+    "float32": lambda c: c.astype(np.float32),
+    "pandas Int64": lambda c: c.astype("Int64"),
+    "python float objects": lambda c: pd.Series(
+        [float(v) for v in c], dtype=object, index=c.index
+    ),
+}
+# (column at fit, how it is given at predict time)
+_SAME_CATEGORIES = [("flag", name) for name in _BOOL_AS] + [
+    ("level", name) for name in _INT_AS
+]
+
+
+def _kinds_table(seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame(
+        {
+            "flag": rng.rand(_N) > 0.5,
+            "level": pd.Series(rng.randint(1, 4, _N)).astype(object),
+            "code": rng.choice(["1", "2", "3"], _N).astype(object),
+        }
+    )
+    Y = pd.DataFrame(
+        {"a": X["flag"].astype(int), "b": (X["level"].astype(int) > 1).astype(int)}
+    )
+    return X, Y
+
+
+def _given_as(X, column, kind):
+    table = _BOOL_AS if column == "flag" else _INT_AS
+    return X.assign(**{column: table[kind](X[column])})
+
+
+@pytest.fixture(scope="module")
+def kinds_model():
+    X, Y = _kinds_table()
+    return MultiTaskNetClassifier(**SMALL).fit(X, Y), X
+
+
+class TestCategoryMatching:
+    def test_bool_column_given_as_0_1_keeps_its_accuracy(self):
+        # The report: accuracy 1.0 with bools, 0.545 with 0/1 (all "unknown").
+        rng = np.random.RandomState(0)
+        X = pd.DataFrame({"flag": rng.rand(200) > 0.5, "x": rng.normal(size=200)})
+        y = X["flag"].astype(int)
+        clf = MultiTaskNetClassifier(
+            hidden_layer_sizes=(8,), max_epochs=30, lr=0.01, random_state=0
+        ).fit(X, y)
+        assert clf.score(X, y) == 1.0
+        assert clf.score(X.assign(flag=X["flag"].astype(int)), y) == 1.0
+
+    @pytest.mark.parametrize("column, kind", _SAME_CATEGORIES)
+    def test_numbers_match_whatever_their_type(self, kinds_model, column, kind):
+        clf, X = kinds_model
+        given = _given_as(X, column, kind)
+        for a, b in zip(clf.predict_proba(given), clf.predict_proba(X)):
+            np.testing.assert_array_equal(a, b)
+
+    @pytest.mark.parametrize(
+        "column, values",
+        [
+            ("code", [1, 2, 3]),  # str categories given as numbers
+            ("code", [1.0, 2.0, 3.0]),
+            ("level", ["1", "2", "3"]),  # int categories given as text
+            ("flag", ["True", "False", "1"]),
+        ],
+    )
+    def test_text_never_matches_a_number(self, kinds_model, column, values):
+        clf, X = kinds_model
+        given = X.assign(**{column: np.resize(np.array(values, dtype=object), _N)})
+        with pytest.warns(UserWarning, match=f"{column!r} is a category unseen"):
+            proba = clf.predict_proba(given)
+        unknown = clf.predict_proba(X.assign(**{column: None}))
+        for a, b in zip(proba, unknown):
+            np.testing.assert_array_equal(a, b)
+
+    def test_no_warning_while_some_values_are_known(self, kinds_model):
+        clf, X = kinds_model
+        X = X.head(4).astype({"flag": object})
+        X.loc[0, "code"] = "new"
+        X.loc[1, "flag"] = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clf.predict(X)
+            clf.predict(X.assign(code=None))  # all missing: no type to blame
+
+    def test_bool_and_int_in_one_column_are_one_category(self):
+        X = pd.DataFrame({"c": pd.Series([True, 1, False, 0.0], dtype=object)})
+        enc = TabularEncoder()
+        codes = enc.fit_transform(X)[:, 0]
+        assert codes.tolist() == [2.0, 2.0, 1.0, 1.0]
+
+    def test_str_and_number_in_one_column_are_refused(self):
+        X = pd.DataFrame({"c": pd.Series(["1", 1], dtype=object)})
+        with pytest.raises(TypeError, match="'c' mixes value types"):
+            TabularEncoder().fit_transform(X)
+
+
+_CATEGORY_SETS = {
+    "bool": [False, True],
+    "int": [1, 2, 5],
+    "str": ["1", "2", "x"],
+}
+_NUMBER_FORMS = [int, float, np.float32, np.int8, np.bool_, "Int64", "boolean"]
+
+
+def _as_form(values, form):
+    if isinstance(form, str):
+        return pd.Series(values).astype(form)
+    return pd.Series([form(v) for v in values], dtype=object)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    source=st.sampled_from(sorted(_CATEGORY_SETS)),
+    form=st.sampled_from(_NUMBER_FORMS),
+    data=st.data(),
+)
+def test_codes_depend_on_the_number_not_its_type(source, form, data):
+    categories = _CATEGORY_SETS[source]
+    fit_values = data.draw(
+        st.lists(st.sampled_from(categories), min_size=2, max_size=12)
+    )
+    new_values = data.draw(
+        st.lists(st.sampled_from(categories), min_size=1, max_size=12)
+    )
+    if form in (np.bool_, "boolean") and source != "bool":
+        form = float  # 2 and 5 are not booleans
+    enc = TabularEncoder()
+    enc.fit_transform(pd.DataFrame({"c": pd.Series(fit_values, dtype=object)}))
+    original = pd.DataFrame({"c": pd.Series(new_values, dtype=object)})
+    if source == "str":
+        # Text never equals a number: every value is unknown (code 0).
+        numbers = [int(v) if v.isdigit() else 7 for v in new_values]
+        converted = pd.DataFrame({"c": _as_form(numbers, form)})
+        with pytest.warns(UserWarning, match="unseen at fit"):
+            codes = enc.transform(converted)
+        assert not codes.any()
+        return
+    converted = pd.DataFrame({"c": _as_form(new_values, form)})
+    with warnings.catch_warnings():
+        # All-unseen columns warn in both forms alike; codes are compared.
+        warnings.simplefilter("ignore", UserWarning)
+        np.testing.assert_array_equal(enc.transform(converted), enc.transform(original))
+
+
+class TestTextInNumericColumns:
+    """Text is never parsed as a number, at fit or at predict time."""
+
+    @pytest.mark.parametrize("at", ["fit", "predict"])
+    @pytest.mark.parametrize(
+        "make_text",
+        [
+            lambda c: c.astype(str),
+            lambda c: c.astype(str).astype(object),
+            lambda c: c.astype("string"),
+        ],
+        ids=["str", "object", "string"],
+    )
+    def test_tabular_path(self, table, at, make_text):
+        X, Y = table
+        texty = X.assign(size=make_text(X["size"]))
+        clf = MultiTaskNetClassifier(categorical_features=["colour"], **SMALL)
+        X = X[["size", "colour"]]
+        texty = texty[["size", "colour"]]
+        with pytest.raises(ValueError, match="Column 'size' is numeric .* holds text"):
+            if at == "fit":
+                clf.fit(texty, Y)
+            else:
+                clf.fit(X, Y).predict(texty)
+
+    @pytest.mark.parametrize("at", ["fit", "predict"])
+    @pytest.mark.parametrize("container", ["array", "object array", "frame", "list"])
+    def test_plain_path(self, at, container):
+        rng = np.random.RandomState(0)
+        X = rng.normal(size=(20, 3))
+        y = (X[:, 0] > 0).astype(int)
+        texty = X.astype(str)
+        if container == "object array":
+            texty = X.astype(object)
+            texty[:, 2] = texty[:, 2].astype(str)
+        elif container == "frame":
+            texty = pd.DataFrame(X, columns=["a", "b", "c"]).astype({"c": str})
+            X = pd.DataFrame(X, columns=["a", "b", "c"])
+        elif container == "list":
+            texty = texty.tolist()
+        name = "c" if container == "frame" else ("2" if "object" in container else "0")
+        # A DataFrame's str column is categorical unless told otherwise.
+        clf = MultiTaskNetClassifier(categorical_features=None, **SMALL)
+        with pytest.raises(ValueError, match=f"Column '{name}' is numeric .* text"):
+            if at == "fit":
+                clf.fit(texty, y)
+            else:
+                clf.fit(X, y).predict(texty)
+
+    def test_numeric_objects_are_still_numbers(self, table):
+        X, Y = table
+        clf = MultiTaskNetClassifier(**SMALL).fit(X, Y)
+        as_objects = X.assign(size=X["size"].astype(object))
+        np.testing.assert_array_equal(clf.predict(as_objects), clf.predict(X))

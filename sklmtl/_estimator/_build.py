@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from skorch.callbacks import EarlyStopping, ProgressBar
 from skorch.dataset import ValidSplit
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from .._batches import ArrayBatches
 from .._net import MultiTaskNeuralNet, optimizer_arguments, print_log
@@ -88,6 +89,10 @@ class NetBuilderMixin:
             or any(k.startswith("callbacks__print_log__") for k in extra)
             else None
         )
+        if _has_batch_norm(module) and issubclass(self._iterator_class(), ArrayBatches):
+            # BatchNorm cannot normalise a one-row batch in training mode (129
+            # rows with batch_size=128): that row joins the batch before it.
+            kwargs["iterator_train__merge_single_row"] = True
         kwargs.update(extra)
         module.to(dtype)
         net = self._net_class()(**kwargs).initialize()
@@ -250,3 +255,8 @@ class NetBuilderMixin:
     def _iterator_class(self):
         """Batches straight from tensors (a hook: Accelerate needs DataLoaders)."""
         return ArrayBatches
+
+
+def _has_batch_norm(module):
+    """Whether ``module`` has a BatchNorm layer (normalises over the batch)."""
+    return any(isinstance(m, _BatchNorm) for m in module.modules())

@@ -198,7 +198,9 @@ None, "from_dtype" or array-like, default="from_dtype"
         """\
 "auto" or int, default="auto"
     Width of each categorical column's embedding; ``"auto"`` is
-    ``min(16, round(1.6 * n_levels ** 0.56))``.""",
+    ``min(16, round(1.6 * n_levels ** 0.56))``, where ``n_levels``
+    counts the column's categories plus the reserved unknown level
+    (3 categories: ``n_levels=4``, width 3).""",
         network=True,
     ),
     Parameter(
@@ -270,7 +272,10 @@ float, default=0.0
         [Interval(numbers.Integral, 1, None)],
         """\
 int, default=128
-    Training mini-batch size. Batches are shuffled every epoch.""",
+    Training mini-batch size. Batches are shuffled every epoch. With
+    BatchNorm layers (``batch_norm=True``, or a trunk that has them) a
+    one-row last batch joins the one before, since BatchNorm cannot
+    train on one row.""",
     ),
     Parameter(
         "max_epochs",
