@@ -35,6 +35,8 @@ import warnings
 
 import numpy as np
 
+from ._label_kinds import label_key
+
 __all__ = ["TabularEncoder", "needs_tabular"]
 
 _MISSING_OPTIONS = ("error", "indicator")
@@ -217,20 +219,6 @@ def _value_kind(value):
     if isinstance(value, numbers.Number):
         return "number"
     return type(value).__name__
-
-
-def _category_key(value):
-    """The key under which a category matches, by the label rule's equality.
-
-    Numbers compare as numbers whatever their type (``True == 1 == 1.0``,
-    as scikit-learn's ``OneHotEncoder`` matches them), so a bool column
-    given as 0/1 at predict time keeps its categories; text never equals a
-    number (``"1" != 1``).
-    """
-    kind = _value_kind(value)
-    if kind == "bool" or (kind == "number" and isinstance(value, numbers.Real)):
-        return ("number", float(value))
-    return (kind, value)
 
 
 def _fit_categories(values, name):
@@ -647,14 +635,13 @@ def _codes(values, categories):
     (the whole column is unseen: usually a changed type, not new levels).
     """
     lookup = {
-        _category_key(cat): code
-        for code, cat in enumerate(categories.tolist(), start=1)
+        label_key(cat): code for code, cat in enumerate(categories.tolist(), start=1)
     }
     out = np.zeros(len(values), dtype=np.float64)
     missing = _isna(values)
     for i, value in enumerate(values.tolist()):
         if not missing[i]:
-            out[i] = lookup.get(_category_key(value), 0)
+            out[i] = lookup.get(label_key(value), 0)
     all_unseen = bool((~missing).any()) and not out.any()
     return out, all_unseen
 
@@ -671,7 +658,7 @@ def _user_stacklevel():
 def _warn_unseen(name, values, categories):
     observed = values[~_isna(values)].tolist()
     given = sorted({type(v).__name__ for v in observed})
-    observed = list({_category_key(v): v for v in observed}.values())
+    observed = list({label_key(v): v for v in observed}.values())
     fitted = sorted({type(c).__name__ for c in categories.tolist()})
     shown = categories.tolist()[:5] + (["..."] if len(categories) > 5 else [])
     warnings.warn(
