@@ -331,3 +331,21 @@ def test_runner_runs_files_checks_doctests_and_names_the_failing_line(
     )
     with pytest.raises(DocBlockError, match=r"page.rst:3: python bad.py exited with 3"):
         run_blocks(collect_blocks(page), tmp_path)
+
+
+def test_a_block_runs_only_where_its_requirement_holds(tmp_path, monkeypatch):
+    """A ``# requires:`` block skips where it fails and runs where it holds."""
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    page = tmp_path / "page.rst"
+    page.write_text(
+        ".. code-block:: python\n\n   # requires: cuda\n   raise RuntimeError\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setitem(REQUIREMENTS, "cuda", lambda: False)
+    assert run_blocks(collect_blocks(page), tmp_path) == {}
+    monkeypatch.setitem(REQUIREMENTS, "cuda", lambda: True)
+    with pytest.raises(RuntimeError):
+        run_blocks(collect_blocks(page), tmp_path)
+    page.write_text(".. code-block:: python\n\n   # requires: tpu\n   x = 1\n")
+    with pytest.raises(ValueError, match="unknown requirement 'tpu'"):
+        collect_blocks(page)
