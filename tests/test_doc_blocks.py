@@ -16,7 +16,9 @@ the order of the page, in **one fresh namespace** (a later block may use the
 names an earlier one defined, as a reader going down the page would), in a
 temporary working directory, with matplotlib's ``Agg`` backend, under
 ``sklearn.config_context()`` (a ``set_config`` on one page does not leak into
-the next) and with the global numpy and torch RNGs seeded. A block whose
+the next), with the global numpy and torch RNGs seeded, and on one torch
+thread, as ``docs/conf.py`` runs the gallery: on a 2-core machine shared with
+other jobs, the README's example took 5.6 s on one thread and 45 s on two. A block whose
 first line is ``>>>`` is run as a doctest: the output shown must match (with
 ``ELLIPSIS`` and ``NORMALIZE_WHITESPACE``). Other blocks run as written; a
 failing block fails its page with the page's path and the block's first line
@@ -31,8 +33,8 @@ A block may start with one marker comment (it stays readable in the page):
     ``python -m torch.distributed.run --nproc_per_node 2 train.py``). The
     runner writes the block to ``train.py`` in the working directory and runs
     it as ``python train.py`` in a subprocess (``__name__ == "__main__"``,
-    one process: the launcher itself is not what is tested). The file stays
-    there, so later blocks of the page can read or import it.
+    one process on one thread: the launcher itself is not what is tested).
+    The file stays there, so later blocks of the page can read or import it.
 
 ``# requires: cuda``
     The block needs hardware or access that CI does not have. It runs inline
@@ -209,7 +211,11 @@ def _run_inline(block, namespace):
 def _run_file(block, workdir):
     name = block.marker[1]
     (workdir / name).write_text(block.code + "\n", encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(workdir)]))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(ROOT), str(workdir)]),
+        OMP_NUM_THREADS="1",
+    )
     result = subprocess.run(
         [sys.executable, name],
         cwd=workdir,
@@ -253,7 +259,12 @@ def test_doc_page_blocks(page, tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     np.random.seed(0)  # noqa: NPY002 (the global RNG a reader starts from)
     torch.manual_seed(0)
-    seconds = run_blocks(collect_blocks(PAGES[page]), tmp_path)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the docs build runs the gallery (docs/conf.py)
+    try:
+        seconds = run_blocks(collect_blocks(PAGES[page]), tmp_path)
+    finally:
+        torch.set_num_threads(threads)
     for lineno, value in seconds.items():
         print(f"{page}:{lineno}: {value:.1f} s")
     print(f"{page}: {sum(seconds.values()):.1f} s")
