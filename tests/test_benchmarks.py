@@ -327,3 +327,38 @@ def test_run_help_lists_every_suite_with_its_contents_and_duration():
         assert f"{len(suite.runs())} runs" in line and "min" in line
         for exp in suite.experiments:
             assert f"  - {exp.name}" in done.stdout
+
+
+def test_quick_suite_duration_is_the_same_in_the_user_guide_and_in_help():
+    """mtl.rst and ``run.py --help`` quote one measurement of the main job."""
+    suites = _import_benchmark("suites")
+    quick = suites.SUITES["quick"]
+    guide = (BENCHMARKS.parent / "docs" / "user_guide" / "mtl.rst").read_text()
+    guide = " ".join(guide.split())
+    fits, seconds, install = re.search(
+        r"Its (\d+) fits took (\d+) s .*?\((\d+) s with the install", guide
+    ).groups()
+    assert int(fits) == len(quick.runs())
+    assert quick.duration.startswith(f"{seconds} s for its {fits} fits")
+    assert f"{install} s with the install" in quick.duration
+
+
+def test_pages_quote_the_committed_1000_label_speed():
+    """README, targets and performance pages give speed.json's 1,000-label ratio."""
+    results = BENCHMARKS / "results" / "speed"
+    full = json.loads((results / "speed.json").read_text())["many_labels"]
+    one_thread = json.loads((results / "many_labels.json").read_text())["many_labels"]
+    ratio = f"{full['ratio_1000_to_hand_loop']:.2f}"
+    ratio_one_thread = f"{one_thread['ratio_1000_to_hand_loop']:.2f}"
+    root = BENCHMARKS.parent
+
+    def text(page):
+        return " ".join((root / page).read_text().split())
+
+    assert f"1,000 binary labels fit in {ratio}x" in text("README.md")
+    targets = text("docs/user_guide/targets.rst")
+    assert f"labels train in {ratio} times" in targets
+    assert f"{ratio_one_thread} in its one-thread run" in targets
+    performance = text("docs/user_guide/performance.rst")
+    assert f"gave {ratio} for the first row" in performance
+    assert f"- {ratio_one_thread} (" in performance  # the one-thread table

@@ -191,3 +191,36 @@ def test_ci_installs_the_test_extra_and_runs_the_readmes_test_command():
     lines = [line.strip() for line in ci.splitlines()]
     torch_first = lines.index("pip install --quiet torch==2.13.0")
     assert lines.index('pip install --quiet -e ".[test]"') == torch_first + 1
+
+
+def _install_page_rows():
+    """The install page's extras table: ``{extra: text of its row}``."""
+    text = (ROOT / "docs" / "install.rst").read_text()
+    table = text[text.index("Optional extras") : text.index("Building this")]
+    rows, current = {}, None
+    for line in table.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("* - "):
+            current = [name.strip("`") for name in stripped[4:].split(", ")]
+            for name in current:
+                rows[name] = ""
+        elif current and stripped:
+            for name in current:
+                rows[name] += " " + stripped.removeprefix("- ").lower()
+    return rows
+
+
+# Rows that summarise their extra instead of naming each package.
+SUMMARISED_EXTRAS = {"test", "docs"}
+
+
+@pytest.mark.parametrize("extra", sorted(EXTRAS))
+def test_install_page_lists_every_extra_and_its_packages(extra):
+    rows = _install_page_rows()
+    assert extra in rows, f"docs/install.rst's extras table has no row {extra!r}"
+    if extra in SUMMARISED_EXTRAS:
+        return
+    missing = [
+        req.name for req in _requirements(extra) if req.name.lower() not in rows[extra]
+    ]
+    assert not missing, f"the row of {extra!r} does not name {missing}"
