@@ -30,9 +30,9 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from . import __version__, nn, weighting
-from ._tasks import uses_binary_logits
 from .classifier import MultiTaskNetClassifier
 from .mixed import MultiTaskNet
+from .nn.heads import activate
 from .regressor import MultiTaskNetRegressor
 
 __all__ = ["load", "save", "to_onnx"]
@@ -500,22 +500,14 @@ class _TaskOutputs(torch.nn.Module):
     def __init__(self, module, tasks):
         super().__init__()
         self.module = module
-        self.kinds = [task.kind for task in tasks]
-        # The binary-label path: one sigmoid logit per task.
-        self.binary = uses_binary_logits(tasks)
-        self.scaling = [
-            (float(getattr(t, "mean", 0.0)), float(getattr(t, "scale", 1.0)))
-            for t in tasks
-        ]
+        # Each task writes its own part of the graph (Task.graph_output).
+        self.tasks = list(tasks)
 
     def forward(self, X):
-        outputs = []
-        for kind, (mean, scale), raw in zip(self.kinds, self.scaling, self.module(X)):
-            if kind == "classification":
-                outputs.append(nn.task_probabilities(raw, binary=self.binary))
-            else:
-                outputs.append(raw[:, 0] * scale + mean)
-        return tuple(outputs)
+        return tuple(
+            task.graph_output(raw, activate)
+            for task, raw in zip(self.tasks, self.module(X))
+        )
 
 
 def to_onnx(estimator, path, *, opset_version=None):
@@ -594,10 +586,7 @@ def to_onnx(estimator, path, *, opset_version=None):
     module = _TaskOutputs(estimator.net_.module_, tasks).to("cpu").eval()
     weights = next(module.parameters())
     example = torch.zeros((2, *estimator._raw_sample_shape), dtype=weights.dtype)
-    output_names = [
-        f"{'proba' if task.kind == 'classification' else 'value'}_{task.name}"
-        for task in tasks
-    ]
+    output_names = [task.output_name for task in tasks]
     batch = torch.export.Dim("batch")
     try:
         with warnings.catch_warnings():
@@ -627,7 +616,7 @@ def _store_onnx_classes(path, estimator, output_names):
     labels = [
         {"task": task.name, "output": output, "classes": _encode_array(task.classes)}
         for task, output in zip(tasks, output_names)
-        if task.kind == "classification"
+        if task.has_proba
     ]
     kinds = [
         {"task": task.name, "kind": task.kind, "output": output}
