@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._tasks import MIN_VARIANCE, OutputLayout
+from .._tasks import MIN_VARIANCE as _MIN_VARIANCE
+from .._tasks import OutputLayout
 from .heads import BINARY_LOGIT_SCALE, flat_logits
 
 __all__ = [
@@ -29,6 +30,10 @@ __all__ = [
 
 #: Losses of regression tasks, by name.
 REGRESSION_LOSSES = ("mse", "huber", "gaussian_nll")
+#: Smallest variance of the Gaussian NLL (standardised units): keeps the
+#: loss finite when a prediction is exact. Defined by the task layer, whose
+#: ``RegressionTask`` decodes the predicted variance with it.
+MIN_VARIANCE = _MIN_VARIANCE
 
 _SLOT_INDEX = {}
 
