@@ -49,17 +49,17 @@ from ._tabular import TabularEncoder, needs_tabular, reject_text
 from ._task_affinity import fitted_affinity
 from ._tasks import (
     CLASSIFICATION,
+    OutputLayout,
     encode_tasks,
     fit_scaling,
     labelled_mask,
     learn_tasks,
-    network_outputs,
     task_from_state,
-    uses_binary_logits,
 )
 from ._validation import float_dtype_name, resolve_device, validate_params
 from ._weights import check_sample_weight
 from .exceptions import TrainingDivergedError
+from .nn.heads import activate
 from .nn.losses import pack_targets
 from .nn.tabular import DEFAULT_N_BINS
 
@@ -111,8 +111,9 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
     Subclasses define ``__init__`` (storing the parameters), the kind of
     their tasks (:meth:`_task_types`, :meth:`_regression_loss`) and the
     prediction methods. Targets go through the task layer
-    (:mod:`sklmtl._tasks`): one object per task, kept in ``_tasks``, gives
-    the output widths, the loss of each output, and the decoding.
+    (:mod:`sklmtl._tasks`): one object per task, kept in ``_tasks``, and
+    the output layout they decide (``_layout``: the output widths and the
+    loss of each output); the task objects decode the predictions.
 
     Examples
     --------
@@ -481,7 +482,7 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
             classes=classes,
             regression_width=2 if self._regression_loss() == "gaussian_nll" else 1,
         )
-        self._tasks = tasks
+        self._set_tasks(tasks)
         self._y_is_1d = is_1d
         self.n_tasks_ = len(tasks)
         self.task_names_ = task_names
@@ -538,8 +539,13 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
         """The loss of regression tasks (a hook): ``"mse"``, ..., or None."""
         return None
 
+    def _set_tasks(self, tasks):
+        """Keep the tasks and the output layout they decide (once per fit)."""
+        self._layout = OutputLayout.for_tasks(tasks)
+        self._tasks = self._layout.tasks
+
     def _output_sizes(self):
-        return network_outputs(self._tasks)[0]
+        return self._layout.widths
 
     def _target_state(self):
         return {
@@ -548,7 +554,7 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
         }
 
     def _restore_target_state(self, state):
-        self._tasks = [task_from_state(s) for s in state["tasks"]]
+        self._set_tasks([task_from_state(s) for s in state["tasks"]])
         self._y_is_1d = bool(state["y_is_1d"])
 
     # -------------------------------------------------------------- predict
@@ -568,13 +574,14 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
         module = self.net_.module_
         module.eval()
         device = next(module.parameters()).device
-        if uses_binary_logits(self._tasks):
+        if self._layout.one_logit_per_task:
+            # Every output one sigmoid logit: the whole logit matrix at once.
             return binary_outputs(
                 module, X, PREDICT_BATCH_ROWS, device, "list", self._float_dtype()
             )
         n_rows = self._n_rows(X)
-        outputs = [np.empty((n_rows, task.output_width)) for task in self._tasks]
-        softmax = [task.kind == CLASSIFICATION for task in self._tasks]
+        outputs = [np.empty((n_rows, width)) for width in self._layout.widths]
+        activations = [task.activation for task in self._tasks]
         batches = feature_batches(
             X, PREDICT_BATCH_ROWS, pin=device.type == "cuda", dtype=self._float_dtype()
         )
@@ -582,11 +589,8 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
             for start, batch in batches:
                 stop = start + len(batch)
                 batch = batch.to(device, non_blocking=True)
-                for out, is_proba, raw in zip(outputs, softmax, module(batch)):
-                    raw = raw.double()
-                    if is_proba:
-                        raw = torch.softmax(raw, dim=1)
-                    out[start:stop] = raw.cpu().numpy()
+                for out, activation, raw in zip(outputs, activations, module(batch)):
+                    out[start:stop] = activate(raw.double(), activation).cpu().numpy()
         return outputs
 
     # ---------------------------------------------------------------- data

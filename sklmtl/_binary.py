@@ -1,8 +1,9 @@
 """Prediction on the binary-label path: every task one sigmoid logit.
 
-When every task is binary (:func:`sklmtl._tasks.uses_binary_logits`), the
-network's output is one ``(batch, n_tasks)`` logit matrix. This module turns
-it into probabilities without a per-task loop: either the positive-class
+When every task is binary (the output layout's ``one_logit_per_task``,
+:class:`sklmtl._tasks.OutputLayout`), the network's output is one ``(batch,
+n_tasks)`` logit matrix. This module turns it into probabilities without a
+per-task loop: either the positive-class
 probabilities as one ``(n_samples, n_tasks)`` array (what ``MLPClassifier``
 returns for a label-indicator ``Y``), or ``predict_proba``'s list of
 ``(n_samples, 2)`` arrays, written straight into one ``(n_tasks, n_samples,

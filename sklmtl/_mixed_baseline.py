@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
 
 from ._missing_label import clone_with_missing_label, missing_label_in_effect
 from ._targets import decode_predictions
-from ._tasks import CLASSIFICATION, check_task_types, labelled_mask, learn_tasks
+from ._tasks import check_task_types, labelled_mask, learn_tasks
 from ._weights import check_sample_weight
 from .metrics import mean_task_score
 
@@ -195,12 +195,10 @@ default=None
             params = dict(fit_params)
             if weights is not None:
                 params["sample_weight"] = weights[rows, t]
-            if task.kind == CLASSIFICATION:
-                estimator = clone_with_missing_label(self._classifier(), missing_label)
-                target = task.decode(values[rows, t].astype(np.int64))
-            else:
-                estimator = clone_with_missing_label(self._regressor(), missing_label)
-                target = values[rows, t]
+            estimator = clone_with_missing_label(
+                task.choose(self._classifier, self._regressor)(), missing_label
+            )
+            target = task.estimator_target(values[rows, t])
             self.estimators_.append(
                 estimator.fit(_take_rows(X, rows), target, **params)
             )
@@ -210,18 +208,8 @@ default=None
         self.task_names_ = task_names
         self.n_tasks_ = len(tasks)
         self.task_types_ = [task.kind for task in tasks]
-        self.classes_ = [
-            task.classes if task.kind == CLASSIFICATION else None for task in tasks
-        ]
+        self.classes_ = [task.classes for task in tasks]
         return self
-
-    def _column(self, task, estimator, X):
-        pred = np.asarray(estimator.predict(X))
-        if task.kind != CLASSIFICATION:
-            return pred.astype(np.float64).reshape(-1)
-        # Back to the task's own classes array, so each column keeps its kind.
-        codes = np.clip(np.searchsorted(task.classes, pred), 0, len(task.classes) - 1)
-        return task.decode(codes)
 
     def predict(self, X):
         """Predict every task with its own model, each column in its own kind.
@@ -252,7 +240,7 @@ default=None
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         columns = [
-            self._column(task, est, X)
+            task.from_estimator(est.predict(X))
             for task, est in zip(self._tasks, self.estimators_)
         ]
         if self._y_is_frame:
@@ -305,11 +293,11 @@ default=None
         return [
             est.predict_proba(X)
             for t, est in zip(self._tasks, self.estimators_)
-            if t.kind == CLASSIFICATION
+            if t.has_proba
         ]
 
     def _check_proba_task(self, task):
-        names = [t.name for t in self._tasks if t.kind == CLASSIFICATION]
+        names = [t.name for t in self._tasks if t.has_proba]
         if task is None:
             if not names:
                 raise ValueError(

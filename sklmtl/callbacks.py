@@ -7,6 +7,7 @@ from skorch.callbacks import Callback
 
 from ._state import training_state
 from ._task_affinity import TaskAffinity, normalized_affinity
+from ._tasks import OutputLayout
 from .nn.heads import flat_logits
 from .nn.losses import pad_task_logits, split_targets, unpack_targets
 
@@ -78,11 +79,11 @@ default=None
         self.task_kinds = task_kinds
 
     def initialize(self):
-        kinds = list(self.task_kinds or [])
-        self._regression = [t for t, k in enumerate(kinds) if k == "regression"]
-        self._classification = [t for t, k in enumerate(kinds) if k != "regression"]
+        layout = OutputLayout(self.task_kinds)
+        self._regression = layout.regression
+        self._classification = layout.classification
         # The binary-label path: one sigmoid logit per task, class 1 when > 0.
-        self._binary = bool(kinds) and all(k == "binary" for k in kinds)
+        self._binary = layout.one_logit_per_task
         return self
 
     def on_epoch_begin(self, net, **kwargs):

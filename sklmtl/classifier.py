@@ -297,8 +297,8 @@ default=None
         (2, 3)
         """
         check_is_fitted(self)
-        not_binary = [t.name for t in self._tasks if len(t.classes) != 2]
-        if not_binary:
+        if not self._layout.one_logit_per_task:
+            not_binary = [t.name for t in self._tasks if len(t.classes) != 2]
             raise ValueError(
                 "predict_positive_proba needs binary tasks (exactly two classes "
                 f"each); task(s) {not_binary} have "

@@ -44,10 +44,9 @@ from ._label_codec import (
     encode_array,
     encode_label,
 )
-from ._tasks import CLASSIFICATION, REGRESSION, uses_binary_logits
 from .classifier import MultiTaskNetClassifier
 from .mixed import MultiTaskNet
-from .nn.losses import MIN_VARIANCE
+from .nn.heads import activate
 from .regressor import MultiTaskNetRegressor
 
 __all__ = ["load", "save", "to_onnx"]
@@ -61,7 +60,6 @@ FORMAT = "sklmtl"
 FORMAT_VERSION = 5
 #: The versions load reads.
 READABLE_FORMAT_VERSIONS = (4, 5)
-F64 = torch.float64
 # The estimators a file may hold, by the name written in it.
 _ESTIMATORS = {
     cls.__name__: cls
@@ -298,7 +296,7 @@ def save(estimator, path):
     }
     decode = _Decoder(None).value
     for task in estimator._tasks:
-        if task.kind == CLASSIFICATION:
+        if task.classes is not None:
             # Refuse, naming the task, labels that would not read back as given.
             check_round_trip(task.classes, task.name, decode)
     state = estimator._get_fitted_state()
@@ -483,34 +481,17 @@ class _TaskOutputs(torch.nn.Module):
     def __init__(self, module, tasks):
         super().__init__()
         self.module = module
-        self.kinds = [task.kind for task in tasks]
-        # The binary-label path: one sigmoid logit per task.
-        self.binary = uses_binary_logits(tasks)
-        self.with_std = [
-            task.kind == REGRESSION and task.output_width == 2 for task in tasks
-        ]
-        self.register_buffer(
-            "means",
-            torch.tensor([float(getattr(t, "mean", 0.0)) for t in tasks], dtype=F64),
-        )
-        self.register_buffer(
-            "scales",
-            torch.tensor([float(getattr(t, "scale", 1.0)) for t in tasks], dtype=F64),
-        )
+        # Each task writes its own part of the graph (Task.graph_output,
+        # Task.graph_std): regression values and deviations in float64.
+        self.tasks = list(tasks)
 
     def forward(self, X):
         outputs, stds = [], []
-        for t, (kind, raw) in enumerate(zip(self.kinds, self.module(X))):
-            if kind == "classification":
-                outputs.append(nn.task_probabilities(raw, binary=self.binary))
-                continue
-            raw = raw.to(F64)
-            outputs.append(raw[:, 0] * self.scales[t] + self.means[t])
-            if self.with_std[t]:
-                # softplus as np.logaddexp(0, x), the form predict uses.
-                log_var = raw[:, 1]
-                softplus = torch.relu(log_var) + torch.log1p(torch.exp(-log_var.abs()))
-                stds.append(self.scales[t] * torch.sqrt(softplus + MIN_VARIANCE))
+        for task, raw in zip(self.tasks, self.module(X)):
+            outputs.append(task.graph_output(raw, activate))
+            std = task.graph_std(raw)
+            if std is not None:
+                stds.append(std)
         return (*outputs, *stds)
 
 
@@ -641,15 +622,8 @@ def to_onnx(estimator, path, *, opset_version=None):
 
 def _onnx_output_names(tasks):
     """One output per task, then the standard deviations of Gaussian NLL tasks."""
-    names = [
-        f"{'proba' if task.kind == 'classification' else 'value'}_{task.name}"
-        for task in tasks
-    ]
-    return names + [
-        f"std_{task.name}"
-        for task in tasks
-        if task.kind == REGRESSION and task.output_width == 2
-    ]
+    names = [task.output_name for task in tasks]
+    return names + [task.std_output_name for task in tasks if task.std_output_name]
 
 
 class _TorchvisionNotice(logging.Filter):
@@ -685,16 +659,15 @@ def _onnx_metadata(tasks, output_names):
             "classes": check_round_trip(task.classes, task.name, decode),
         }
         for task, output in zip(tasks, output_names)
-        if task.kind == CLASSIFICATION
+        if task.has_proba
     ]
     kinds = [
         {"task": task.name, "kind": task.kind, "output": output}
         for task, output in zip(tasks, output_names)
     ]
-    for entry in kinds:
-        std = f"std_{entry['task']}"
-        if entry["kind"] == REGRESSION and std in output_names[len(tasks) :]:
-            entry["std_output"] = std
+    for entry, task in zip(kinds, tasks):
+        if task.std_output_name:
+            entry["std_output"] = task.std_output_name
     return {"sklmtl.classes": labels, "sklmtl.tasks": kinds}
 
 

@@ -23,7 +23,7 @@ from sklearn.base import MultiOutputMixin
 from ._base import MultiTaskNetBase
 from ._estimator._parameters import MISSING_LABEL, Parameter
 from ._targets import decode_predictions
-from ._tasks import CLASSIFICATION, check_task_types
+from ._tasks import check_task_types
 from ._validation import InstanceOf, Options
 from .metrics import mean_task_score
 from .nn.losses import REGRESSION_LOSSES
@@ -248,10 +248,7 @@ default=None
 
     def _set_task_attributes(self):
         self.task_types_ = [task.kind for task in self._tasks]
-        self.classes_ = [
-            task.classes if task.kind == CLASSIFICATION else None
-            for task in self._tasks
-        ]
+        self.classes_ = [task.classes for task in self._tasks]
 
     def _target_state(self):
         return {**super()._target_state(), "y_is_frame": bool(self._y_is_frame)}
@@ -289,12 +286,7 @@ default=None
         ('str', 'float')
         """
         outputs = self._predict_outputs(X)
-        columns = [
-            task.decode(out.argmax(axis=1))
-            if task.kind == CLASSIFICATION
-            else task.decode(out[:, 0])
-            for task, out in zip(self._tasks, outputs)
-        ]
+        columns = [task.predict(out) for task, out in zip(self._tasks, outputs)]
         if self._y_is_frame:
             import pandas as pd
 
@@ -337,13 +329,16 @@ default=None
         self._check_proba_task(task)
         outputs = self._predict_outputs(X)
         if task is not None:
-            return outputs[self.task_names_.index(task)]
-        return [out for t, out in zip(self._tasks, outputs) if t.kind == CLASSIFICATION]
+            t = self.task_names_.index(task)
+            return self._tasks[t].probabilities(outputs[t])
+        return [
+            t.probabilities(out) for t, out in zip(self._tasks, outputs) if t.has_proba
+        ]
 
     def _check_proba_task(self, task):
         if not hasattr(self, "_tasks"):
             return  # check_is_fitted raises in _predict_outputs
-        names = [t.name for t in self._tasks if t.kind == CLASSIFICATION]
+        names = [t.name for t in self._tasks if t.has_proba]
         if task is None:
             if not names:
                 raise ValueError(

@@ -15,7 +15,7 @@ from ._estimator._parameters import Parameter
 from ._tasks import REGRESSION
 from ._validation import Options
 from .metrics import mean_task_score
-from .nn.losses import MIN_VARIANCE, REGRESSION_LOSSES
+from .nn.losses import REGRESSION_LOSSES
 
 __all__ = ["MultiTaskNetRegressor"]
 
@@ -205,7 +205,7 @@ default=None
         self._set_target_attributes()
 
     def _set_target_attributes(self):
-        self.task_types_ = [REGRESSION] * len(self._tasks)
+        self.task_types_ = [task.kind for task in self._tasks]
         self.target_mean_ = np.array([task.mean for task in self._tasks])
         self.target_scale_ = np.array([task.scale for task in self._tasks])
 
@@ -245,17 +245,14 @@ default=None
             )
         outputs = self._predict_outputs(X)
         mean = np.column_stack(
-            [task.decode(out[:, 0]) for task, out in zip(self._tasks, outputs)]
+            [task.predict(out) for task, out in zip(self._tasks, outputs)]
         )
         if self._y_is_1d:
             mean = mean[:, 0]
         if not return_std:
             return mean
         std = np.column_stack(
-            [
-                task.scale * np.sqrt(_softplus(out[:, 1]) + MIN_VARIANCE)
-                for task, out in zip(self._tasks, outputs)
-            ]
+            [task.predict_std(out) for task, out in zip(self._tasks, outputs)]
         )
         return mean, std[:, 0] if self._y_is_1d else std
 
@@ -294,7 +291,7 @@ default=None
         return mean_task_score(
             y,
             self.predict(X),
-            task_types=[REGRESSION] * self.n_tasks_,
+            task_types=self.task_types_,
             sample_weight=sample_weight,
         )
 
@@ -303,7 +300,3 @@ default=None
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         return tags
-
-
-def _softplus(x):
-    return np.logaddexp(0.0, x)

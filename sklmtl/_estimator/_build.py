@@ -25,7 +25,6 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from .._batches import ArrayBatches
 from .._net import MultiTaskNeuralNet, optimizer_arguments, print_log
-from .._tasks import network_outputs
 from ..callbacks import (
     BestWeights,
     PerTaskScoring,
@@ -164,7 +163,7 @@ class NetBuilderMixin:
             "criterion": MultiTaskObjective,
             "criterion__weighting": weighting,
             "criterion__class_weights": class_weights,
-            "criterion__task_kinds": network_outputs(self._tasks)[1],
+            "criterion__task_kinds": self._layout.loss_kinds,
             "criterion__regression_loss": self._regression_loss() or "mse",
         }
 
@@ -208,7 +207,7 @@ class NetBuilderMixin:
                 PerTaskScoring(
                     task_names,
                     batch_scores=self.progress_bar,
-                    task_kinds=network_outputs(self._tasks)[1],
+                    task_kinds=self._layout.loss_kinds,
                 ),
             ),
             ("task_weights", TaskWeightLogger(task_names)),

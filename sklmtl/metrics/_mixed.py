@@ -3,22 +3,9 @@ regression (the ``score`` of the regressor and of the mixed estimator)."""
 
 import numpy as np
 
-from .._label_kinds import labels_equal
 from .._targets import missing_mask, split_target_columns
+from .._tasks import task_class
 from .._weights import cell_weights
-
-
-def _labelled_floats(true_col, pred_col, labelled, task_name):
-    """The labelled cells of a regression column and its predictions, as floats."""
-    try:
-        true_t = np.asarray(true_col[labelled].tolist(), dtype=np.float64)
-        pred_t = np.asarray(pred_col[labelled].tolist(), dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"Task {task_name!r} is scored as a regression task but holds values "
-            "that are not numbers."
-        ) from None
-    return true_t, pred_t
 
 
 def task_scores(
@@ -65,8 +52,6 @@ default=None
     ...             task_types=["classification", "regression"]).round(3).tolist()
     [0.667, 1.0]
     """
-    from sklearn.metrics import r2_score
-
     true_cols, names, _ = split_target_columns(Y_true)
     pred_cols, _, _ = split_target_columns(Y_pred)
     # One string is every task's kind, not a sequence of characters.
@@ -87,24 +72,15 @@ default=None
     for t, (true_col, pred_col, kind) in enumerate(
         zip(true_cols, pred_cols, task_types)
     ):
-        if kind not in ("classification", "regression"):
-            raise ValueError(
-                f"task_types[{t}] is {kind!r}; expected 'classification' or "
-                "'regression'."
-            )
-        sentinel = missing_label if kind == "classification" else np.nan
-        mask = ~missing_mask(true_col, sentinel)
+        kind_class = task_class(kind, where=f"task_types[{t}]")
+        mask = ~missing_mask(true_col, kind_class.missing_sentinel(missing_label))
         task_weights = None
         if weights is not None:
             mask &= weights[:, t] > 0
             task_weights = weights[mask, t]
-        if kind == "regression":
-            true_t, pred_t = _labelled_floats(true_col, pred_col, mask, names[t])
-            if mask.sum() >= 2:
-                scores[t] = r2_score(true_t, pred_t, sample_weight=task_weights)
-        elif mask.any():
-            hits = labels_equal(true_col[mask], pred_col[mask])
-            scores[t] = np.average(hits, weights=task_weights)
+        scores[t] = kind_class.score(
+            true_col[mask], pred_col[mask], task_weights, names[t]
+        )
     return scores
 
 

@@ -174,6 +174,42 @@ def task_probabilities(logits, binary=None):
     return torch.softmax(logits, dim=1)
 
 
+_ACTIVATIONS = {
+    "softmax": lambda raw: torch.softmax(raw, dim=1),
+    "sigmoid": lambda raw: task_probabilities(raw, binary=True),
+    "identity": lambda raw: raw,
+}
+
+
+def activate(raw, activation):
+    """One task's raw network output through the activation its task names.
+
+    The task objects (plain numpy, :mod:`sklmtl._tasks`) name their
+    activation (``task.activation``); this is where the name meets torch.
+
+    Parameters
+    ----------
+    raw : Tensor of shape (batch, output_width)
+        The task's raw output.
+    activation : {"softmax", "sigmoid", "identity"}
+        ``"softmax"``: class probabilities from one logit per class.
+        ``"sigmoid"``: the two class probabilities of one sigmoid output (see
+        :func:`task_probabilities`). ``"identity"``: the output as it is.
+
+    Returns
+    -------
+    output : Tensor
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl.nn.heads import activate
+    >>> activate(torch.tensor([[0.0]]), "sigmoid").tolist()
+    [[0.5, 0.5]]
+    """
+    return _ACTIVATIONS[activation](raw)
+
+
 class TaskHead(nn.Module):
     """One task's classifier: an optional hidden layer, then logits.
 

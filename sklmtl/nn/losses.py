@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._tasks import MIN_VARIANCE as _MIN_VARIANCE
+from .._tasks import OutputLayout
 from .heads import BINARY_LOGIT_SCALE, flat_logits
 
 __all__ = [
@@ -29,8 +31,9 @@ __all__ = [
 #: Losses of regression tasks, by name.
 REGRESSION_LOSSES = ("mse", "huber", "gaussian_nll")
 #: Smallest variance of the Gaussian NLL (standardised units): keeps the
-#: loss finite when a prediction is exact.
-MIN_VARIANCE = 1e-6
+#: loss finite when a prediction is exact. Defined by the task layer, whose
+#: ``RegressionTask`` decodes the predicted variance with it.
+MIN_VARIANCE = _MIN_VARIANCE
 
 _SLOT_INDEX = {}
 
@@ -438,17 +441,17 @@ default=None
     ):
         super().__init__()
         self.weighting = weighting
-        kinds = list(task_kinds or [])
-        binary = bool(kinds) and all(kind == "binary" for kind in kinds)
-        self.cross_entropy = MaskedMultiTaskCrossEntropy(class_weights, binary=binary)
+        layout = OutputLayout(task_kinds)
+        self.cross_entropy = MaskedMultiTaskCrossEntropy(
+            class_weights, binary=layout.one_logit_per_task
+        )
         self.regression = MaskedMultiTaskRegressionLoss(regression_loss)
-        self._mixed = "regression" in kinds
-        self._n_tasks = len(kinds)
-        self._classification = [t for t, k in enumerate(kinds) if k != "regression"]
-        self._regression = [t for t, k in enumerate(kinds) if k == "regression"]
-        order = self._classification + self._regression
+        self._mixed = layout.mixed
+        self._n_tasks = layout.n_outputs
+        self._classification = layout.classification
+        self._regression = layout.regression
         # Where each task's loss sits in [classification losses | regression].
-        self._order = [order.index(t) for t in range(len(kinds))]
+        self._order = layout.order
         self._index = {}
 
     def _indices(self, device):
