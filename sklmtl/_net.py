@@ -20,15 +20,18 @@ import inspect
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, PrintLog, ProgressBar
+from skorch.callbacks import PrintLog, ProgressBar
 from skorch.dataset import ValidSplit, unpack_data
 from skorch.utils import to_tensor
 
 from .callbacks import (
     BestWeights,
+    ModuleEarlyStopping,
     PerTaskScoring,
     TaskWeightLogger,
     TrainingLossPlateau,
+    print_sink,
+    silent_sink,
 )
 from .exceptions import TrainingDivergedError
 from .nn import MultiTaskObjective
@@ -173,7 +176,7 @@ def _optimizer_kwargs(optimizer, lr, weight_decay, user_kwargs):
     return {f"optimizer__{k}": v for k, v in kwargs.items()}
 
 
-def _print_log(task_names, constant_weights):
+def _print_log(task_names, constant_weights, sink):
     """skorch's epoch table, narrow enough for a terminal.
 
     Per-task values stay in ``history``; the table shows their means
@@ -188,7 +191,7 @@ def _print_log(task_names, constant_weights):
         }
         if constant_weights or len(task_names) > 4:
             ignored.add(f"task_weight_{name}")
-    return PrintLog(keys_ignored=sorted(ignored))
+    return PrintLog(keys_ignored=sorted(ignored), sink=sink)
 
 
 def build_net(
@@ -267,7 +270,8 @@ def build_net(
         The batch iterator for training and validation.
     net_kwargs : dict or None, default=None
         Further skorch arguments (``iterator_train__shuffle``, ...); they win
-        over the ones built here, except ``callbacks``, which are appended.
+        over the ones built here, except ``callbacks``, which run after the
+        per-task scoring and before the callbacks that may stop training.
     task_kinds : list of {"classification", "regression"} or None, default=None
         The kind of each task; None when all are classification.
     regression_loss : {"mse", "huber", "gaussian_nll"} or None, default=None
@@ -315,17 +319,23 @@ def build_net(
     scoring = PerTaskScoring(
         task_names, batch_scores=progress_bar, task_kinds=task_kinds
     )
+    # Not builtins.print (skorch's default): a fitted net holding it pickles
+    # only while builtins.print is that object (Ray replaces it).
+    sink = print_sink if verbose else silent_sink
     net_callbacks = [
         ("per_task", scoring),
         ("task_weights", TaskWeightLogger(task_names)),
+        # The net class's own (the global objective under data parallel):
+        # before early stopping, which ends an epoch's callbacks by raising.
+        *net_kwargs.pop("callbacks", []),
     ]
     train_split = None
     if early_stopping:
         train_split = ValidSplit(
             validation_fraction, stratified=False, random_state=seed
         )
-        stopper = EarlyStopping(
-            monitor="valid_loss", patience=n_iter_no_change, load_best=True
+        stopper = ModuleEarlyStopping(
+            monitor="valid_loss", patience=n_iter_no_change, load_best=True, sink=sink
         )
         net_callbacks.append(("early_stopping", stopper))
     elif tol is not None:
@@ -339,12 +349,11 @@ def build_net(
         keys += ["train_r2", "valid_r2"]
         net_callbacks.append(("progress_bar", ProgressBar(postfix_keys=keys)))
     net_callbacks += copy.deepcopy(list(callbacks or []))
-    net_callbacks += net_kwargs.pop("callbacks", [])
     # skorch's PrintLog builds its epoch table even when verbose=0 (0.18 s of
     # a 2.0 s profiled fit on penguins): installed only when something prints.
     print_log = None
     if verbose or any(k.startswith("callbacks__print_log__") for k in net_kwargs):
-        print_log = _print_log(task_names, weighting.constant_weights)
+        print_log = _print_log(task_names, weighting.constant_weights, sink)
     kwargs = {
         "iterator_train": iterator,
         "iterator_train__shuffle": True,

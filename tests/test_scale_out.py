@@ -1,18 +1,21 @@
 """Scale-out on existing engines: Dask and Ray searches, Accelerate data parallel."""
 
+import builtins
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from joblib import parallel_backend
 from sklearn.model_selection import GridSearchCV, KFold
 
-from sklmtl import MultiTaskNetClassifier
+from sklmtl import MultiTaskNet, MultiTaskNetClassifier, MultiTaskNetRegressor
 from sklmtl.metrics import mean_task_accuracy_scorer
 
 from .conftest import make_problem
@@ -100,26 +103,26 @@ def ddp_run(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("weighting", ["equal", "uncertainty"])
-def test_two_cpu_ranks_agree_and_match_one_process(ddp_run, weighting):
+@pytest.mark.parametrize("run", ["equal", "uncertainty", "early_stopping"])
+def test_two_cpu_ranks_agree_and_match_one_process(ddp_run, run):
     sys.path.insert(0, str(HERE))
     try:
         import ddp_train
     finally:
         sys.path.remove(str(HERE))
-    ranks = [torch.load(ddp_run / f"{weighting}_rank{r}.pt") for r in (0, 1)]
+    ranks = [torch.load(ddp_run / f"{run}_rank{r}.pt") for r in (0, 1)]
     assert ranks[0].keys() == ranks[1].keys()
     for key in ranks[0]:
         torch.testing.assert_close(ranks[0][key], ranks[1][key], rtol=0, atol=0)
-    if weighting == "uncertainty":
+    if run == "uncertainty":
         assert any(k.startswith("criterion.") for k in ranks[0])
 
     # One process, the same global batch (2 ranks x 16 rows).
-    X, Y = ddp_train.problem()
+    n_samples, params = ddp_train.RUNS[run]
+    X, Y = ddp_train.problem(n_samples)
     single = MultiTaskNetClassifier(
-        task_weighting=weighting,
         batch_size=2 * ddp_train.PER_RANK_BATCH,
-        **ddp_train.PARAMS,
+        **{**ddp_train.PARAMS, **params},
     ).fit(X, Y)
     state = {f"module.{k}": v for k, v in single.net_.module_.state_dict().items()}
     state |= {
@@ -130,10 +133,19 @@ def test_two_cpu_ranks_agree_and_match_one_process(ddp_run, weighting):
 
     # History: both ranks record the global per-task losses, which are the
     # single process's (the same batches, the same weights).
-    logs = [
-        json.loads((ddp_run / f"{weighting}_rank{r}.json").read_text()) for r in (0, 1)
-    ]
+    logs = [json.loads((ddp_run / f"{run}_rank{r}.json").read_text()) for r in (0, 1)]
     assert logs[0]["world"] == 2
+    if run == "early_stopping":
+        # Stopped before max_epochs, at a later epoch than the best one: the
+        # weights compared above are the best epoch's, restored under DDP.
+        n_epochs = len(logs[0]["history"])
+        assert logs[0]["best_epoch"] == logs[1]["best_epoch"]
+        assert logs[0]["best_epoch"] < n_epochs < params["max_epochs"]
+        assert len(single.history_) == n_epochs
+        assert (
+            dict(single.net_.callbacks_)["early_stopping"].best_epoch_
+            == (logs[0]["best_epoch"])
+        )
 
     def timeless(history):
         return [{k: v for k, v in row.items() if k != "dur"} for row in history]
@@ -145,6 +157,8 @@ def test_two_cpu_ranks_agree_and_match_one_process(ddp_run, weighting):
                 ref[f"train_loss_{task}"], rel=1e-4
             )
         assert row["train_loss"] == pytest.approx(ref["train_loss"], rel=1e-4)
+        if "valid_loss" in ref:
+            assert row["valid_loss"] == pytest.approx(ref["valid_loss"], rel=1e-4)
 
 
 def test_accelerated_estimator_refuses_aggregators_and_saves_plain(tmp_path):
@@ -164,3 +178,56 @@ def test_accelerated_estimator_refuses_aggregators_and_saves_plain(tmp_path):
     loaded = load(tmp_path / "m.safetensors")
     assert type(loaded) is MultiTaskNetClassifier
     np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+
+
+def _accelerated(**params):
+    pytest.importorskip("accelerate", reason="extra 'accelerate'")
+    from sklmtl.distributed import AcceleratedMultiTaskNetClassifier
+
+    return AcceleratedMultiTaskNetClassifier(**params)
+
+
+def _fit_each_kind(estimator, X, Y):
+    if isinstance(estimator, MultiTaskNetRegressor):
+        return estimator.fit(X, X[:, :2] * 2.0)
+    if isinstance(estimator, MultiTaskNet):
+        mixed = pd.DataFrame({"sign": Y[:, 1], "size": X[:, 2] * 3.0})
+        return estimator.fit(X, mixed)
+    return estimator.fit(X, Y)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [MultiTaskNetClassifier, MultiTaskNetRegressor, MultiTaskNet, _accelerated],
+    ids=["classifier", "regressor", "mixed", "accelerated"],
+)
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(verbose=0, early_stopping=True),
+        dict(verbose=1, early_stopping=True, on_divergence="restore_best"),
+        dict(verbose=1, early_stopping=False, progress_bar=True),
+    ],
+    ids=["quiet", "verbose", "progress_bar"],
+)
+def test_fitted_estimator_pickles_after_print_is_replaced(
+    make, settings, monkeypatch, capsys
+):
+    # Ray's progress bars (and notebook tools) replace builtins.print; pickle
+    # saves a builtin by name only while it is still that object.
+    X, Y = make_problem(n_samples=60)
+    estimator = _fit_each_kind(
+        make(hidden_layer_sizes=(8,), max_epochs=2, random_state=0, **settings), X, Y
+    )
+    printed = []
+    monkeypatch.setattr(builtins, "print", lambda *a, **k: printed.append(a))
+    restored = pickle.loads(pickle.dumps(estimator))
+    np.testing.assert_array_equal(
+        np.asarray(restored.predict(X)), np.asarray(estimator.predict(X))
+    )
+    # The sinks print through whatever print is at the time.
+    printed.clear()
+    restored.set_params(max_epochs=1)
+    _fit_each_kind(restored, X, Y)
+    assert bool(printed) == (settings["verbose"] > 0)
+    capsys.readouterr()
