@@ -4,8 +4,10 @@ import builtins
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,18 @@ from sklmtl.metrics import mean_task_accuracy_scorer
 from .conftest import make_problem
 
 HERE = Path(__file__).resolve().parent
+SCALING_PAGE = HERE.parent / "docs" / "user_guide" / "scaling.rst"
+
+
+def page_script(caption):
+    """The python block of the scaling page captioned with this file name."""
+    match = re.search(
+        rf"\.\. code-block:: python\n   :caption: {re.escape(caption)}\n\n"
+        r"((?:   .*\n|\n)+)",
+        SCALING_PAGE.read_text(),
+    )
+    assert match, f"no block captioned {caption} in {SCALING_PAGE}"
+    return textwrap.dedent(match.group(1))
 
 
 def _search():
@@ -75,6 +89,28 @@ def test_ray_search_matches_sequential(sequential_scores):
     finally:
         ray.shutdown()
     np.testing.assert_array_equal(search.cv_results_["mean_test_score"], expected)
+
+
+def test_scaling_page_dask_then_ray_script_runs_as_written(tmp_path):
+    # One script, Dask first and Ray second: Ray replaces builtins.print once
+    # its workers send output, after which the search pickles the estimator
+    # fitted under Dask (its best_estimator_).
+    pytest.importorskip("distributed", reason="extra 'distributed'")
+    pytest.importorskip("ray", reason="extra 'ray'")
+    script = tmp_path / "search_dask_ray.py"
+    script.write_text(page_script("search_dask_ray.py"))
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent), "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert "Dask: {'lr'" in done.stdout and "Ray: {'lr'" in done.stdout
 
 
 @pytest.fixture(scope="module")
