@@ -16,6 +16,7 @@ import pytest
 import torch
 from joblib import parallel_backend
 from sklearn.model_selection import GridSearchCV, KFold
+from skorch.callbacks import Callback
 
 from sklmtl import MultiTaskNet, MultiTaskNetClassifier, MultiTaskNetRegressor
 from sklmtl.metrics import mean_task_accuracy_scorer
@@ -267,3 +268,31 @@ def test_fitted_estimator_pickles_after_print_is_replaced(
     _fit_each_kind(restored, X, Y)
     assert bool(printed) == (settings["verbose"] > 0)
     capsys.readouterr()
+
+
+class _ThreadProbe(Callback):
+    def on_epoch_begin(self, net, **kwargs):
+        self.threads = torch.get_num_threads()
+
+
+@pytest.mark.parametrize("hidden", [(8,), (512, 512)])
+def test_accelerated_estimator_uses_the_plain_thread_rule(hidden):
+    # n_threads="auto": one torch thread for a small network (several cost
+    # far more on a busy machine), all of them for a large one; the
+    # accelerator placing the module must not change that.
+    X, Y = make_problem(n_samples=40)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        threads = []
+        for make in (MultiTaskNetClassifier, _accelerated):
+            clf = make(
+                hidden_layer_sizes=hidden,
+                max_epochs=1,
+                batch_size=64,
+                callbacks=[("probe", _ThreadProbe())],
+            ).fit(X, Y)
+            threads.append(dict(clf.net_.callbacks_)["probe"].threads)
+    finally:
+        torch.set_num_threads(before)
+    assert threads[0] == threads[1] == (1 if hidden == (8,) else 2)
