@@ -700,9 +700,12 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
         net = self.net_ if net is None else net
         if self.n_threads != "auto":
             return self.n_threads
-        if torch.get_num_threads() == 1 or net.device != "cpu":
+        params = list(net.module_.parameters())
+        # Where the weights are, not net.device: that is None when an
+        # accelerator places the module (sklmtl.distributed).
+        if torch.get_num_threads() == 1 or params[0].device.type != "cpu":
             return None
-        n_params = sum(p.numel() for p in net.module_.parameters())
+        n_params = sum(p.numel() for p in params)
         # Below ~2e6 multiply-adds per batch, thread start-up costs more than
         # it saves (benchmarks/speed.py, "threads"): one thread.
         return 1 if n_params * batch_rows < _SMALL_WORK else None

@@ -166,7 +166,7 @@ def optimizer_arguments(optimizer, lr, weight_decay, user_kwargs):
     return {f"optimizer__{k}": v for k, v in kwargs.items()}
 
 
-def print_log(task_names, constant_weights):
+def print_log(task_names, constant_weights, sink):
     """skorch's epoch table, narrow enough for a terminal.
 
     Per-task values stay in ``history``; the table shows their means
@@ -181,4 +181,4 @@ def print_log(task_names, constant_weights):
         }
         if constant_weights or len(task_names) > 4:
             ignored.add(f"task_weight_{name}")
-    return PrintLog(keys_ignored=sorted(ignored))
+    return PrintLog(keys_ignored=sorted(ignored), sink=sink)

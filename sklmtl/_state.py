@@ -6,7 +6,42 @@ weights), by ``on_divergence="restore_best"`` and by :func:`sklmtl.io.load`.
 
 import copy
 
-__all__ = ["load_training_state", "training_state"]
+from torch import nn
+
+__all__ = ["bare_module", "load_training_state", "training_state"]
+
+
+def bare_module(module):
+    """The module inside data-parallel wrappers (DDP, ``DataParallel``).
+
+    ``accelerate`` wraps the module in ``DistributedDataParallel`` while it
+    trains on several processes, which prefixes every state-dict key with
+    ``module.``; skorch's mixin unwraps it when training ends. State copied
+    from and loaded into the bare module fits either way.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A module, wrapped or not.
+
+    Returns
+    -------
+    module : torch.nn.Module
+        The innermost wrapped module (``module`` itself when not wrapped).
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from sklmtl._state import bare_module
+    >>> layer = nn.Linear(2, 1)
+    >>> bare_module(nn.DataParallel(layer)) is layer
+    True
+    >>> bare_module(layer) is layer
+    True
+    """
+    while isinstance(module, (nn.parallel.DistributedDataParallel, nn.DataParallel)):
+        module = module.module
+    return module
 
 
 def training_state(net):
@@ -33,7 +68,7 @@ def training_state(net):
     """
     optimizer = _unwrapped(net.optimizer_)
     return {
-        "module": copy.deepcopy(net.module_.state_dict()),
+        "module": copy.deepcopy(bare_module(net.module_).state_dict()),
         "weighting": copy.deepcopy(net.criterion_.weighting.state_dict()),
         "optimizer": copy.deepcopy(optimizer.state_dict()),
         "optimizer_class": type(optimizer),
@@ -69,7 +104,7 @@ def load_training_state(net, state, keep_hyperparameters=True):
     >>> clf = MultiTaskNetClassifier(max_epochs=1).fit([[0.0], [1.0]], [0, 1])
     >>> load_training_state(clf.net_, training_state(clf.net_))
     """
-    net.module_.load_state_dict(state["module"])
+    bare_module(net.module_).load_state_dict(state["module"])
     net.criterion_.weighting.load_state_dict(state["weighting"])
     optimizer = _unwrapped(net.optimizer_)
     if state.get("optimizer_class", type(optimizer)) is not type(optimizer):

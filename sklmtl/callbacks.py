@@ -2,10 +2,13 @@
 the training-loss plateau rule, task affinity (:class:`TaskAffinity`, in
 :mod:`sklmtl._task_affinity`)."""
 
-import torch
-from skorch.callbacks import Callback
+import builtins
+import copy
 
-from ._state import training_state
+import torch
+from skorch.callbacks import Callback, EarlyStopping
+
+from ._state import bare_module, training_state
 from ._task_affinity import TaskAffinity, normalized_affinity
 from ._tasks import OutputLayout
 from .nn.heads import flat_logits
@@ -13,12 +16,57 @@ from .nn.losses import pad_task_logits, split_targets, unpack_targets
 
 __all__ = [
     "BestWeights",
+    "ModuleEarlyStopping",
     "PerTaskScoring",
     "TaskAffinity",
     "TrainingLossPlateau",
     "TaskWeightLogger",
     "normalized_affinity",
+    "print_sink",
+    "silent_sink",
 ]
+
+
+def print_sink(*args, **kwargs):
+    """Print through whatever ``builtins.print`` is when called.
+
+    The sink of the epoch table and of early stopping's messages. skorch's
+    default sink is ``print`` itself, stored in the fitted net, and pickle
+    saves a builtin by its name only if ``builtins.print`` is still that very
+    object: after Ray (its progress bars) or a notebook tool replaces
+    ``print``, such a net no longer pickles. This function pickles by its own
+    name, whatever ``print`` is.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to ``print``.
+
+    Examples
+    --------
+    >>> from sklmtl.callbacks import print_sink
+    >>> print_sink("epoch 1")
+    epoch 1
+    """
+    builtins.print(*args, **kwargs)
+
+
+def silent_sink(*args, **kwargs):
+    """A sink that prints nothing (the estimators' sink when ``verbose=0``).
+
+    skorch calls a sink other than ``print`` whatever the net's verbosity,
+    so a quiet net gets this one.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Ignored.
+
+    Examples
+    --------
+    >>> from sklmtl.callbacks import silent_sink
+    >>> silent_sink("epoch 1")
+    """
 
 
 def _task_argmax(logits):
@@ -45,7 +93,8 @@ class PerTaskScoring(Callback):
     mean over tasks of those per-task losses (tasks without a labelled cell
     in the epoch left out), ``train_acc``/``valid_acc`` to the mean accuracy
     of the classification tasks and ``train_r2``/``valid_r2`` to the mean R²
-    of the regression tasks. With regression tasks the plain mean mixes
+    of the regression tasks (and skorch's ``train_loss_best``/``valid_loss_best``
+    flags to match those losses). With regression tasks the plain mean mixes
     cross-entropies and regression losses; the targets are standardised so
     that both start near 1. That is what early stopping and ``on_divergence`` monitor: a
     weighted objective can go negative (uncertainty weighting) or change with
@@ -202,7 +251,15 @@ default=None
                 continue
             if prefix == "train" and "train_loss" in net.history[-1]:
                 net.history.record("train_objective", net.history[-1]["train_loss"])
-            net.history.record(f"{prefix}_loss", sum(losses) / len(losses))
+            loss = sum(losses) / len(losses)
+            net.history.record(f"{prefix}_loss", loss)
+            # skorch flagged the best epoch on the loss it computed (this
+            # rank's alone under data parallel): flag it on the recorded one.
+            earlier = [row.get(f"{prefix}_loss") for row in net.history[:-1]]
+            net.history.record(
+                f"{prefix}_loss_best",
+                all(value is None or loss < value for value in earlier),
+            )
             for metric, values in scores.items():
                 if values:
                     net.history.record(f"{prefix}_{metric}", sum(values) / len(values))
@@ -282,6 +339,95 @@ class BestWeights(Callback):
         self.best_ = value
         self.epoch = len(net.history)
         self.state = training_state(net)
+
+
+class ModuleEarlyStopping(EarlyStopping):
+    """skorch's :class:`~skorch.callbacks.EarlyStopping`, keeping the bare
+    module's best weights.
+
+    The estimators install it as ``"early_stopping"`` (``early_stopping=True``,
+    ``load_best=True``). Under data-parallel training
+    (:mod:`sklmtl.distributed`) the net's ``module_`` is wrapped in
+    ``DistributedDataParallel`` while it trains, so its state-dict keys read
+    ``module.trunk...``, and skorch unwraps it when training ends: skorch's
+    callback copies the wrapper's state and then fails to load it into the
+    unwrapped module. This one copies and loads the bare module's state
+    (:func:`~sklmtl._state.bare_module`), wrapped or not.
+
+    Parameters
+    ----------
+    monitor, patience, threshold, threshold_mode, lower_is_better, sink, \
+load_best
+        As in :class:`skorch.callbacks.EarlyStopping`; ``sink`` defaults to
+        :func:`print_sink`.
+
+    Examples
+    --------
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> X, Y = [[0.0], [1.0], [2.0], [3.0]] * 10, [[0, 1], [1, 0], [1, 1], [0, 0]] * 10
+    >>> clf = MultiTaskNetClassifier(early_stopping=True, random_state=0)
+    >>> stopper = dict(clf.fit(X, Y).net_.callbacks_)["early_stopping"]
+    >>> type(stopper).__name__, stopper.best_epoch_ <= clf.n_iter_
+    ('ModuleEarlyStopping', True)
+    """
+
+    def __init__(
+        self,
+        monitor="valid_loss",
+        patience=5,
+        threshold=1e-4,
+        threshold_mode="rel",
+        lower_is_better=True,
+        sink=print_sink,
+        load_best=False,
+    ):
+        super().__init__(
+            monitor=monitor,
+            patience=patience,
+            threshold=threshold,
+            threshold_mode=threshold_mode,
+            lower_is_better=lower_is_better,
+            sink=sink,
+            load_best=load_best,
+        )
+
+    def on_epoch_end(self, net, **kwargs):
+        score = net.history[-1, self.monitor]
+        if self._is_score_improved(score):
+            self.misses_ = 0
+            self.dynamic_threshold_ = self._calc_new_threshold(score)
+            self.best_epoch_ = net.history[-1, "epoch"]
+            if self.load_best:
+                state = bare_module(net.module_).state_dict()
+                self.best_model_weights_ = copy.deepcopy(state)
+        else:
+            self.misses_ += 1
+        if self.misses_ == self.patience:
+            if net.verbose:
+                self._sink(
+                    f"Stopping since {self.monitor} has not improved in the last "
+                    f"{self.patience} epochs.",
+                    verbose=net.verbose,
+                )
+            raise KeyboardInterrupt
+
+    def on_train_end(self, net, **kwargs):
+        if (
+            self.load_best
+            and self.best_model_weights_ is not None
+            and self.best_epoch_ != net.history[-1, "epoch"]
+        ):
+            bare_module(net.module_).load_state_dict(self.best_model_weights_)
+            self._sink(
+                f"Restoring best model from epoch {self.best_epoch_}.",
+                verbose=net.verbose,
+            )
+
+    def _sink(self, text, verbose):
+        # skorch calls any sink but print whatever the verbosity; print_sink
+        # stands for print and follows the net's verbosity as print does.
+        if verbose or self.sink not in (print, print_sink):
+            self.sink(text)
 
 
 class TrainingLossPlateau(Callback):

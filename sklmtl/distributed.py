@@ -36,9 +36,12 @@ from skorch.callbacks import Callback
 from skorch.dataset import unpack_data
 from skorch.hf import AccelerateMixin
 from torch.utils.data import DataLoader
+from torch.utils.data import Dataset as TorchDataset
 
+from ._batches import _array_source
 from ._estimator._parameters import Parameter
 from ._net import MultiTaskNeuralNet
+from .callbacks import silent_sink
 from .classifier import MultiTaskNetClassifier
 from .weighting import GradNorm, LossWeighting
 
@@ -51,8 +54,50 @@ def _world_size():
     return 1
 
 
-def _silent(*args, **kwargs):
-    """A print sink that prints nothing."""
+class _Rows(TorchDataset):
+    """In-memory ``(X, y)`` rows that a ``DataLoader`` fetches a batch at a time.
+
+    A ``DataLoader`` calls ``__getitems__`` with a whole batch's indices when
+    the dataset has it; one tensor index then replaces skorch's per-row
+    ``__getitem__`` and the collation of the rows (the plain estimator's
+    :class:`~sklmtl._batches.ArrayBatches` slices the same way). The
+    ``DataLoader`` stays, so accelerate can shard its batches.
+    """
+
+    def __init__(self, X, y, indices=None):
+        self.X = X
+        self.y = y
+        self.indices = indices
+
+    def __len__(self):
+        return len(self.y) if self.indices is None else len(self.indices)
+
+    def __getitem__(self, index):
+        X, y = self.__getitems__([index])
+        return X[0], y[0]
+
+    def __getitems__(self, batch_indices):
+        rows = torch.as_tensor(batch_indices, dtype=torch.long)
+        if self.indices is not None:
+            rows = self.indices[rows]
+        return self.X[rows], self.y[rows]
+
+
+def _whole_batch(batch):
+    """``collate_fn`` for :class:`_Rows`: its batches come collated."""
+    return batch
+
+
+def _data_loader(dataset, **kwargs):
+    """A ``DataLoader`` for accelerate to shard, fetching whole batches.
+
+    Datasets that are not in-memory arrays (or a custom ``collate_fn``) get
+    skorch's per-row path.
+    """
+    source = None if "collate_fn" in kwargs else _array_source(dataset)
+    if source is None:
+        return DataLoader(dataset, **kwargs)
+    return DataLoader(_Rows(*source), collate_fn=_whole_batch, **kwargs)
 
 
 def _average_gradients(parameters):
@@ -205,7 +250,7 @@ accelerate.Accelerator or None, default=None
         return AcceleratedMultiTaskNet
 
     def _iterator_class(self):
-        return DataLoader
+        return _data_loader
 
     def _check_weighting(self, strategy):
         if not isinstance(strategy, LossWeighting) or isinstance(strategy, GradNorm):
@@ -228,11 +273,14 @@ accelerate.Accelerator or None, default=None
         # The accelerator places the module: skorch requires device=None then.
         # skorch's accelerate sink would print the epoch table even with
         # verbose=0; print on the main process only, and only when asked.
-        sink = accelerator.print if self.verbose else _silent
-        return {
+        sink = accelerator.print if self.verbose else silent_sink
+        kwargs = {
             **super()._net_kwargs(),
             "callbacks": [("global_objective", _GlobalObjective())],
             "accelerator": accelerator,
             "device": None,
             "callbacks__print_log__sink": sink,
         }
+        if self.do_early_stopping_:
+            kwargs["callbacks__early_stopping__sink"] = sink
+        return kwargs

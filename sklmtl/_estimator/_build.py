@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 import torch
-from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.callbacks import ProgressBar
 from skorch.dataset import ValidSplit
 from torch.nn.modules.batchnorm import _BatchNorm
 
@@ -27,9 +27,12 @@ from .._batches import ArrayBatches
 from .._net import MultiTaskNeuralNet, optimizer_arguments, print_log
 from ..callbacks import (
     BestWeights,
+    ModuleEarlyStopping,
     PerTaskScoring,
     TaskWeightLogger,
     TrainingLossPlateau,
+    print_sink,
+    silent_sink,
 )
 from ..nn import MultiTaskObjective, make_trunk_factory, resolve_architecture
 from ..nn.tabular import tabular_trunk_factory
@@ -75,15 +78,12 @@ class NetBuilderMixin:
             "device": device,
         }
         extra = dict(self._net_kwargs())
-        kwargs["callbacks"] = [
-            *self._callbacks(weighting),
-            *extra.pop("callbacks", []),
-        ]
+        kwargs["callbacks"] = self._callbacks(weighting, extra.pop("callbacks", []))
         kwargs["callbacks__print_log"] = (
             # skorch's PrintLog builds its epoch table even when verbose=0
             # (0.18 s of a 2.0 s profiled fit on penguins): installed only
             # when something prints.
-            print_log(self.task_names_, weighting.constant_weights)
+            print_log(self.task_names_, weighting.constant_weights, self._sink())
             if self.verbose
             or any(k.startswith("callbacks__print_log__") for k in extra)
             else None
@@ -198,8 +198,23 @@ class NetBuilderMixin:
             "train_split": train_split,
         }
 
-    def _callbacks(self, weighting):
-        """Per-task scoring and weights, the stopping rules, then the user's."""
+    def _sink(self):
+        """Where messages go: not ``builtins.print`` itself (skorch's default).
+
+        A fitted net holding ``builtins.print`` pickles only while it is that
+        object, and Ray replaces it (:func:`~sklmtl.callbacks.print_sink`
+        looks it up when called).
+        """
+        return print_sink if self.verbose else silent_sink
+
+    def _callbacks(self, weighting, net_callbacks=()):
+        """Per-task scoring and weights, the net class's own, the stopping
+        rules, then the user's.
+
+        The net class's own callbacks (the global objective under data
+        parallel) run before early stopping, which ends an epoch's callbacks
+        by raising.
+        """
         task_names = self.task_names_
         callbacks = [
             (
@@ -211,11 +226,15 @@ class NetBuilderMixin:
                 ),
             ),
             ("task_weights", TaskWeightLogger(task_names)),
+            *net_callbacks,
         ]
         early_stopping = self.do_early_stopping_
         if early_stopping:
-            stopper = EarlyStopping(
-                monitor="valid_loss", patience=self.n_iter_no_change, load_best=True
+            stopper = ModuleEarlyStopping(
+                monitor="valid_loss",
+                patience=self.n_iter_no_change,
+                load_best=True,
+                sink=self._sink(),
             )
             callbacks.append(("early_stopping", stopper))
         elif self.tol is not None:
