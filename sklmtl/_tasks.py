@@ -23,7 +23,7 @@ import numbers
 import numpy as np
 
 from ._indicator import indicator_codes
-from ._label_kinds import object_missing_mask, tighten, type_kind
+from ._labels import object_missing_mask, tighten, type_kind
 from ._targets import encode_column, missing_mask, split_target_columns
 
 __all__ = [

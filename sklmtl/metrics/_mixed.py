@@ -3,7 +3,7 @@ regression (the ``score`` of the regressor and of the mixed estimator)."""
 
 import numpy as np
 
-from .._label_kinds import labels_equal
+from .._labels import labels_equal
 from .._targets import missing_mask, split_target_columns
 from .._weights import cell_weights
 
