@@ -41,58 +41,57 @@ def _estimator_has(attr):
 class IndependentTaskClassifier(MultiTaskMetaEstimator):
     """One independent clone of ``estimator`` per task, on that task's labelled rows.
 
-        Unlike :class:`sklearn.multioutput.MultiOutputClassifier`, which needs
-        every cell of ``y``, each task's model is fitted on the rows where that task
-        is labelled, so missing cells cost only their own task. With
-        ``estimator=MultiTaskNetClassifier(...)`` each task gets the same network
-        (trunk, width, epochs) with no sharing: the baseline that isolates what
-        sharing buys.
+    Unlike :class:`sklearn.multioutput.MultiOutputClassifier`, which needs
+    every cell of ``y``, each task's model is fitted on the rows where that task
+    is labelled, so missing cells cost only their own task. With
+    ``estimator=MultiTaskNetClassifier(...)`` each task gets the same network
+    (trunk, width, epochs) with no sharing: the baseline that isolates what
+    sharing buys.
 
-        Parameters
-        ----------
-        estimator : classifier
-            A single-output classifier; cloned once per task and fitted on the
-            task's original labels (1-D).
-        missing_label : scalar, default=np.nan
-            Marks unknown cells of ``y`` in addition to ``None``, ``NaN`` and
-            ``pd.NA``. Left at NaN, the ``missing_label`` of ``estimator`` (when
-            it has one) is used, so its sentinel never becomes a class; a
-            different value from the estimator's raises a ``ValueError``. Each
-            clone that has a ``missing_label`` gets the value in effect.
+    Parameters
+    ----------
+    estimator : classifier
+        A single-output classifier; cloned once per task and fitted on the
+        task's original labels (1-D).
+    missing_label : scalar, default=np.nan
+        Marks unknown cells of ``y`` in addition to ``None``, ``NaN`` and
+        ``pd.NA``. Left at NaN, the ``missing_label`` of ``estimator`` (when
+        it has one) is used, so its sentinel never becomes a class; a
+        different value from the estimator's raises a ``ValueError``. Each
+        clone that has a ``missing_label`` gets the value in effect.
 
-        Attributes
-        ----------
-        estimators_ : list of estimator
-            The fitted clone of each task.
-        classes_ : list of ndarray of shape (n_classes_t,), or ndarray
-            Class labels of each task (a single array when ``y`` was 1-D).
-        n_tasks_ : int
-            Number of tasks.
-        task_names_ : list of str
-            ``y``'s column names when it was a DataFrame, else ``task_0``, ...
-        n_features_in_ : int
-            Number of features seen during fit.
-        feature_names_in_ : ndarray of shape (`n_features_in_`,)
-            Names of features seen during fit, when ``X`` had string column names.
+    Attributes
+    ----------
+    estimators_ : list of estimator
+        The fitted clone of each task.
+    classes_ : list of ndarray of shape (n_classes_t,), or ndarray
+        Class labels of each task (a single array when ``y`` was 1-D).
+    n_tasks_ : int
+        Number of tasks.
+    task_names_ : list of str
+        ``y``'s column names when it was a DataFrame, else ``task_0``, ...
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when ``X`` had string column names.
 
-        See Also
-        --------
-        sklearn.multioutput.MultiOutputClassifier : needs every label cell.
-        LabelPowersetClassifier : one model over label combinations.
+    See Also
+    --------
+    sklearn.multioutput.MultiOutputClassifier : needs every label cell.
+    LabelPowersetClassifier : one model over label combinations.
 
-        Examples
-        --------
-        >>> import numpy as np
-    from sklearn.utils import _safe_indexing
-        >>> from sklearn.linear_model import LogisticRegression
-        >>> from sklmtl.baselines import IndependentTaskClassifier
-        >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
-        >>> Y = np.array([[0, "a"], [0, None], [1, "b"], [1, "b"]], dtype=object)
-        >>> clf = IndependentTaskClassifier(LogisticRegression()).fit(X, Y)
-        >>> clf.predict([[0.0], [3.0]]).tolist()
-        [[0, 'a'], [1, 'b']]
-        >>> len(clf.estimators_[1].classes_)
-        2
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklmtl.baselines import IndependentTaskClassifier
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> Y = np.array([[0, "a"], [0, None], [1, "b"], [1, "b"]], dtype=object)
+    >>> clf = IndependentTaskClassifier(LogisticRegression()).fit(X, Y)
+    >>> clf.predict([[0.0], [3.0]]).tolist()
+    [[0, 'a'], [1, 'b']]
+    >>> len(clf.estimators_[1].classes_)
+    2
     """
 
     def __init__(self, estimator, *, missing_label=np.nan):
