@@ -29,7 +29,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 from torch.utils.data import Dataset as TorchDataset
 
 from ._batches import (
@@ -42,7 +42,7 @@ from ._batches import (
 from ._binary import binary_outputs
 from ._estimator._build import NetBuilderMixin
 from ._estimator._parameters import SHARED_PARAMETERS, declare_parameters
-from ._label_kinds import label_kind
+from ._labels import label_kind
 from ._sparse import SparseRows, issparse, validate_sparse_X
 from ._state import load_training_state, training_state
 from ._tabular import TabularEncoder, needs_tabular, reject_text
@@ -273,10 +273,10 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
             self._rng_state = None
         X = self._validate_X(X, reset=not continuing)
         values = self._encode_targets(y, continuing=continuing, classes=classes)
-        if len(values) != self._n_rows(X):
+        if len(values) != _num_samples(X):
             raise ValueError(
                 "Found input variables with inconsistent numbers of samples: "
-                f"[{self._n_rows(X)}, {len(values)}]"
+                f"[{_num_samples(X)}, {len(values)}]"
             )
         if not (continuing and self.early_stopping == "auto"):
             # "auto" is decided by the first fit's size; a continued fit
@@ -305,10 +305,6 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
                 self._train(net, X, targets, previous if continuing else None, epochs)
         self._set_net(net)
         return self
-
-    @staticmethod
-    def _n_rows(X):
-        return X.shape[0] if issparse(X) else len(X)
 
     def _resolve_early_stopping(self, n_samples, incremental):
         """Whether this fit holds out a validation split and stops early.
@@ -579,7 +575,7 @@ class MultiTaskNetBase(NetBuilderMixin, BaseEstimator):
             return binary_outputs(
                 module, X, PREDICT_BATCH_ROWS, device, "list", self._float_dtype()
             )
-        n_rows = self._n_rows(X)
+        n_rows = _num_samples(X)
         outputs = [np.empty((n_rows, width)) for width in self._layout.widths]
         activations = [task.activation for task in self._tasks]
         batches = feature_batches(

@@ -12,9 +12,9 @@ returns for a label-indicator ``Y``), or ``predict_proba``'s list of
 
 import numpy as np
 import torch
+from sklearn.utils.validation import _num_samples
 
 from ._batches import feature_batches
-from ._sparse import issparse
 from .nn.heads import BINARY_LOGIT_SCALE, flat_logits
 
 __all__ = ["binary_outputs"]
@@ -62,7 +62,7 @@ def binary_outputs(module, X, batch_rows, device, layout, dtype=np.float32):
     """
     if layout not in _LAYOUTS:
         raise ValueError(f"layout must be one of {_LAYOUTS}; got {layout!r}.")
-    n_rows = X.shape[0] if issparse(X) else len(X)
+    n_rows = _num_samples(X)
     out = dest = None
     batches = feature_batches(X, batch_rows, pin=device.type == "cuda", dtype=dtype)
     with torch.inference_mode():

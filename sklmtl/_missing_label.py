@@ -33,7 +33,7 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-from ._label_kinds import is_missing_scalar, same_class
+from ._labels import is_missing_scalar, same_class
 
 __all__ = ["clone_with_missing_label", "missing_label_in_effect"]
 

@@ -14,7 +14,7 @@ from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
-from sklearn.utils import get_tags
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     check_consistent_length,
@@ -200,7 +200,7 @@ default=None
             )
             target = task.estimator_target(values[rows, t])
             self.estimators_.append(
-                estimator.fit(_take_rows(X, rows), target, **params)
+                estimator.fit(_safe_indexing(X, rows), target, **params)
             )
         self._tasks = tasks
         self._y_is_1d = is_1d
@@ -367,7 +367,3 @@ default=None
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         return tags
-
-
-def _take_rows(X, rows):
-    return X.iloc[rows] if hasattr(X, "iloc") else X[rows]

@@ -35,7 +35,7 @@ import warnings
 
 import numpy as np
 
-from ._label_kinds import label_key
+from ._labels import label_key
 
 __all__ = ["TabularEncoder", "needs_tabular"]
 

@@ -8,7 +8,7 @@ A target matrix ``Y`` of shape ``(n_samples, n_tasks)`` is encoded into an
 ``int64`` code matrix of the same shape where ``-1`` marks a missing cell and
 ``0 .. n_classes_t - 1`` index ``classes_[t]``.
 
-Each column keeps its own label kind (see :mod:`sklmtl._label_kinds`):
+Each column keeps its own label kind (see :mod:`sklmtl._labels`):
 ``classes_[t]`` is an array whose dtype (or, for ``object``, whose elements)
 carry the kind the user gave, so decoding needs ``classes_`` only and
 ``predict`` returns ints for an int column, bools for a bool column and
@@ -29,7 +29,7 @@ import warnings
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
-from ._label_kinds import (
+from ._labels import (
     class_key,
     dtype_label_kind,
     is_missing_scalar,

@@ -12,6 +12,7 @@ classifier, with the output conventions of :class:`~sklmtl.MultiTaskNetClassifie
 """
 
 import numpy as np
+from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
@@ -141,7 +142,7 @@ default=None
                 task_params["sample_weight"] = weights[rows, t]
             estimator = clone_with_missing_label(self.estimator, missing_label)
             estimator.fit(
-                _take_rows(X, rows), task_classes[codes[rows, t]], **task_params
+                _safe_indexing(X, rows), task_classes[codes[rows, t]], **task_params
             )
             self.estimators_.append(estimator)
         return self
@@ -336,7 +337,7 @@ default=None
         # The estimator learns combination indices: none of them is missing.
         estimator = clone_with_missing_label(self.estimator, np.nan)
         self.estimator_ = estimator.fit(
-            _take_rows(X, complete), combo_index.reshape(-1), **fit_params
+            _safe_indexing(X, complete), combo_index.reshape(-1), **fit_params
         )
         return self
 
@@ -402,7 +403,3 @@ default=None
             indicator[np.arange(len(rows)), rows[:, t]] = 1.0
             probas.append(combo_proba @ indicator)
         return self._shape_proba(probas)
-
-
-def _take_rows(X, rows):
-    return X.iloc[rows] if hasattr(X, "iloc") else X[rows]

@@ -22,7 +22,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import indexable
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._cv import resolve_cv
 from ._meta import MultiTaskMetaEstimator
@@ -213,10 +213,10 @@ class CalibratedMultiTaskClassifier(MultiTaskMetaEstimator):
         X = self._validate_X(X, reset=True)
         (y,) = indexable(y)
         codes, classes = self._encode(y)
-        if _num_rows(X) != len(codes):
+        if _num_samples(X) != len(codes):
             raise ValueError(
                 "Found input variables with inconsistent numbers of samples: "
-                f"[{_num_rows(X)}, {len(codes)}]"
+                f"[{_num_samples(X)}, {len(codes)}]"
             )
         # Every clone reads the cells this estimator reads as missing.
         estimator = clone_with_missing_label(
@@ -318,7 +318,3 @@ class CalibratedMultiTaskClassifier(MultiTaskMetaEstimator):
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "calibrated_classifiers_")
-
-
-def _num_rows(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)

@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._group_params import GroupParams
@@ -306,8 +306,9 @@ default=None
         if weights is not None:
             kwargs["sample_weight"] = weights[np.ix_(rows, group)]
         estimator = self._clone(seed, group_params, group)
-        X_rows = X.iloc[rows] if hasattr(X, "iloc") else X[rows]
-        return estimator.fit(X_rows, codes[np.ix_(rows, group)], **kwargs)
+        return estimator.fit(
+            _safe_indexing(X, rows), codes[np.ix_(rows, group)], **kwargs
+        )
 
     def _group_outputs(self, X, method):
         """``method``'s output of every task, in task order."""

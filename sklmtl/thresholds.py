@@ -25,7 +25,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing, indexable
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._cv import resolve_cv
 from ._meta import MultiTaskMetaEstimator
@@ -272,10 +272,10 @@ default=None
         X = self._validate_X(X, reset=True)
         (y,) = indexable(y)
         codes, classes = self._encode(y)
-        if _num_rows(X) != len(codes):
+        if _num_samples(X) != len(codes):
             raise ValueError(
                 "Found input variables with inconsistent numbers of samples: "
-                f"[{_num_rows(X)}, {len(codes)}]"
+                f"[{_num_samples(X)}, {len(codes)}]"
             )
         tuned = self._tuned_tasks(classes)
         frozen = isinstance(estimator, FrozenEstimator)
@@ -478,7 +478,3 @@ def _fit_and_predict(estimator, X, y, train, test, classes, task_names):
         estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
     probas = aligned_probas(estimator, _safe_indexing(X, test), classes, task_names)
     return estimator, probas
-
-
-def _num_rows(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)

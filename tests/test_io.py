@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from torch import nn
 
 from sklmtl import MultiTaskNetClassifier
-from sklmtl.io import _Decoder, load, save, to_onnx
+from sklmtl.io import load, save, to_onnx
+from sklmtl.io._codec import Decoder
 from sklmtl.weighting import ALIASES, MGDA, UncertaintyWeighting
 
 from .conftest import FAST, make_problem
@@ -523,7 +524,7 @@ def test_a_format_4_file_still_loads(tmp_path):
     counts=st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=5),
 )
 def test_time_arrays_read_back_exactly_for_every_unit_and_value(kind, unit, counts):
-    from sklmtl._label_codec import decode_array, encode_array
+    from sklmtl.io._label_codec import decode_array, encode_array
 
     arr = np.asarray(counts, dtype=np.int64).view(f"{kind}[{unit}]")  # NaT included
     back = decode_array(json.loads(json.dumps(encode_array(arr))), lambda v: v)
@@ -533,7 +534,7 @@ def test_time_arrays_read_back_exactly_for_every_unit_and_value(kind, unit, coun
     for i, value in enumerate(arr):
         cells[i] = value  # numpy scalars in an object column
     spec = json.loads(json.dumps(encode_array(cells)))
-    back = decode_array(spec, _Decoder(None).value)
+    back = decode_array(spec, Decoder(None).value)
     assert [(type(v), v.dtype, v.view(np.int64)) for v in back] == [
         (type(v), v.dtype, v.view(np.int64)) for v in arr
     ]

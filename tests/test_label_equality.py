@@ -1,6 +1,6 @@
 """One label-equality rule for every metric, scorer and splitter.
 
-``sklmtl._label_kinds.label_key`` compares labels as numpy and scikit-learn
+``sklmtl._labels.label_key`` compares labels as numpy and scikit-learn
 do: ``True == 1 == 1.0`` and ``False == 0 == 0.0``, while a string is never a
 number (``"1" != 1``). Each test here gives the same binary truth and
 predictions in many containers and kinds (numpy bool/int/float/object,

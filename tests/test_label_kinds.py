@@ -449,8 +449,8 @@ class TestPersistence:
         np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
 
     def test_every_cell_type_of_an_object_array_round_trips(self):
-        from sklmtl._label_codec import encode_array as _encode_array
-        from sklmtl.io import _Decoder
+        from sklmtl.io._codec import Decoder
+        from sklmtl.io._label_codec import encode_array as _encode_array
 
         cells = [
             1,
@@ -470,7 +470,7 @@ class TestPersistence:
         arr = np.empty(len(cells), dtype=object)
         arr[:] = cells
         spec = json.loads(json.dumps(_encode_array(arr)))
-        back = _Decoder(None).array(spec)
+        back = Decoder(None).array(spec)
         assert back.dtype == object
         assert [type(v) for v in back] == [type(v) for v in cells]
         assert [getattr(v, "dtype", None) for v in back] == [
@@ -485,12 +485,12 @@ class TestPersistence:
             np.array([0.0, np.inf]),
             np.array([True]),
         ):
-            again = _Decoder(None).array(json.loads(json.dumps(_encode_array(plain))))
+            again = Decoder(None).array(json.loads(json.dumps(_encode_array(plain))))
             assert again.dtype == plain.dtype
             np.testing.assert_array_equal(again, plain)
 
     def test_unsaveable_label_is_refused_with_its_task_and_type(self, tmp_path):
-        # A label type with no typed form in the file (see sklmtl._label_codec).
+        # A label type with no typed form in the file (see sklmtl.io._label_codec).
         periods = pd.period_range("2020-01", periods=2, freq="M").tolist()
         X, Y = _learnable([periods, ["no", "yes"]], n_samples=8)
         clf = MultiTaskNetClassifier(**TINY).fit(X, Y)

@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from .._indicator import indicator_codes
-from .._label_kinds import tighten
+from .._labels import tighten
 from .._targets import missing_mask, split_target_columns
 from ._base import CLASSIFICATION, REGRESSION, TASK_KINDS
 from .classification import ClassificationTask

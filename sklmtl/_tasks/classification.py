@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._label_kinds import labels_equal
+from .._labels import labels_equal
 from .._targets import encode_column
 from ._base import CLASSIFICATION, Task
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._label_kinds import object_missing_mask, tighten, type_kind
+from .._labels import object_missing_mask, tighten, type_kind
 from .._targets import missing_mask
 from ._base import REGRESSION, Task
 

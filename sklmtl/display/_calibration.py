@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.calibration import calibration_curve
 
 from .._missing_label import missing_label_in_effect
+from ..metrics._columns import true_columns
 from ._common import (
     estimator_probas,
     estimator_tasks,
@@ -13,7 +14,6 @@ from ._common import (
     task_axes,
     task_classes,
     task_scores,
-    true_columns,
 )
 
 
@@ -294,7 +294,9 @@ class MultiTaskCalibrationDisplay:
         >>> display.prob_true[0].tolist(), display.pos_labels
         ([0.0, 0.666...], ['yes'])
         """
-        true_cols, masks, names = true_columns(Y_true, missing_label, task_names)
+        true_cols, masks, _, names, _ = true_columns(
+            Y_true, missing_label, task_names=task_names
+        )
         if isinstance(Y_prob, np.ndarray) and len(true_cols) == 1:
             Y_prob = [Y_prob]
         if len(Y_prob) != len(true_cols):

@@ -9,8 +9,7 @@ import numbers
 
 import numpy as np
 
-from .._targets import missing_mask, split_target_columns
-from ..metrics import _as_labels
+from ..metrics._columns import as_labels
 
 
 def check_matplotlib(caller):
@@ -120,27 +119,9 @@ def estimator_probas(estimator, X, n_tasks):
     return [np.asarray(p, dtype=float) for p in probas]
 
 
-def true_columns(Y_true, missing_label, task_names=None):
-    """Each task's labels and labelled mask, with the task names.
-
-    Names come from ``task_names`` when given, else from a DataFrame's
-    columns, else ``task_0``, ...
-    """
-    columns, names, _ = split_target_columns(Y_true)
-    if task_names is not None:
-        if len(task_names) != len(columns):
-            raise ValueError(
-                f"task_names has {len(task_names)} name(s) but Y_true has "
-                f"{len(columns)} task(s)."
-            )
-        names = [str(n) for n in task_names]
-    masks = [~missing_mask(c, missing_label) for c in columns]
-    return columns, masks, names
-
-
 def labelled_values(column, mask):
     """The labelled cells of one task, with a plain dtype where possible."""
-    return _as_labels(np.asarray(column)[mask])
+    return as_labels(np.asarray(column)[mask])
 
 
 def check_same_kind(y_true, y_pred, name):

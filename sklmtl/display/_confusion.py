@@ -5,6 +5,7 @@ from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
 from .._missing_label import missing_label_in_effect
 from .._targets import missing_mask, split_target_columns
+from ..metrics._columns import true_columns
 from ._common import (
     check_same_kind,
     estimator_tasks,
@@ -12,7 +13,6 @@ from ._common import (
     labelled_values,
     select_tasks,
     task_axes,
-    true_columns,
 )
 
 
@@ -259,7 +259,9 @@ default="horizontal"
         >>> display.confusion_matrices[0].tolist()
         [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]
         """
-        true_cols, masks, names = true_columns(Y_true, missing_label, task_names)
+        true_cols, masks, _, names, _ = true_columns(
+            Y_true, missing_label, task_names=task_names
+        )
         pred_cols, _, _ = split_target_columns(Y_pred)
         if len(pred_cols) != len(true_cols) or len(pred_cols[0]) != len(true_cols[0]):
             raise ValueError(

@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.metrics import auc, roc_curve
 
 from .._missing_label import missing_label_in_effect
+from ..metrics._columns import true_columns
 from ._common import (
     estimator_probas,
     estimator_tasks,
@@ -13,7 +14,6 @@ from ._common import (
     task_axes,
     task_classes,
     task_scores,
-    true_columns,
 )
 
 
@@ -283,7 +283,9 @@ class MultiTaskRocCurveDisplay:
         >>> display.roc_auc
         [[0.75]]
         """
-        true_cols, masks, names = true_columns(Y_true, missing_label, task_names)
+        true_cols, masks, _, names, _ = true_columns(
+            Y_true, missing_label, task_names=task_names
+        )
         if isinstance(Y_score, np.ndarray) and len(true_cols) == 1:
             Y_score = [Y_score]
         if len(Y_score) != len(true_cols):

@@ -48,7 +48,6 @@ from ._accuracy import (
     per_task_scores,
     subset_accuracy,
 )
-from ._columns import as_labels as _as_labels  # noqa: F401 (used by display)
 from ._delta_m import delta_m
 from ._mixed import mean_task_score, task_scores
 from ._mixin import MultiTaskScoreMixin

@@ -6,7 +6,7 @@ from functools import partial
 import numpy as np
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
-from .._label_kinds import comparable_columns, labels_equal
+from .._labels import comparable_columns, labels_equal
 from ._columns import as_labels, mean_over_tasks, paired_columns, subset_weights
 
 

@@ -31,8 +31,22 @@ def as_labels(values):
     return values
 
 
-def true_columns(Y_true, missing_label, sample_weight):
+def true_columns(Y_true, missing_label, sample_weight=None, *, task_names=None):
     """Each task's labels, its scored-cell mask, its weights, and the names.
+
+    The metrics and the displays read ``Y_true`` through this one function.
+
+    Parameters
+    ----------
+    Y_true : array-like of shape (n_samples, n_tasks) or (n_samples,)
+        True labels.
+    missing_label : object
+        The label of an unknown cell, beside ``None``, ``NaN`` and ``pd.NA``.
+    sample_weight : array-like of shape (n_samples,) or \
+(n_samples, n_tasks), default=None
+        Weights per sample or per cell; a cell of weight 0 is not scored.
+    task_names : list of str or None, default=None
+        Names to use instead of the DataFrame's columns (or ``task_0``, ...).
 
     Returns
     -------
@@ -45,6 +59,13 @@ def true_columns(Y_true, missing_label, sample_weight):
     is_1d : bool
     """
     columns, names, is_1d = split_target_columns(Y_true)
+    if task_names is not None:
+        if len(task_names) != len(columns):
+            raise ValueError(
+                f"task_names has {len(task_names)} name(s) but Y_true has "
+                f"{len(columns)} task(s)."
+            )
+        names = [str(n) for n in task_names]
     scored = [~missing_mask(column, missing_label) for column in columns]
     if sample_weight is None:
         return columns, scored, [None] * len(columns), names, is_1d

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
 
-from .._label_kinds import (
+from .._labels import (
     distinct_label_keys,
     label_key,
     label_key_mask,

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
-from .._label_kinds import label_key
+from .._labels import label_key
 from ._columns import as_labels, mean_over_tasks, subset_weights, true_columns
 
 # float32 probabilities may overshoot [0, 1] by a rounding error.

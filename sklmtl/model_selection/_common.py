@@ -4,6 +4,7 @@ import numbers
 import warnings
 
 import numpy as np
+from sklearn.utils.validation import _num_samples
 
 # scikit-learn's own checks and messages for test_size / train_size.
 from ._stratify import (
@@ -33,11 +34,6 @@ def _check_shuffle(splitter):
         )
 
 
-def _n_rows(data):
-    shape = getattr(data, "shape", None)
-    return int(shape[0]) if shape is not None and len(shape) else len(data)
-
-
 def _read_targets(splitter, X, y):
     """The label table of ``y``, after checking it against ``X``."""
     name = type(splitter).__name__
@@ -47,9 +43,9 @@ def _read_targets(splitter, X, y):
             "(n_samples, n_tasks); got y=None."
         )
     table = LabelTable(y, missing_label=splitter.missing_label)
-    if X is not None and _n_rows(X) != table.n_samples:
+    if X is not None and _num_samples(X) != table.n_samples:
         raise ValueError(
-            f"X has {_n_rows(X)} rows but Y has {table.n_samples}; they must "
+            f"X has {_num_samples(X)} rows but Y has {table.n_samples}; they must "
             "describe the same samples."
         )
     return table

@@ -10,11 +10,11 @@ from sklearn.model_selection import check_cv as _sklearn_check_cv
 # scikit-learn's own checks and messages for test_size / train_size.
 from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import _num_samples
 
-from .._label_kinds import label_key
+from .._labels import label_key
 from .._targets import missing_mask, split_target_columns
 from ..metrics import _missing_label_of
-from ._common import _n_rows
 from ._split import MultiTaskStratifiedKFold
 from ._stratify import (
     check_class_labels,
@@ -213,7 +213,7 @@ def cross_val_predict(
     if method not in _METHODS:
         raise ValueError(f"method must be one of {list(_METHODS)}; got {method!r}.")
     X, Y, groups = indexable(X, Y, groups)
-    n_samples = _n_rows(X)
+    n_samples = _num_samples(X)
     splitter = check_cv(cv, Y, missing_label=_missing_label_of(estimator))
     splits = list(splitter.split(X, Y, groups))
     tests = [np.asarray(test) for _, test in splits]

@@ -27,7 +27,7 @@ follow.
 
 import numpy as np
 
-from .._label_kinds import label_key
+from .._labels import label_key
 from .._targets import missing_mask, split_target_columns
 
 
@@ -47,7 +47,7 @@ def check_class_labels(values, task_name):
 def encode_values(values, what):
     """Integer code per value (first-seen order) and the distinct values.
 
-    Values are told apart by :func:`~sklmtl._label_kinds.label_key`, the rule
+    Values are told apart by :func:`~sklmtl._labels.label_key`, the rule
     every metric compares labels by: ``True``, ``1`` and ``1.0`` are one
     value, ``"1"`` another. ``what`` names the column in the error raised for
     an unhashable value.

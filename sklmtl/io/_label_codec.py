@@ -87,7 +87,7 @@ def encode_array(arr):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklmtl._label_codec import encode_array
+    >>> from sklmtl.io._label_codec import encode_array
     >>> encode_array(np.array(["2020-01-02"], dtype="datetime64[D]"))
     {'dtype': '<M8[D]', 'values': [18263]}
     """
@@ -126,7 +126,7 @@ def encode_label(value):
     Examples
     --------
     >>> import datetime
-    >>> from sklmtl._label_codec import encode_label
+    >>> from sklmtl.io._label_codec import encode_label
     >>> encode_label((1, "a")), encode_label(datetime.date(2020, 1, 2))
     ({'__tuple__': [{'__int__': 1}, 'a']}, {'__date__': '2020-01-02'})
     """
@@ -212,7 +212,7 @@ def decode_label(obj, decode):
 
     Examples
     --------
-    >>> from sklmtl._label_codec import decode_label
+    >>> from sklmtl.io._label_codec import decode_label
     >>> decode_label({"__decimal__": "1.50"}, None)
     Decimal('1.50')
     """
@@ -269,7 +269,7 @@ def decode_array(spec, decode):
 
     Examples
     --------
-    >>> from sklmtl._label_codec import decode_array
+    >>> from sklmtl.io._label_codec import decode_array
     >>> decode_array({"dtype": "<m8[s]", "values": [90]}, lambda v: v)
     array([90], dtype='timedelta64[s]')
     """
@@ -318,7 +318,7 @@ def check_round_trip(labels, task_name, decode):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklmtl._label_codec import check_round_trip
+    >>> from sklmtl.io._label_codec import check_round_trip
     >>> check_round_trip(np.array([1, 2]), "size", lambda v: v)
     {'dtype': '<i8', 'values': [1, 2]}
     """

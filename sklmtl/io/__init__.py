@@ -1,0 +1,39 @@
+"""Safe persistence (safetensors + JSON) and ONNX export of fitted estimators.
+
+``pickle``/``joblib`` files run arbitrary code when loaded, and skops does not
+make skorch nets safe (their state travels as an inner pickle). :func:`save`
+writes one safetensors file: the tensors (network, criterion, optimizer and
+RNG state) as raw arrays, and everything else (parameters, ``classes_``, task
+and feature names, history, versions) as JSON in the file's metadata.
+:func:`load` never unpickles and never imports a name read from the file: a
+class named in the file must be one of sklmtl's own components (weightings,
+architectures, trunks), a ``torch.optim`` optimizer, or one the caller hands
+over explicitly in ``custom_objects``.
+
+What is saved: the fitted network and everything needed to predict, plus
+what continued training needs (optimizer state, the RNG stream, history).
+Labels keep their type and value (``sklmtl.io._label_codec`` lists the kinds:
+numpy dtypes including ``datetime64``/``timedelta64``, pandas ``Timestamp``/
+``Timedelta``, ``datetime``, ``Decimal``, tuples, ...); a task whose labels
+would not read back identical is refused at :func:`save`, naming the task.
+Not saved: user ``callbacks`` (refused: set ``callbacks=None`` first and pass
+them again after loading), trunk *instances* (refused: pass a class and
+``trunk__<param>`` arguments instead), and a weighting's non-tensor running
+state (e.g. DWA's loss history restarts when training resumes).
+
+The package holds one job per module: ``_codec`` (the typed JSON of
+parameters and fitted attributes, and the allow-list of classes),
+``_label_codec`` (the typed JSON of labels), ``_files`` (:func:`save` and
+:func:`load`), ``_migrations`` (the format versions and how an older file is
+read) and ``_onnx`` (:func:`to_onnx`).
+"""
+
+from ._files import load, save
+from ._migrations import (  # noqa: F401
+    FORMAT,
+    FORMAT_VERSION,
+    READABLE_FORMAT_VERSIONS,
+)
+from ._onnx import to_onnx
+
+__all__ = ["load", "save", "to_onnx"]

@@ -1,0 +1,274 @@
+"""Writing and reading sklmtl's safetensors files.
+
+:func:`save` writes the tensors (network, criterion, optimizer and RNG
+state) as raw arrays and everything else as typed JSON
+(:mod:`sklmtl.io._codec`) in the file's metadata; :func:`load` checks the
+file, reads an older format as the current one (:mod:`sklmtl.io._migrations`)
+and restores the estimator through the same fitted-state setter ``fit`` uses.
+"""
+
+import json
+import warnings
+
+import numpy as np
+import sklearn
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+
+from .. import __version__
+from ..classifier import MultiTaskNetClassifier
+from ..mixed import MultiTaskNet
+from ..regressor import MultiTaskNetRegressor
+from ._codec import Decoder, class_name, encode, public_classes
+from ._label_codec import check_round_trip
+from ._migrations import FORMAT, FORMAT_VERSION, check_readable, upgrade
+
+__all__ = ["load", "save"]
+
+# The estimators a file may hold, by the name written in it.
+_ESTIMATORS = {
+    cls.__name__: cls
+    for cls in (MultiTaskNetClassifier, MultiTaskNetRegressor, MultiTaskNet)
+}
+
+
+def _saved_class(estimator):
+    """The public estimator class ``estimator`` is saved as (a subclass, such as
+    the Accelerate variant, loads as its public base)."""
+    for cls in type(estimator).__mro__:
+        if _ESTIMATORS.get(cls.__name__) is cls:
+            return cls
+    raise TypeError(
+        f"sklmtl.io.save saves {', '.join(_ESTIMATORS)}; got "
+        f"{type(estimator).__name__}."
+    )
+
+
+def _optimizer_tensors(state):
+    tensors, scalars = {}, {}
+    for index, entry in state["state"].items():
+        for key, value in entry.items():
+            if torch.is_tensor(value):
+                tensors[f"optimizer.{index}.{key}"] = value
+            else:
+                scalars[f"{index}.{key}"] = value
+    groups = [
+        {k: v for k, v in group.items() if k != "params"} | {"params": group["params"]}
+        for group in state["param_groups"]
+    ]
+    return tensors, {"scalars": scalars, "param_groups": groups}
+
+
+def save(estimator, path):
+    """Save a fitted sklmtl network estimator without pickle.
+
+    Parameters
+    ----------
+    estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
+        A fitted estimator (not a pipeline: save the other steps on their own).
+        Its tasks are saved with their kind: classes with their label kind,
+        or the mean and scale of a regression target.
+    path : str or path-like
+        The file to write (a safetensors file; ``.safetensors`` is customary).
+
+    Raises
+    ------
+    TypeError
+        When a parameter has no safe representation (user callbacks, trunk
+        instances, objects that are not sklmtl components), or a task's
+        labels have none (a ``pd.Period``, a class of the user's own, ...):
+        the message names the task and the label's type.
+
+    See Also
+    --------
+    load : read the file back.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl.io import load, save
+    >>> clf = MultiTaskNetClassifier(max_epochs=2, random_state=0).fit(
+    ...     [[0.0], [1.0]], [["a", 0], ["b", 1]])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.safetensors"
+    >>> save(clf, path)
+    >>> (load(path).predict([[0.5]]) == clf.predict([[0.5]])).all()
+    np.True_
+    """
+    saved_class = _saved_class(estimator)
+    if not hasattr(estimator, "net_"):
+        raise ValueError("The estimator is not fitted; fit it before saving.")
+    if estimator.callbacks:
+        raise TypeError(
+            "Cannot save user callbacks safely: call "
+            "estimator.set_params(callbacks=None) before saving and pass them "
+            "again after loading."
+        )
+    allowed_by_class = {cls: name for name, cls in public_classes().items()}
+    # The public class's parameters only: a model trained with a subclass
+    # (e.g. the Accelerate variant) loads as a plain MultiTaskNetClassifier.
+    base_params = set(saved_class().get_params(deep=False))
+    params = {
+        key: encode(value, key, allowed_by_class)
+        for key, value in estimator.get_params(deep=False).items()
+        if key in base_params or key in estimator._extra_params
+    }
+    decode = Decoder(None).value
+    for task in estimator._tasks:
+        if task.classes is not None:
+            # Refuse, naming the task, labels that would not read back as given.
+            check_round_trip(task.classes, task.name, decode)
+    state = estimator._get_fitted_state()
+    attributes = dict(state["attributes"])
+    # The task descriptions (kind, classes with their label kind, or the
+    # target scaling) and class weights, typed as parameters are.
+    attributes["target"] = encode(attributes["target"], "target", allowed_by_class)
+    # The table encoding (categories with their types, scaling, bin edges).
+    attributes["tabular"] = encode(attributes["tabular"], "tabular", allowed_by_class)
+    training = state["training"]
+    opt_tensors, opt_meta = _optimizer_tensors(training["optimizer"])
+    payload = {
+        "format_version": FORMAT_VERSION,
+        "versions": {
+            "sklmtl": __version__,
+            "torch": torch.__version__,
+            "scikit-learn": sklearn.__version__,
+        },
+        "estimator": saved_class.__name__,
+        "params": params,
+        "fitted": attributes,
+        "optimizer": opt_meta,
+        "optimizer_class": class_name(
+            training["optimizer_class"], allowed_by_class, "optimizer"
+        ),
+        "history": json.loads(json.dumps(training["history"], default=_history_value)),
+    }
+    tensors = {f"module.{k}": v for k, v in training["module"].items()}
+    tensors |= {f"weighting.{k}": v for k, v in training["weighting"].items()}
+    tensors |= opt_tensors
+    if training["rng_state"] is not None:
+        tensors["rng_state"] = training["rng_state"]
+    tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    metadata = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "sklmtl": json.dumps(payload),
+    }
+    save_file(tensors, str(path), metadata=metadata)
+
+
+def _history_value(value):
+    if torch.is_tensor(value) or isinstance(value, np.generic):
+        return value.tolist()
+    raise TypeError(f"history holds a {type(value).__name__}, which cannot be saved")
+
+
+def _read(path):
+    """The payload and tensors of an sklmtl file, as the current format holds them."""
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as handle:
+            metadata = handle.metadata() or {}
+            if metadata.get("format") != FORMAT:
+                raise ValueError(
+                    f"{path} is a safetensors file but not an sklmtl model (no "
+                    "'sklmtl' metadata)."
+                )
+            tensors = {key: handle.get_tensor(key) for key in handle.keys()}
+    except SafetensorError as exc:
+        raise ValueError(
+            f"{path} is not an sklmtl model file (not a safetensors file: {exc}). "
+            "sklmtl.io.load never reads pickles."
+        ) from None
+    version = check_readable(path, metadata)
+    return upgrade(json.loads(metadata["sklmtl"]), tensors, version)
+
+
+def load(path, *, device=None, custom_objects=None):
+    """Load an estimator written by :func:`save`, without unpickling anything.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file written by :func:`save`.
+    device : str or None, default=None
+        Where to put the network (e.g. ``"cpu"`` for a model trained on a
+        GPU); None uses the saved ``device`` parameter.
+    custom_objects : dict or None, default=None
+        ``{name: class}`` for custom trunk classes named in the file; only
+        these, sklmtl's own components and ``torch.optim`` optimizers are
+        ever resolved.
+
+    Returns
+    -------
+    estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
+        The fitted estimator, predicting as the saved one did and ready to
+        continue training (``warm_start``/``partial_fit``).
+
+    Raises
+    ------
+    ValueError
+        When the file is not an sklmtl safetensors file (e.g. a pickle), was
+        written with a format version this sklmtl does not read (it reads 4
+        and 5), or names a class outside the allow-list.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl.io import load, save
+    >>> clf = MultiTaskNetClassifier(max_epochs=2).fit([[0.0], [1.0]], [0, 1])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.safetensors"
+    >>> save(clf, path)
+    >>> load(path, device="cpu").classes_.tolist()
+    [0, 1]
+    """
+    payload, tensors = _read(path)
+    estimator_class = _ESTIMATORS.get(payload.get("estimator"))
+    if estimator_class is None:
+        raise ValueError(
+            f"Unknown estimator in the file: {payload.get('estimator')!r}."
+        )
+    decode = Decoder(custom_objects)
+    params = {key: decode.value(value) for key, value in payload["params"].items()}
+    attributes = dict(payload["fitted"])
+    attributes["target"] = decode.value(attributes["target"])
+    attributes["tabular"] = decode.value(attributes.get("tabular"))
+    training = {
+        "module": _prefixed(tensors, "module."),
+        "weighting": _prefixed(tensors, "weighting."),
+        "optimizer": _optimizer_state(tensors, payload["optimizer"]),
+        "optimizer_class": decode.cls(payload["optimizer_class"]),
+        "history": payload["history"],
+        "rng_state": tensors.get("rng_state"),
+    }
+    est = estimator_class(**params)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            est._restore_fitted_state(
+                {"attributes": attributes, "training": training}, device=device
+            )
+    except (RuntimeError, KeyError) as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        raise ValueError(
+            f"The weights in {path} do not fit the network its parameters "
+            f"describe: {' '.join(lines[:2])}"
+        ) from None
+    return est
+
+
+def _prefixed(tensors, prefix):
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+
+def _optimizer_state(tensors, meta):
+    state = {}
+    for key, value in tensors.items():
+        if key.startswith("optimizer."):
+            _, index, name = key.split(".", 2)
+            state.setdefault(int(index), {})[name] = value
+    for key, value in meta["scalars"].items():
+        index, name = key.split(".", 1)
+        state.setdefault(int(index), {})[name] = value
+    return {"state": state, "param_groups": meta["param_groups"]}

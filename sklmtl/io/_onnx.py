@@ -1,0 +1,234 @@
+"""ONNX export of a fitted estimator's network, with its tasks in the metadata.
+
+The graph wraps the network in :class:`_TaskOutputs` (probabilities per
+classification task, values in target units per regression task); each
+task's kind and classes travel in the model's ``metadata_props``, typed as
+:mod:`sklmtl.io._label_codec` writes labels.
+"""
+
+import contextlib
+import json
+import logging
+import warnings
+
+import torch
+
+from ..nn.heads import activate
+from ._codec import Decoder
+from ._label_codec import check_round_trip
+
+__all__ = ["to_onnx"]
+
+class _TaskOutputs(torch.nn.Module):
+    """Probabilities of classification tasks, values in target units otherwise.
+
+    A regression output is standardised in the network's dtype, then cast to
+    float64 and de-standardised in float64 (the mean and scale are float64
+    constants; :meth:`RegressionTask.graph_output`), as ``predict`` does: in
+    float32 a target with a large mean and a small scale (``1e8 + 2 * x``)
+    would lose its signal to float32's steps.
+    A task with a variance output (``loss="gaussian_nll"``) also gives its
+    standard deviation in target units.
+    """
+
+    def __init__(self, module, tasks):
+        super().__init__()
+        self.module = module
+        # Each task writes its own part of the graph (Task.graph_output,
+        # Task.graph_std): regression values and deviations in float64.
+        self.tasks = list(tasks)
+
+    def forward(self, X):
+        outputs, stds = [], []
+        for task, raw in zip(self.tasks, self.module(X)):
+            outputs.append(task.graph_output(raw, activate))
+            std = task.graph_std(raw)
+            if std is not None:
+                stds.append(std)
+        return (*outputs, *stds)
+
+
+def to_onnx(estimator, path, *, opset_version=None):
+    """Export the network of a fitted estimator to ONNX (needs the ``onnx`` extra).
+
+    The graph takes ``X`` (float32, or float64 for a model fitted with
+    ``dtype="float64"``; shape ``(batch, n_features)`` or the image
+    shape the estimator was fitted on, with a dynamic batch axis) and returns
+    one output per task: for a classification task a probability array
+    named ``proba_<task name>``, with columns ordered as ``classes_[t]``
+    (what ``predict_proba`` returns, without the label decoding), in the
+    graph's dtype; for a regression task the prediction in the target's
+    units, shape ``(batch,)``, named ``value_<task name>`` (what ``predict``
+    returns for that task). Regression outputs are **float64** whatever the
+    network's dtype: the network's standardised output is cast to float64 and
+    de-standardised (``* scale + mean``) in float64 inside the graph, as
+    ``predict`` does, so a target with a large mean or a tiny scale (``1e8 +
+    2 * x``) keeps its signal (float32 steps near ``1e8`` are 8 apart).
+
+    A model fitted with ``loss="gaussian_nll"`` (or a :class:`MultiTaskNet`
+    with ``regression_loss="gaussian_nll"``) also outputs each regression
+    task's predicted standard deviation, ``std_<task name>`` (float64, shape
+    ``(batch,)``; what ``predict(X, return_std=True)`` returns). These come
+    after the one output per task, so output ``t`` is always task ``t``.
+
+    The kind of every task is in ``metadata_props`` under ``"sklmtl.tasks"``:
+    a JSON list of ``{"task": name, "kind": "classification" |
+    "regression", "output": output name}`` (plus ``"std_output"`` for a
+    task with a standard deviation output).
+
+    The labels travel in the model's ``metadata_props`` under the key
+    ``"sklmtl.classes"``: a JSON list with one entry per classification task,
+    ``{"task": name, "output": "proba_<name>", "classes": {"dtype": ...,
+    "values": [...]}}``, where ``dtype`` is the numpy dtype string of
+    ``classes_[t]`` (``"<i8"``, ``"|b1"``, ``"<U3"``, ``"<M8[us]"``, ...;
+    bytes as hex, ``datetime64``/``timedelta64`` as int64 counts of their
+    unit) or ``"object"``, whose values are tagged with their type
+    (``{"__int__": 1}``, ``{"__float__": "1.0"}``, ``{"__scalar__": "<i4",
+    "value": 1}``, ``{"__timestamp__": true, "unit": "us", "value": ...,
+    "tz": ...}``, ``{"__tuple__": [...]}``, ...; bools, strings and None are
+    plain JSON; the tags are listed in ``sklmtl.io._label_codec``). Column
+    ``j`` of output ``proba_<name>`` is the probability of ``values[j]``.
+
+    Parameters
+    ----------
+    estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
+        A fitted estimator.
+    path : str or path-like
+        The ``.onnx`` file to write.
+    opset_version : int or None, default=None
+        ONNX opset; None uses the exporter's default.
+
+    Returns
+    -------
+    output_names : list of str
+        The names of the graph's outputs: one per task, then ``std_<task>``
+        for each task with a variance output.
+
+    Raises
+    ------
+    TypeError
+        Before writing anything, when a task's labels have no typed form
+        for the metadata (as :func:`save`); the message names the task.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl.io import to_onnx
+    >>> clf = MultiTaskNetClassifier(max_epochs=2).fit(
+    ...     np.eye(3, dtype=np.float32), [[0, 1], [1, 0], [1, 1]])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.onnx"
+    >>> to_onnx(clf, path)
+    ['proba_task_0', 'proba_task_1']
+    >>> import json, onnx
+    >>> props = {p.key: p.value for p in onnx.load(path).metadata_props}
+    >>> [task["classes"] for task in json.loads(props["sklmtl.classes"])]
+    [{'dtype': '<i8', 'values': [0, 1]}, {'dtype': '<i8', 'values': [0, 1]}]
+    """
+    try:
+        import onnx  # noqa: F401
+        import onnxscript  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "to_onnx needs the onnx extra: pip install 'sklmtl[onnx]'."
+        ) from exc
+    if not hasattr(estimator, "net_"):
+        raise ValueError("The estimator is not fitted; fit it before exporting.")
+    if getattr(estimator, "_tabular", None) is not None:
+        raise ValueError(
+            "to_onnx exports the network only, and this model encodes its table "
+            "(categorical columns, missing-value indicators or scaling) before "
+            "the network; that encoding is not part of the ONNX graph."
+        )
+    tasks = estimator._tasks
+    module = _TaskOutputs(estimator.net_.module_, tasks).to("cpu").eval()
+    weights = next(module.parameters())
+    example = torch.zeros((2, *estimator._raw_sample_shape), dtype=weights.dtype)
+    output_names = _onnx_output_names(tasks)
+    # Before exporting: labels without a typed form are refused, naming the task.
+    metadata = _onnx_metadata(tasks, output_names)
+    batch = torch.export.Dim("batch")
+    try:
+        with warnings.catch_warnings(), _quiet_torchvision_notice():
+            # torch's exporter flags its own internal deprecations, which a
+            # user cannot act on; other warnings (e.g. from tracing a custom
+            # trunk) reach the user.
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            torch.onnx.export(
+                module,
+                (example,),
+                str(path),
+                input_names=["X"],
+                output_names=output_names,
+                dynamic_shapes=({0: batch},),
+                opset_version=opset_version,
+                dynamo=True,
+                verbose=False,
+            )
+    finally:
+        estimator.net_.module_.to(estimator.net_.device)
+    _store_onnx_metadata(path, metadata)
+    return output_names
+
+
+def _onnx_output_names(tasks):
+    """One output per task, then the standard deviations of Gaussian NLL tasks."""
+    names = [task.output_name for task in tasks]
+    return names + [task.std_output_name for task in tasks if task.std_output_name]
+
+
+class _TorchvisionNotice(logging.Filter):
+    """Drops the exporter's "torchvision is not installed" notices, only those.
+
+    torch's ONNX registry logs one warning per torchvision operator it
+    cannot register when torchvision is absent (four lines at every export);
+    sklmtl's networks never use those operators. Other records pass.
+    """
+
+    def filter(self, record):
+        return not str(record.msg).startswith("torchvision is not installed")
+
+
+@contextlib.contextmanager
+def _quiet_torchvision_notice():
+    logger = logging.getLogger("torch.onnx._internal.exporter._registration")
+    notice = _TorchvisionNotice()
+    logger.addFilter(notice)
+    try:
+        yield
+    finally:
+        logger.removeFilter(notice)
+
+
+def _onnx_metadata(tasks, output_names):
+    """Each task's kind and classes (with their kind), for ``metadata_props``."""
+    decode = Decoder(None).value
+    labels = [
+        {
+            "task": task.name,
+            "output": output,
+            "classes": check_round_trip(task.classes, task.name, decode),
+        }
+        for task, output in zip(tasks, output_names)
+        if task.has_proba
+    ]
+    kinds = [
+        {"task": task.name, "kind": task.kind, "output": output}
+        for task, output in zip(tasks, output_names)
+    ]
+    for entry, task in zip(kinds, tasks):
+        if task.std_output_name:
+            entry["std_output"] = task.std_output_name
+    return {"sklmtl.classes": labels, "sklmtl.tasks": kinds}
+
+
+def _store_onnx_metadata(path, metadata):
+    import onnx
+
+    model = onnx.load(str(path))
+    for key, value in metadata.items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, json.dumps(value)
+    onnx.save(model, str(path))
