@@ -19,6 +19,7 @@ from ._label_codec import check_round_trip
 
 __all__ = ["to_onnx"]
 
+
 class _TaskOutputs(torch.nn.Module):
     """Probabilities of classification tasks, values in target units otherwise.
 
