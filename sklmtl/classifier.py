@@ -1,7 +1,7 @@
 """MultiTaskNetClassifier: one shared network, one head per task.
 
 The training machinery, the parameters and the fitted state live in
-:class:`sklmtl._base.MultiTaskNetBase`; this module adds what is specific to
+:class:`sklmtl._estimator._base.MultiTaskNetBase`; this module adds what is specific to
 classification: labels encoded per task (each column keeps its own label
 kind), class weights, ``classes_``, ``predict_proba`` and ``predict``.
 """
@@ -10,9 +10,10 @@ import numpy as np
 from sklearn.base import ClassifierMixin, MultiOutputMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import PREDICT_BATCH_ROWS, MultiTaskNetBase
 from ._batches import torch_threads
 from ._binary import binary_outputs
+from ._estimator._base import MultiTaskNetBase
+from ._estimator._inputs import PREDICT_BATCH_ROWS
 from ._estimator._parameters import MISSING_LABEL, Parameter
 from ._targets import decode_predictions, task_class_weights
 from .metrics import MultiTaskScoreMixin

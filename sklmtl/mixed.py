@@ -20,7 +20,7 @@ family would name a model that is both.
 import numpy as np
 from sklearn.base import MultiOutputMixin
 
-from ._base import MultiTaskNetBase
+from ._estimator._base import MultiTaskNetBase
 from ._estimator._parameters import MISSING_LABEL, Parameter
 from ._targets import decode_predictions
 from ._tasks import check_task_types

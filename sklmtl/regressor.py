@@ -1,6 +1,6 @@
 """MultiTaskNetRegressor: one shared network for several regression targets.
 
-The training machinery lives in :class:`sklmtl._base.MultiTaskNetBase` and
+The training machinery lives in :class:`sklmtl._estimator._base.MultiTaskNetBase` and
 the targets in the task layer (:mod:`sklmtl._tasks`): every column is a
 :class:`~sklmtl._tasks.RegressionTask`, standardised with its (sample
 weighted) mean and standard deviation for training and de-standardised at
@@ -10,7 +10,7 @@ prediction.
 import numpy as np
 from sklearn.base import MultiOutputMixin, RegressorMixin
 
-from ._base import MultiTaskNetBase
+from ._estimator._base import MultiTaskNetBase
 from ._estimator._parameters import Parameter
 from ._tasks import REGRESSION
 from ._validation import Options

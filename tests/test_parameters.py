@@ -14,7 +14,7 @@ import pytest
 from sklearn.base import clone
 
 from sklmtl import MultiTaskNet, MultiTaskNetClassifier, MultiTaskNetRegressor
-from sklmtl._base import MultiTaskNetBase
+from sklmtl._estimator._base import MultiTaskNetBase
 from sklmtl._estimator._parameters import (
     SHARED_PARAMETERS,
     Parameter,

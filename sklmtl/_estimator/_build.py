@@ -44,7 +44,7 @@ __all__ = ["NetBuilderMixin"]
 class NetBuilderMixin:
     """The hooks that build an estimator's skorch net (a mixin of the base).
 
-    Reads the parameters of :class:`~sklmtl._base.MultiTaskNetBase` and the
+    Reads the parameters of :class:`~sklmtl._estimator._base.MultiTaskNetBase` and the
     fitted attributes a fit sets before building (``task_names_``,
     ``_tasks``, ``_input_shape``, ``_tabular``, ``_next_seed``,
     ``do_early_stopping_``).

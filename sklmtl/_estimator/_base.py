@@ -1,0 +1,360 @@
+"""What every sklmtl network estimator shares: parameters, fit, fitted state.
+
+Design: the estimator *owns* a skorch net (``net_``, a
+:class:`~sklmtl._net.MultiTaskNeuralNet`) instead of subclassing a skorch class.
+The estimator keeps scikit-learn's contract (``__init__`` stores arguments
+only, ``get_params`` lists exactly them, ``validate_data``, labels in and
+labels out, ``random_state``), while the inner net keeps everything skorch
+gives: the training loop, callbacks, ``history``, optimizer and device
+handling. A ``NeuralNetClassifier`` subclass fails about half of
+scikit-learn's common checks; this owner passes them.
+
+One routine builds the network from the parameters and the fitted attributes
+(:meth:`MultiTaskNetBase._initialize_net`), and one pair reads and restores
+the whole fitted state (:meth:`~MultiTaskNetBase._get_fitted_state`,
+:meth:`~MultiTaskNetBase._restore_fitted_state`). ``fit`` with
+``warm_start=True``, ``partial_fit`` and :func:`sklmtl.io.load` all go
+through them: a continued fit builds a new net from the *current* parameters
+(so a changed ``lr``, ``max_epochs``, optimizer argument or callback takes
+effect) and loads the previous weights, optimizer moments, history and RNG
+stream into it.
+"""
+
+import numbers
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import _num_samples
+from torch.utils.data import Dataset as TorchDataset
+
+from .._batches import (
+    LabelledDataset,
+    as_tensor,
+    torch_threads,
+)
+from .._sparse import SparseRows, issparse
+from .._state import load_training_state
+from .._tasks import (
+    fit_scaling,
+    labelled_mask,
+)
+from .._validation import float_dtype_name, resolve_device, validate_params
+from .._weights import check_sample_weight
+from ..exceptions import TrainingDivergedError
+from ..nn.losses import pack_targets
+from ._build import NetBuilderMixin
+from ._fitted import FittedStateMixin
+from ._inputs import InputMixin
+from ._parameters import SHARED_PARAMETERS, declare_parameters
+
+__all__ = ["MultiTaskNetBase"]
+
+# early_stopping="auto" holds out a validation split from this many training
+# rows on (10% of them, 50 rows, is then enough to pick an epoch); below it
+# the net trains every epoch on every row. Chosen on the real-data suite.
+AUTO_EARLY_STOPPING_MIN_SAMPLES = 500
+# Parameters whose own hyperparameters are reachable as ``<prefix>__<param>``.
+_NESTED = ("trunk", "architecture", "task_weighting", "numeric_embedding")
+# Prefixes handed on as they are: the optimizer's arguments, DataLoader options.
+_PASS_THROUGH = ("optimizer", "iterator_train", "iterator_valid")
+
+
+def as_tensor_or_none(array):
+    return None if array is None else torch.from_numpy(array)
+
+
+def _has_params(value):
+    return hasattr(value, "get_params") and not isinstance(value, type)
+
+
+def _comparable(value):
+    """A value that compares equal when a parameter means the same network."""
+    if _has_params(value):
+        return (type(value), _comparable(value.get_params()))
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _comparable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(_comparable(v) for v in value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    return value
+
+
+class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstimator):
+    """Parameters, training and fitted state shared by sklmtl's estimators.
+
+    Subclasses define ``__init__`` (storing the parameters), the kind of
+    their tasks (:meth:`_task_types`, :meth:`_regression_loss`) and the
+    prediction methods. Targets go through the task layer
+    (:mod:`sklmtl._tasks`): one object per task, kept in ``_tasks``, and
+    the output layout they decide (``_layout``: the output widths and the
+    loss of each output); the task objects decode the predictions.
+
+    Examples
+    --------
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._estimator._base import MultiTaskNetBase
+    >>> issubclass(MultiTaskNetClassifier, MultiTaskNetBase)
+    True
+    """
+
+    # The shared parameters (sklmtl._estimator._parameters); each estimator
+    # adds its own with ``_own_parameters`` and gets ``__init__``, the
+    # constraint table and its documented Parameters from them.
+    _parameters = SHARED_PARAMETERS
+    _parameter_constraints = {
+        p.name: list(p.constraints) for p in SHARED_PARAMETERS if p.constraints
+    }
+    _network_parameter_names = tuple(p.name for p in SHARED_PARAMETERS if p.network)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_own_parameters" in vars(cls):
+            declare_parameters(cls)
+
+    # ------------------------------------------------------------ params
+    def _store_extra_params(self, kwargs):
+        # Extra keyword arguments are stored as given (checked at fit, as
+        # scikit-learn validates parameters) and listed by get_params.
+        self._extra_params = tuple(kwargs)
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+    def _nested_kwargs(self, prefix):
+        start = prefix + "__"
+        return {
+            k[len(start) :]: getattr(self, k)
+            for k in self._extra_params
+            if k.startswith(start)
+        }
+
+    def _check_params(self):
+        """Check the extra keyword arguments and the declared constraints."""
+        for key in self._extra_params:
+            prefix, sep, _ = key.partition("__")
+            if not sep or prefix not in _NESTED + _PASS_THROUGH:
+                raise TypeError(
+                    f"{type(self).__name__} got an unexpected keyword argument "
+                    f"{key!r}; extra arguments must look like "
+                    f"<{'|'.join(_NESTED + _PASS_THROUGH)}>__<param>."
+                )
+        validate_params(
+            self.get_params(deep=False),
+            self._parameter_constraints,
+            type(self).__name__,
+        )
+
+    def get_params(self, deep=True):
+        """Get parameters, including ``<prefix>__<param>`` keyword arguments.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of strategy instances.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> clf = MultiTaskNetClassifier(
+        ...     task_weighting="dwa", task_weighting__temperature=1.0)
+        >>> clf.get_params()["task_weighting__temperature"]
+        1.0
+        """
+        params = super().get_params(deep=deep)
+        params.update({key: getattr(self, key) for key in self._extra_params})
+        return params
+
+    def set_params(self, **params):
+        """Set parameters, including ``<prefix>__<param>`` keyword arguments.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : estimator
+            The estimator.
+
+        Examples
+        --------
+        >>> from sklmtl import MultiTaskNetClassifier
+        >>> clf = MultiTaskNetClassifier(trunk="cnn").set_params(trunk__fc_size=32)
+        >>> clf.trunk__fc_size
+        32
+        """
+        direct = {}
+        for key, value in params.items():
+            prefix, sep, _ = key.partition("__")
+            owner = params.get(prefix, getattr(self, prefix, None))
+            if key in self._extra_params or (
+                sep
+                and (
+                    (prefix in _NESTED and not _has_params(owner))
+                    or prefix in _PASS_THROUGH
+                )
+            ):
+                if key not in self._extra_params:
+                    self._extra_params = (*self._extra_params, key)
+                setattr(self, key, value)
+            else:
+                direct[key] = value
+        return super().set_params(**direct)
+
+    def _network_params(self):
+        """The parameters that define the network's weights, comparable."""
+        names = [
+            *self._network_parameter_names,
+            *(k for k in self._extra_params if k.partition("__")[0] in _NESTED),
+        ]
+        params = {name: _comparable(getattr(self, name)) for name in sorted(names)}
+        # np.float64, torch.float64 and "float64" are one network.
+        params["dtype"] = float_dtype_name(self.dtype)
+        return params
+
+    def _check_network_unchanged(self):
+        fitted = self._fitted_network_params
+        current = self._network_params()
+        changed = sorted(
+            name
+            for name in set(fitted) | set(current)
+            if fitted.get(name, "<unset>") != current.get(name, "<unset>")
+        )
+        if changed:
+            raise ValueError(
+                f"Cannot continue training: {', '.join(changed)} changed since the "
+                "network was fitted, and these parameters define its weights. Set "
+                "warm_start=False to fit a new network (partial_fit always "
+                "continues: call fit first)."
+            )
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X, y, *, continuing, epochs, classes, sample_weight=None):
+        self._check_params()
+        device = resolve_device(self.device)
+        if continuing:
+            self._check_network_unchanged()
+            previous = self._training_snapshot()
+        elif hasattr(self, "net_"):
+            # A refit that fails must not leave the old network behind new
+            # classes_: the estimator is unfitted until the new net exists.
+            del self.net_
+            self._rng_state = None
+        X = self._validate_X(X, reset=not continuing)
+        values = self._encode_targets(y, continuing=continuing, classes=classes)
+        if len(values) != _num_samples(X):
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: "
+                f"[{_num_samples(X)}, {len(values)}]"
+            )
+        if not (continuing and self.early_stopping == "auto"):
+            # "auto" is decided by the first fit's size; a continued fit
+            # (often on a small batch) keeps that decision.
+            self.do_early_stopping_ = self._resolve_early_stopping(
+                len(values), incremental=epochs is not None
+            )
+        labelled = labelled_mask(values, self._tasks)
+        weights = check_sample_weight(sample_weight, labelled, self.task_names_)
+        if not continuing and values.dtype.kind == "f":
+            # Regression targets are standardised with the (weighted) mean
+            # and scale of this fit; a continued fit keeps them.
+            values = fit_scaling(values, weights, self._tasks)
+        targets = pack_targets(torch.from_numpy(values), as_tensor_or_none(weights))
+        if not continuing:
+            self._next_seed = check_random_state(self.random_state).randint(2**31 - 1)
+            self._fitted_network_params = self._network_params()
+        with self._seeded_torch(device, resume=continuing):
+            if continuing:
+                with torch.random.fork_rng(devices=[]):
+                    net = self._initialize_net(device)
+                self._load_snapshot(net, previous)
+            else:
+                net = self._initialize_net(device)
+            with torch_threads(self._threads_for(self.batch_size, net)):
+                self._train(net, X, targets, previous if continuing else None, epochs)
+        self._set_net(net)
+        return self
+
+    def _resolve_early_stopping(self, n_samples, incremental):
+        """Whether this fit holds out a validation split and stops early.
+
+        ``"auto"`` is off for ``partial_fit`` (streamed batches, one epoch per
+        call: as ``MLPClassifier`` does there) and below
+        ``AUTO_EARLY_STOPPING_MIN_SAMPLES`` rows.
+        """
+        if self.early_stopping == "auto":
+            return not incremental and n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
+        return bool(self.early_stopping)
+
+    def _train(self, net, X, targets, previous, epochs):
+        """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
+        dtype = self._network_dtype()
+        if isinstance(X, TorchDataset):
+            args = (LabelledDataset(X, targets, dtype=dtype), None)
+        elif issparse(X):
+            args = (SparseRows(X, dtype=dtype), targets)
+        else:
+            args = (as_tensor(X), targets)
+        try:
+            net.partial_fit(*args, epochs=epochs or self.max_epochs)
+        except TrainingDivergedError as exc:
+            best = dict(net.callbacks_).get("best_weights")
+            if self.on_divergence == "restore_best" and best and best.state:
+                load_training_state(net, best.state, keep_hyperparameters=False)
+                warnings.warn(
+                    f"{exc} Restored the weights and optimizer state of epoch "
+                    f"{best.epoch}.",
+                    ConvergenceWarning,
+                    stacklevel=5,
+                )
+                return
+            if previous is None:
+                if hasattr(self, "net_"):
+                    del self.net_
+            else:
+                self._load_snapshot(net, previous)
+                self._set_net(net)
+            raise
+
+    @contextmanager
+    def _seeded_torch(self, device, resume):
+        """Run training on a private copy of torch's global RNG.
+
+        A new fit seeds it from ``random_state``; a continued fit resumes the
+        stream where the previous call left it, so ``N`` epochs then ``M``
+        more draw the same batches as ``N + M`` epochs in one call.
+        """
+        devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
+        with torch.random.fork_rng(devices=devices):
+            state = getattr(self, "_rng_state", None)
+            if resume and state is not None:
+                torch.set_rng_state(state)
+                if devices:
+                    torch.cuda.manual_seed_all(int(torch.randint(2**31 - 1, ())))
+            else:
+                torch.manual_seed(self._next_seed)
+            yield
+            self._rng_state = torch.get_rng_state()
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        # Categorical columns are encoded (categorical_features); NaN in X is
+        # accepted only where the user opted in.
+        tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = self.missing_values == "indicator"
+        return tags

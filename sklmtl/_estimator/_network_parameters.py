@@ -1,0 +1,181 @@
+"""The shared parameters that define the network: architecture and inputs.
+
+Each is declared once (:class:`~sklmtl._estimator._parameters.Parameter`);
+``network=True`` marks those a continued fit cannot change.
+"""
+
+import numbers
+
+import numpy as np
+
+from .._validation import (
+    InstanceOf,
+    Interval,
+    LayerSizes,
+    Options,
+)
+from ..nn.tabular import NUMERIC_EMBEDDINGS
+from ._declaration import Parameter
+
+__all__ = ["NETWORK_PARAMETERS"]
+
+_BOOL = InstanceOf(bool, np.bool_, name="bool")
+_NONE = Options({None})
+
+NETWORK_PARAMETERS = (
+    Parameter(
+        "hidden_layer_sizes",
+        (256, 128),
+        [LayerSizes()],
+        """\
+tuple of int, default=(256, 128)
+    Widths of the shared MLP trunk's hidden layers.""",
+        network=True,
+    ),
+    Parameter(
+        "activation",
+        "relu",
+        (),
+        """\
+{"relu", "tanh", "logistic", "identity", "gelu", "elu", \
+"leaky_relu"}, default="relu"
+    Activation of the hidden layers.""",
+    ),
+    Parameter(
+        "dropout",
+        0.0,
+        [Interval(numbers.Real, 0, 1, closed="left")],
+        """\
+float, default=0.0
+    Dropout probability after each hidden layer (trunk and heads).""",
+    ),
+    Parameter(
+        "batch_norm",
+        False,
+        [_BOOL],
+        """\
+bool, default=False
+    Whether to add batch normalisation to the trunk.""",
+        network=True,
+    ),
+    Parameter(
+        "head_hidden_size",
+        None,
+        [_NONE, Interval(numbers.Integral, 1, None)],
+        """\
+int or None, default=None
+    Width of a hidden layer of each task's own head; None for linear heads.""",
+        network=True,
+    ),
+    Parameter(
+        "trunk",
+        "mlp",
+        (),
+        """\
+{"mlp", "cnn"}, nn.Module subclass or nn.Module instance, \
+default="mlp"
+    What extracts the shared features. ``"mlp"`` uses
+    ``hidden_layer_sizes``; ``"cnn"`` is a LeNet-sized
+    :class:`~sklmtl.nn.CNNTrunk` for images ``(n_samples, C, H, W)`` or
+    flat rows with ``image_shape``. A class is built with the
+    ``trunk__<param>`` keyword arguments; an instance (e.g. a torchvision
+    backbone) is copied. The feature width is found with a dry forward
+    pass, so the heads attach automatically.""",
+        network=True,
+    ),
+    Parameter(
+        "architecture",
+        "hps",
+        (),
+        """\
+{"hps", "mmoe", "cgc", "ple", "cross_stitch"} or HPS, default="hps"
+    How tasks share the trunk: hard parameter sharing, a multi-gate
+    mixture of experts whose experts are trunks (``architecture__n_experts``),
+    task-specific and shared experts (CGC, or PLE over ``n_levels``), or one
+    trunk per task joined by cross-stitch units; an alias or a spec from
+    :mod:`sklmtl.nn` (:class:`~sklmtl.nn.MMoE`, :class:`~sklmtl.nn.PLE`, ...).""",
+        network=True,
+    ),
+    Parameter(
+        "image_shape",
+        None,
+        [_NONE, InstanceOf(tuple, list)],
+        """\
+tuple of int or None, default=None
+    ``(C, H, W)`` or ``(H, W)`` of flat image rows, for image trunks.""",
+        network=True,
+    ),
+    Parameter(
+        "categorical_features",
+        "from_dtype",
+        [
+            Options({None, "from_dtype"}),
+            InstanceOf(list, tuple, np.ndarray),
+        ],
+        """\
+None, "from_dtype" or array-like, default="from_dtype"
+    Which columns of ``X`` are categorical, as in
+    ``HistGradientBoostingClassifier``: ``"from_dtype"`` takes a
+    DataFrame's ``category``, ``object``, ``string`` and ``bool`` columns
+    (a numeric array has none); column indices, names or a boolean mask
+    select them explicitly; None makes every column numeric. Each
+    categorical column is encoded at fit and gets a learned embedding;
+    missing values and categories unseen at fit map to a reserved
+    "unknown" embedding (see the user guide, "Tabular input").""",
+        network=True,
+    ),
+    Parameter(
+        "categorical_embedding_dim",
+        "auto",
+        [
+            Options({"auto"}),
+            Interval(numbers.Integral, 1, None),
+        ],
+        """\
+"auto" or int, default="auto"
+    Width of each categorical column's embedding; ``"auto"`` is
+    ``min(16, round(1.6 * n_levels ** 0.56))``, where ``n_levels``
+    counts the column's categories plus the reserved unknown level
+    (3 categories: ``n_levels=4``, width 3).""",
+        network=True,
+    ),
+    Parameter(
+        "numeric_embedding",
+        None,
+        [Options({None, *NUMERIC_EMBEDDINGS})],
+        """\
+{None, "periodic", "piecewise_linear"}, default=None
+    Embeddings for numerical features (Gorishniy et al., NeurIPS 2022):
+    ``"periodic"`` (PLR; ``numeric_embedding__n_frequencies``,
+    ``__sigma``, ``__d_embedding``) or ``"piecewise_linear"`` (PLE with
+    ``numeric_embedding__n_bins`` training quantile bins, default 16).""",
+        network=True,
+    ),
+    Parameter(
+        "missing_values",
+        "error",
+        [Options({"error", "indicator"})],
+        """\
+{"error", "indicator"}, default="error"
+    NaN in numeric columns of ``X``: ``"error"`` rejects them;
+    ``"indicator"`` imputes the training median and adds an indicator
+    column for each numeric column that had missing values at fit.
+    Whenever a table needs encoding (categorical columns, or either
+    option above), numeric columns are also standardised with the
+    training mean and standard deviation.""",
+        network=True,
+    ),
+    Parameter(
+        "task_weighting",
+        "equal",
+        (),
+        """\
+str, list, dict or TaskWeighting, default="equal"
+    How per-task losses (or gradients) are combined: an alias (see
+    ``sklmtl.weighting.ALIASES``), fixed weights (a list or a
+    ``{task_name: weight}`` dict) or a strategy instance from
+    :mod:`sklmtl.weighting` (copied at fit). Its hyperparameters are
+    ``task_weighting__<param>``.""",
+        network=True,
+    ),
+)

@@ -1,0 +1,245 @@
+"""The shared parameters of training: optimizer, schedule, stopping, runtime.
+
+Each is declared once (:class:`~sklmtl._estimator._parameters.Parameter`).
+"""
+
+import numbers
+
+import numpy as np
+import torch
+
+from .._validation import (
+    FloatDtype,
+    InstanceOf,
+    Interval,
+    Options,
+    SubclassOf,
+)
+from ._declaration import Parameter
+
+__all__ = ["TRAINING_PARAMETERS"]
+
+_BOOL = InstanceOf(bool, np.bool_, name="bool")
+_NONE = Options({None})
+
+TRAINING_PARAMETERS = (
+    Parameter(
+        "optimizer",
+        torch.optim.Adam,
+        [SubclassOf(torch.optim.Optimizer, "torch.optim.Adam")],
+        """\
+torch.optim.Optimizer subclass, default=torch.optim.Adam
+    The optimizer class.""",
+    ),
+    Parameter(
+        "lr",
+        0.001,
+        [Interval(numbers.Real, 0, None, closed="neither")],
+        """\
+float, default=1e-3
+    Learning rate.""",
+    ),
+    Parameter(
+        "weight_decay",
+        0.0,
+        [Interval(numbers.Real, 0, None)],
+        """\
+float, default=0.0
+    L2 penalty handed to the optimizer (omitted when 0).""",
+    ),
+    Parameter(
+        "batch_size",
+        128,
+        [Interval(numbers.Integral, 1, None)],
+        """\
+int, default=128
+    Training mini-batch size. Batches are shuffled every epoch. With
+    BatchNorm layers (``batch_norm=True``, or a trunk that has them) a
+    one-row last batch joins the one before, since BatchNorm cannot
+    train on one row.""",
+    ),
+    Parameter(
+        "max_epochs",
+        200,
+        [Interval(numbers.Integral, 1, None)],
+        """\
+int, default=200
+    Number of passes over the training data (an upper bound with early
+    stopping).""",
+    ),
+    Parameter(
+        "early_stopping",
+        "auto",
+        [_BOOL, Options({"auto"})],
+        """\
+"auto" or bool, default="auto"
+    Hold out ``validation_fraction`` of the training data, stop when the
+    validation loss has not improved for ``n_iter_no_change`` epochs and
+    restore the best weights. ``"auto"`` turns it on when the first fit
+    has at least 500 rows (so the validation split has 50) and off below,
+    where every row and every epoch is needed (``benchmarks/defaults_sweep.py``
+    on the real-data suite's tables: it lifted five of the six of 800 rows
+    and more and cost the two under 300 up to 8 points), and off for
+    ``partial_fit`` (streamed batches); a continued fit keeps the first
+    fit's choice, which is in ``do_early_stopping_``. The monitored
+    ``valid_loss`` is the plain mean over tasks of each task's validation
+    loss (averaged over its labelled cells), whatever the
+    ``task_weighting``: a weighted objective can go negative (uncertainty
+    weighting) or be redrawn (``"rlw"``).""",
+    ),
+    Parameter(
+        "validation_fraction",
+        0.1,
+        [Interval(numbers.Real, 0, 1, closed="neither")],
+        """\
+float, default=0.1
+    Share of the training data held out for early stopping.""",
+    ),
+    Parameter(
+        "n_iter_no_change",
+        20,
+        [Interval(numbers.Integral, 1, None)],
+        """\
+int, default=20
+    Patience of early stopping, in epochs. The best weights are restored,
+    so a long patience costs time, not accuracy: in
+    ``benchmarks/defaults_sweep.py`` 20 instead of 10 changed no table but
+    diamonds, whose validation loss improves slowly (+0.6 and +1.5
+    points).""",
+    ),
+    Parameter(
+        "tol",
+        0.001,
+        [_NONE, Interval(numbers.Real, 0, None)],
+        """\
+float or None, default=1e-3
+    When early stopping is off (``early_stopping=False``, or ``"auto"``
+    below 500 rows), training stops once ``train_loss`` (the plain mean
+    over tasks of each task's loss) has not improved by at least ``tol``
+    for ``n_iter_no_change`` consecutive epochs: the stopping rule of
+    ``MLPClassifier``/``MLPRegressor`` (their ``tol``;
+    :class:`~sklmtl.callbacks.TrainingLossPlateau`). ``None`` trains all
+    ``max_epochs``. Unused with early stopping on, where the validation
+    loss decides; ``partial_fit`` (one epoch per call) never stops on it.
+    ``1e-3`` rather than scikit-learn's ``1e-4``: this network's loss
+    falls faster than a one-layer MLP's, and ``1e-4`` changed no
+    penguins or mpg score of the mixed suite; ``1e-3`` stopped penguins
+    after 76 to 147 epochs and lifted its scores (user guide, *Early
+    stopping and the monitored loss*).""",
+    ),
+    Parameter(
+        "device",
+        "cpu",
+        (),
+        """\
+str, default="cpu"
+    ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).""",
+    ),
+    Parameter(
+        "dtype",
+        "float32",
+        [FloatDtype()],
+        """\
+{"float32", "float64"}, default="float32"
+    The floating-point type the network trains and predicts in (numpy's
+    and torch's float32/float64 dtypes are accepted too); inputs are
+    converted to it. float64 doubles the memory of weights and
+    batches and is slower (1.4x the fit time of a (256, 128) MLP on one
+    CPU thread, ``benchmarks/dtype_cost.py``; much more on most GPUs),
+    and gives results exact to ~1e-15 instead of ~1e-7: e.g. a fit with
+    integer sample weights and one on repeated rows then agree to
+    scikit-learn's tolerance. Fixed by the first fit (a continued fit
+    cannot change it).""",
+        network=True,
+    ),
+    Parameter(
+        "callbacks",
+        None,
+        [_NONE, InstanceOf(list, tuple)],
+        """\
+list of skorch callbacks or None, default=None
+    Extra skorch callbacks (or ``(name, callback)`` pairs); they are
+    copied, never modified.""",
+    ),
+    Parameter(
+        "progress_bar",
+        False,
+        [_BOOL],
+        """\
+bool, default=False
+    Show skorch's per-batch progress bar with the running loss{progress}.""",
+    ),
+    Parameter(
+        "warm_start",
+        False,
+        [_BOOL],
+        """\
+bool, default=False
+    When True, a new ``fit`` continues training the fitted network for
+    ``max_epochs`` more epochs. Every training setting changed with
+    ``set_params`` in between takes effect (``lr``, ``max_epochs``,
+    ``batch_size``, ``optimizer`` and ``optimizer__<name>``, ``callbacks``,
+    ``early_stopping``, {training_setting}``dropout``); the optimizer's
+    moments carry over when the optimizer class is unchanged. Parameters
+    that define the weights (``hidden_layer_sizes``, ``batch_norm``,
+    ``head_hidden_size``, ``trunk``, ``architecture``, ``image_shape``,
+    ``task_weighting``, the four tabular options above and their
+    ``<prefix>__`` arguments) cannot change on a continued fit: that
+    raises a ``ValueError`` naming them.""",
+    ),
+    Parameter(
+        "verbose",
+        0,
+        # bool as well: MLPClassifier's verbose is a bool.
+        [Interval(numbers.Integral, 0, None), _BOOL],
+        """\
+int or bool, default=0
+    1 (or True) prints the per-epoch table: the plain-mean ``train_loss`` and
+    ``valid_loss``, {epoch_scores},
+    and task weights when they change and there are at most 4 tasks.
+    Per-task values are in ``history_``.""",
+    ),
+    Parameter(
+        "on_divergence",
+        "raise",
+        [Options({"raise", "restore_best"})],
+        """\
+{"raise", "restore_best"}, default="raise"
+    What happens when a task's loss becomes NaN or infinite: ``"raise"``
+    stops with :class:`~sklmtl.exceptions.TrainingDivergedError` naming the
+    epoch and the task (a new fit leaves the estimator unfitted; a
+    continued fit restores the weights it started from);
+    ``"restore_best"`` stops training, restores the weights of the best
+    completed epoch (lowest validation loss with early stopping, else
+    training loss) and warns with a ``ConvergenceWarning``.""",
+    ),
+    Parameter(
+        "n_threads",
+        "auto",
+        [Options({None, "auto"}), Interval(numbers.Integral, 1, None)],
+        """\
+"auto", int or None, default="auto"
+    Torch intra-op threads used by ``fit`` and ``predict``; the caller's
+    setting is restored afterwards. ``"auto"`` uses one thread for small
+    networks on the CPU (parameters x batch rows below 2e6, where more
+    threads only add overhead) and torch's setting otherwise; None always
+    keeps torch's setting. Parallel searches need nothing more: joblib's
+    workers (and Dask's and Ray's) already start torch with one thread
+    each. Float sums depend on the thread count: for results identical
+    across processes and machines, fix it (e.g. ``n_threads=1``).""",
+    ),
+    Parameter(
+        "random_state",
+        None,
+        [
+            _NONE,
+            Interval(numbers.Integral, 0, 2**32 - 1),
+            InstanceOf(np.random.RandomState),
+        ],
+        """\
+int, RandomState instance or None, default=None
+    Seeds weight initialisation, shuffling, dropout and the validation
+    split. An int gives identical predictions across fits. The caller's
+    global torch RNG is left untouched.""",
+    ),
+)
