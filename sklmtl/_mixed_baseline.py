@@ -22,8 +22,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._missing_label import clone_with_missing_label, missing_label_in_effect
-from ._targets import decode_predictions
+from ._meta._missing_label import clone_with_missing_label, missing_label_in_effect
+from ._meta._mixed_outputs import check_proba_task, mixed_predictions
 from ._tasks import check_task_types, labelled_mask, learn_tasks
 from ._weights import check_sample_weight
 from .metrics import mean_task_score
@@ -243,14 +243,13 @@ default=None
             task.from_estimator(est.predict(X))
             for task, est in zip(self._tasks, self.estimators_)
         ]
-        if self._y_is_frame:
-            import pandas as pd
-
-            index = X.index if hasattr(X, "iloc") else None
-            return pd.DataFrame(dict(zip(self.task_names_, columns)), index=index)
-        # decode_predictions keeps each column's kind (its codes index ``columns``).
-        identity = np.tile(np.arange(len(columns[0]))[:, None], (1, len(columns)))
-        return decode_predictions(identity, columns, self._y_is_1d)
+        return mixed_predictions(
+            columns,
+            self.task_names_,
+            y_is_frame=self._y_is_frame,
+            y_is_1d=self._y_is_1d,
+            index=X.index if hasattr(X, "iloc") else None,
+        )
 
     @available_if(_classifier_has_proba)
     def predict_proba(self, X, task=None):
@@ -286,7 +285,7 @@ default=None
         [[0.0, 1.0]]
         """
         check_is_fitted(self)
-        self._check_proba_task(task)
+        check_proba_task(self._tasks, task)
         X = self._validate_X(X, reset=False)
         if task is not None:
             return self.estimators_[self.task_names_.index(task)].predict_proba(X)
@@ -295,27 +294,6 @@ default=None
             for t, est in zip(self._tasks, self.estimators_)
             if t.has_proba
         ]
-
-    def _check_proba_task(self, task):
-        names = [t.name for t in self._tasks if t.has_proba]
-        if task is None:
-            if not names:
-                raise ValueError(
-                    "predict_proba is for classification tasks, and every task "
-                    f"is a regression task ({self.task_names_}); use predict."
-                )
-            return
-        if task not in self.task_names_:
-            raise ValueError(
-                f"predict_proba got task={task!r}, which is not a task; the tasks "
-                f"are {self.task_names_}."
-            )
-        if task not in names:
-            raise ValueError(
-                f"Task {task!r} is a regression task: it has no class "
-                f"probabilities (use predict). The classification tasks are "
-                f"{names}."
-            )
 
     def score(self, X, y, sample_weight=None):
         """Mean over tasks of accuracy (classification) and R² (regression).

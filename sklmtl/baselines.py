@@ -16,8 +16,8 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from ._meta import MultiTaskMetaEstimator
-from ._missing_label import clone_with_missing_label
+from ._meta._base import MultiTaskMetaEstimator
+from ._meta._missing_label import clone_with_missing_label
 from ._mixed_baseline import IndependentTaskEstimator
 from ._weights import check_sample_weight
 

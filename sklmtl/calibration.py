@@ -25,8 +25,8 @@ from sklearn.utils import indexable
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._cv import resolve_cv
-from ._meta import MultiTaskMetaEstimator
-from ._missing_label import clone_with_missing_label
+from ._meta._base import MultiTaskMetaEstimator
+from ._meta._missing_label import clone_with_missing_label
 from ._task_calibration import Fitter, check_class_counts
 from ._validation import InstanceOf, Interval, Options, validate_params
 from .classifier import MultiTaskNetClassifier

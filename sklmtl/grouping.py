@@ -22,9 +22,9 @@ from sklearn.base import is_classifier
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from ._group_params import GroupParams
-from ._meta import MultiTaskMetaEstimator
-from ._missing_label import clone_with_missing_label
+from ._meta._base import MultiTaskMetaEstimator
+from ._meta._group_params import GroupParams
+from ._meta._missing_label import clone_with_missing_label
 from ._partition import best_partition
 from ._targets import MISSING_CODE
 from ._task_affinity import TaskAffinity, normalized_affinity

@@ -17,12 +17,11 @@ and R²), and it is named after the network, like ``MLPClassifier``'s
 family would name a model that is both.
 """
 
-import numpy as np
 from sklearn.base import MultiOutputMixin
 
 from ._estimator._base import MultiTaskNetBase
 from ._estimator._parameters import MISSING_LABEL, Parameter
-from ._targets import decode_predictions
+from ._meta._mixed_outputs import check_proba_task, mixed_predictions
 from ._tasks import check_task_types
 from ._validation import InstanceOf, Options
 from .metrics import mean_task_score
@@ -287,14 +286,13 @@ default=None
         """
         outputs = self._predict_outputs(X)
         columns = [task.predict(out) for task, out in zip(self._tasks, outputs)]
-        if self._y_is_frame:
-            import pandas as pd
-
-            index = X.index if hasattr(X, "index") and hasattr(X, "iloc") else None
-            return pd.DataFrame(dict(zip(self.task_names_, columns)), index=index)
-        # decode_predictions keeps each column's kind (its codes index ``columns``).
-        identity = np.tile(np.arange(len(columns[0]))[:, None], (1, len(columns)))
-        return decode_predictions(identity, columns, self._y_is_1d)
+        return mixed_predictions(
+            columns,
+            self.task_names_,
+            y_is_frame=self._y_is_frame,
+            y_is_1d=self._y_is_1d,
+            index=X.index if hasattr(X, "index") and hasattr(X, "iloc") else None,
+        )
 
     def predict_proba(self, X, task=None):
         """Class probabilities of the classification tasks.
@@ -336,27 +334,8 @@ default=None
         ]
 
     def _check_proba_task(self, task):
-        if not hasattr(self, "_tasks"):
-            return  # check_is_fitted raises in _predict_outputs
-        names = [t.name for t in self._tasks if t.has_proba]
-        if task is None:
-            if not names:
-                raise ValueError(
-                    "predict_proba is for classification tasks, and every task "
-                    f"is a regression task ({self.task_names_}); use predict."
-                )
-            return
-        if task not in self.task_names_:
-            raise ValueError(
-                f"predict_proba got task={task!r}, which is not a task; the tasks "
-                f"are {self.task_names_}."
-            )
-        if task not in names:
-            raise ValueError(
-                f"Task {task!r} is a regression task: it has no class "
-                f"probabilities (use predict). The classification tasks are "
-                f"{names}."
-            )
+        if hasattr(self, "_tasks"):  # else check_is_fitted raises in _predict_outputs
+            check_proba_task(self._tasks, task)
 
     def score(self, X, y, sample_weight=None):
         """Mean over tasks of accuracy (classification) and R² (regression).

@@ -28,8 +28,8 @@ from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._cv import resolve_cv
-from ._meta import MultiTaskMetaEstimator
-from ._missing_label import clone_with_missing_label
+from ._meta._base import MultiTaskMetaEstimator
+from ._meta._missing_label import clone_with_missing_label
 from ._threshold_tuning import (
     DEFAULT_THRESHOLD,
     aligned_probas,

@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 import sklmtl
 from sklmtl import MultiTaskNetClassifier
 from sklmtl._labels import is_missing_scalar, same_class
-from sklmtl._missing_label import missing_label_in_effect
+from sklmtl._meta._missing_label import missing_label_in_effect
 from sklmtl.baselines import (
     IndependentTaskClassifier,
     IndependentTaskEstimator,

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.calibration import calibration_curve
 
-from .._missing_label import missing_label_in_effect
+from .._meta._missing_label import missing_label_in_effect
 from ..metrics._columns import true_columns
 from ._common import (
     estimator_probas,

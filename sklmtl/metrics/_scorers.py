@@ -17,7 +17,7 @@ import numpy as np
 import sklearn
 from sklearn.utils.metadata_routing import MetadataRequest
 
-from .._missing_label import missing_label_in_effect
+from .._meta._missing_label import missing_label_in_effect
 from ._accuracy import (
     mean_balanced_accuracy,
     mean_macro_f1,

@@ -21,8 +21,8 @@ Everything is checked once, against the full task names, so a mistake is
 reported with the names the user gave.
 """
 
-from ._targets import task_class_weights
-from .weighting import resolve_weighting
+from .._targets import task_class_weights
+from ..weighting import resolve_weighting
 
 __all__ = ["GroupParams"]
 
@@ -44,7 +44,7 @@ class GroupParams:
     Examples
     --------
     >>> import numpy as np
-    >>> from sklmtl._group_params import GroupParams
+    >>> from sklmtl._meta._group_params import GroupParams
     >>> params = {"class_weight": [None, {"y": 3.0}, "balanced"],
     ...           "task_weighting": {"b": 5.0}}
     >>> codes = np.array([[0, 0, 1], [1, 1, 0]])

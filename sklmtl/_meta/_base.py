@@ -2,7 +2,7 @@
 
 :class:`MultiTaskMetaEstimator` reads targets with the ``missing_label`` in
 effect (the wrapper's own, else the wrapped estimator's: the rule lives in
-:mod:`sklmtl._missing_label`), checks ``X`` by the wrapped estimator's tags
+:mod:`sklmtl._meta._missing_label`), checks ``X`` by the wrapped estimator's tags
 and shapes outputs with the conventions of
 :class:`~sklmtl.MultiTaskNetClassifier`. Plain numpy and scikit-learn: no
 torch.
@@ -17,9 +17,9 @@ from sklearn.base import (
 from sklearn.utils import get_tags
 from sklearn.utils.validation import validate_data
 
+from .._targets import decode_predictions, encode_targets
+from ..metrics import MultiTaskScoreMixin, subset_accuracy
 from ._missing_label import missing_label_in_effect
-from ._targets import decode_predictions, encode_targets
-from .metrics import MultiTaskScoreMixin, subset_accuracy
 
 __all__ = ["MultiTaskMetaEstimator"]
 
@@ -40,7 +40,7 @@ class MultiTaskMetaEstimator(
     Examples
     --------
     >>> from sklearn.tree import DecisionTreeClassifier
-    >>> from sklmtl._meta import MultiTaskMetaEstimator
+    >>> from sklmtl._meta._base import MultiTaskMetaEstimator
     >>> from sklmtl.baselines import IndependentTaskClassifier
     >>> isinstance(IndependentTaskClassifier(DecisionTreeClassifier()),
     ...            MultiTaskMetaEstimator)

@@ -25,7 +25,7 @@ class. The rule:
   made gets the value that fits those codes.
 
 Plain scikit-learn, below the metrics (which use it to score a wrapper) and
-the wrappers' base class (:mod:`sklmtl._meta`).
+the wrappers' base class (:mod:`sklmtl._meta._base`).
 """
 
 import numpy as np
@@ -33,7 +33,7 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-from ._labels import is_missing_scalar, same_class
+from .._labels import is_missing_scalar, same_class
 
 __all__ = ["clone_with_missing_label", "missing_label_in_effect"]
 
@@ -110,7 +110,7 @@ def missing_label_in_effect(estimator):
     --------
     >>> import numpy as np
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklmtl._missing_label import missing_label_in_effect
+    >>> from sklmtl._meta._missing_label import missing_label_in_effect
     >>> from sklmtl.baselines import IndependentTaskClassifier
     >>> from sklmtl.calibration import CalibratedMultiTaskClassifier
     >>> inner = IndependentTaskClassifier(LogisticRegression(), missing_label=-1)
@@ -150,7 +150,7 @@ def clone_with_missing_label(estimator, missing_label, **params):
     >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sklmtl import MultiTaskNetClassifier
-    >>> from sklmtl._missing_label import clone_with_missing_label
+    >>> from sklmtl._meta._missing_label import clone_with_missing_label
     >>> pipe = make_pipeline(StandardScaler(), MultiTaskNetClassifier())
     >>> clone_with_missing_label(pipe, -1)[-1].missing_label
     -1
