@@ -66,7 +66,7 @@ def to_onnx(estimator, path, *, opset_version=None):
     ``predict`` does, so a target with a large mean or a tiny scale (``1e8 +
     2 * x``) keeps its signal (float32 steps near ``1e8`` are 8 apart).
 
-    A model fitted with ``loss="gaussian_nll"`` (or a :class:`MultiTaskNet`
+    A model fitted with ``loss="gaussian_nll"`` (or a :class:`~sklmtl.MultiTaskNet`
     with ``regression_loss="gaussian_nll"``) also outputs each regression
     task's predicted standard deviation, ``std_<task name>`` (float64, shape
     ``(batch,)``; what ``predict(X, return_std=True)`` returns). These come
