@@ -25,9 +25,9 @@ from torch.utils.data import (
 )
 from torch.utils.data import Dataset as TorchDataset
 
-from ._sparse import SparseRows, dense_batch_rows, issparse
+from ._sparse import SparseRows
 
-__all__ = ["ArrayBatches", "as_tensor"]
+__all__ = ["ArrayBatches", "as_tensor", "dataset_batches", "row_batches"]
 
 # DataLoader options that decide the batches themselves: with any of them the
 # user's batching is kept as given.
@@ -180,45 +180,65 @@ class LabelledDataset(TorchDataset):
         return features, self.codes[index]
 
 
-def feature_batches(X, batch_rows, pin=False, dtype=np.float32):
-    """Yield ``(start, batch)`` float tensors over the rows of ``X`` in order.
+def row_batches(rows, batch_rows, pin=False):
+    """Yield ``(start, batch)`` over ``rows`` in order, sliced ``batch_rows`` at a time.
 
     Parameters
     ----------
-    X : ndarray, Tensor, sparse matrix or torch Dataset
-        The inputs; arrays are sliced without copying the whole, sparse rows
-        are densified one batch at a time, datasets are read item by item.
+    rows : Tensor or SparseRows
+        Anything that slices into float tensors: a tensor view of an array
+        (no copy of the whole), or :class:`~sklmtl._sparse.SparseRows`
+        (densified one batch at a time).
     batch_rows : int
-        Rows per batch (fewer for a wide sparse ``X``, so that one dense
-        batch takes at most 32 MiB).
+        Rows per batch.
     pin : bool, default=False
-        Pin each batch's memory (for asynchronous copies to a GPU).
-    dtype : numpy dtype, default=np.float32
-        The dtype of the batches read from a sparse matrix or a dataset
-        (arrays keep theirs: validation already gave them the network's).
+        Pin each batch's memory (for asynchronous copies to a GPU; ignored
+        without CUDA).
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklmtl._batches import feature_batches
-    >>> [(start, tuple(b.shape)) for start, b in feature_batches(np.zeros((5, 2)), 2)]
+    >>> from sklmtl._batches import as_tensor, row_batches
+    >>> rows = as_tensor(np.zeros((5, 2)))
+    >>> [(start, tuple(b.shape)) for start, b in row_batches(rows, 2)]
     [(0, (2, 2)), (2, (2, 2)), (4, (1, 2))]
     """
     pin = pin and torch.cuda.is_available()
-    if isinstance(X, TorchDataset):
-        for start in range(0, len(X), batch_rows):
-            stop = min(start + batch_rows, len(X))
-            batch = torch.stack([_item_features(X[i]) for i in range(start, stop)])
-            batch = batch.to(_torch_dtype(dtype))
-            yield start, batch.pin_memory() if pin else batch
-        return
-    if issparse(X):
-        X_tensor = SparseRows(X, dtype=dtype)
-        batch_rows = dense_batch_rows(batch_rows, X.shape[1])
-    else:
-        X_tensor = as_tensor(X)
-    for start in range(0, len(X_tensor), batch_rows):
-        batch = X_tensor[start : start + batch_rows]
+    for start in range(0, len(rows), batch_rows):
+        batch = rows[start : start + batch_rows]
+        yield start, batch.pin_memory() if pin else batch
+
+
+def dataset_batches(dataset, batch_rows, pin=False, dtype=np.float32):
+    """Yield ``(start, batch)`` float tensors over a torch ``Dataset``'s items.
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+        Items are features, or tuples whose first element is; read item by
+        item, never loaded as a whole.
+    batch_rows : int
+        Items per batch.
+    pin : bool, default=False
+        Pin each batch's memory (for asynchronous copies to a GPU; ignored
+        without CUDA).
+    dtype : numpy dtype, default=np.float32
+        The batches' dtype (the network's).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from sklmtl._batches import dataset_batches
+    >>> data = TensorDataset(torch.zeros(5, 3))
+    >>> [(start, tuple(b.shape)) for start, b in dataset_batches(data, 4)]
+    [(0, (4, 3)), (4, (1, 3))]
+    """
+    pin = pin and torch.cuda.is_available()
+    for start in range(0, len(dataset), batch_rows):
+        stop = min(start + batch_rows, len(dataset))
+        batch = torch.stack([_item_features(dataset[i]) for i in range(start, stop)])
+        batch = batch.to(_torch_dtype(dtype))
         yield start, batch.pin_memory() if pin else batch
 
 

@@ -12,9 +12,7 @@ returns for a label-indicator ``Y``), or ``predict_proba``'s list of
 
 import numpy as np
 import torch
-from sklearn.utils.validation import _num_samples
 
-from ._batches import feature_batches
 from .nn.heads import BINARY_LOGIT_SCALE, flat_logits
 
 __all__ = ["binary_outputs"]
@@ -22,7 +20,7 @@ __all__ = ["binary_outputs"]
 _LAYOUTS = ("list", "positive")
 
 
-def binary_outputs(module, X, batch_rows, device, layout, dtype=np.float32):
+def binary_outputs(module, batches, n_rows, device, layout):
     """Class probabilities of every binary task, batch by batch.
 
     Parameters
@@ -30,10 +28,11 @@ def binary_outputs(module, X, batch_rows, device, layout, dtype=np.float32):
     module : nn.Module
         The network (in eval mode); its output has one value ``u`` per task,
         the logit being ``BINARY_LOGIT_SCALE * u``.
-    X : ndarray, Tensor or torch Dataset
-        Validated inputs.
-    batch_rows : int
-        Rows per forward pass.
+    batches : iterable of (int, Tensor)
+        ``(start, batch)`` pairs over the rows in order, in the network's
+        dtype (the input's :meth:`~sklmtl._estimator._input_kinds.InputKind.batches`).
+    n_rows : int
+        Rows in all.
     device : torch.device
         Where the module lives.
     layout : {"list", "positive"}
@@ -41,8 +40,6 @@ def binary_outputs(module, X, batch_rows, device, layout, dtype=np.float32):
         ``[P(classes[0]), P(classes[1])]`` (the softmax of the logits
         ``(0, z)``, ``z = BINARY_LOGIT_SCALE * u``). ``"positive"``: one
         ``(n_samples, n_tasks)`` float64 array of ``P(classes[1])``.
-    dtype : numpy dtype, default=np.float32
-        The network's dtype (of the batches read from sparse or dataset ``X``).
 
     Returns
     -------
@@ -52,19 +49,19 @@ def binary_outputs(module, X, batch_rows, device, layout, dtype=np.float32):
     Examples
     --------
     >>> import numpy as np, torch
+    >>> from sklmtl._batches import as_tensor, row_batches
     >>> from sklmtl._binary import binary_outputs
     >>> module = torch.nn.Linear(2, 3)
-    >>> X = np.zeros((4, 2), dtype=np.float32)
-    >>> binary_outputs(module, X, 2, torch.device("cpu"), "positive").shape
+    >>> X = as_tensor(np.zeros((4, 2), dtype=np.float32))
+    >>> cpu = torch.device("cpu")
+    >>> binary_outputs(module, row_batches(X, 2), 4, cpu, "positive").shape
     (4, 3)
-    >>> [p.shape for p in binary_outputs(module, X, 2, torch.device("cpu"), "list")]
+    >>> [p.shape for p in binary_outputs(module, row_batches(X, 2), 4, cpu, "list")]
     [(4, 2), (4, 2), (4, 2)]
     """
     if layout not in _LAYOUTS:
         raise ValueError(f"layout must be one of {_LAYOUTS}; got {layout!r}.")
-    n_rows = _num_samples(X)
     out = dest = None
-    batches = feature_batches(X, batch_rows, pin=device.type == "cuda", dtype=dtype)
     with torch.inference_mode():
         for start, batch in batches:
             output = flat_logits(module(batch.to(device, non_blocking=True)))

@@ -307,13 +307,12 @@ default=None
                 "classes. Use predict_proba."
             )
         # Every task binary: the network has one sigmoid logit per task.
-        X = self._validate_X(X, reset=False)
+        kind, X = self._validate_input(X, reset=False)
         module = self.net_.module_.eval()
         device = next(module.parameters()).device
+        batches = self._prediction_batches(kind, X, device)
         with torch_threads(self._threads_for(PREDICT_BATCH_ROWS)):
-            proba = binary_outputs(
-                module, X, PREDICT_BATCH_ROWS, device, "positive", self._float_dtype()
-            )
+            proba = binary_outputs(module, batches, kind.n_rows(X), device, "positive")
         return proba[:, 0] if self._y_is_1d else proba
 
     def predict(self, X):

@@ -29,15 +29,8 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _num_samples
-from torch.utils.data import Dataset as TorchDataset
 
-from .._batches import (
-    LabelledDataset,
-    as_tensor,
-    torch_threads,
-)
-from .._sparse import SparseRows, issparse
+from .._batches import torch_threads
 from .._state import load_training_state
 from .._tasks import (
     fit_scaling,
@@ -251,12 +244,12 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             # classes_: the estimator is unfitted until the new net exists.
             del self.net_
             self._rng_state = None
-        X = self._validate_X(X, reset=not continuing)
+        kind, X = self._validate_input(X, reset=not continuing)
         values = self._encode_targets(y, continuing=continuing, classes=classes)
-        if len(values) != _num_samples(X):
+        if len(values) != kind.n_rows(X):
             raise ValueError(
                 "Found input variables with inconsistent numbers of samples: "
-                f"[{_num_samples(X)}, {len(values)}]"
+                f"[{kind.n_rows(X)}, {len(values)}]"
             )
         if not (continuing and self.early_stopping == "auto"):
             # "auto" is decided by the first fit's size; a continued fit
@@ -274,6 +267,7 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
         if not continuing:
             self._next_seed = check_random_state(self.random_state).randint(2**31 - 1)
             self._fitted_network_params = self._network_params()
+        data = kind.training_data(X, targets, self._network_dtype())
         with self._seeded_torch(device, resume=continuing):
             if continuing:
                 with torch.random.fork_rng(devices=[]):
@@ -282,7 +276,7 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             else:
                 net = self._initialize_net(device)
             with torch_threads(self._threads_for(self.batch_size, net)):
-                self._train(net, X, targets, previous if continuing else None, epochs)
+                self._train(net, data, previous if continuing else None, epochs)
         self._set_net(net)
         return self
 
@@ -297,17 +291,14 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             return not incremental and n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
         return bool(self.early_stopping)
 
-    def _train(self, net, X, targets, previous, epochs):
-        """Run skorch's loop; on divergence, raise or restore (``on_divergence``)."""
-        dtype = self._network_dtype()
-        if isinstance(X, TorchDataset):
-            args = (LabelledDataset(X, targets, dtype=dtype), None)
-        elif issparse(X):
-            args = (SparseRows(X, dtype=dtype), targets)
-        else:
-            args = (as_tensor(X), targets)
+    def _train(self, net, data, previous, epochs):
+        """Run skorch's loop; on divergence, raise or restore (``on_divergence``).
+
+        ``data`` is ``(X, y)`` as the input's adapter gives them to skorch
+        (:meth:`~sklmtl._estimator._input_kinds.InputKind.training_data`).
+        """
         try:
-            net.partial_fit(*args, epochs=epochs or self.max_epochs)
+            net.partial_fit(*data, epochs=epochs or self.max_epochs)
         except TrainingDivergedError as exc:
             best = dict(net.callbacks_).get("best_weights")
             if self.on_divergence == "restore_best" and best and best.state:

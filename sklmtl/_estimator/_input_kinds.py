@@ -1,0 +1,360 @@
+"""One adapter per kind of ``X``, chosen once per ``fit`` or ``predict`` call.
+
+The estimators take dense arrays (rows, 4-D image batches, flat rows that
+``image_shape`` turns into images), SciPy sparse matrices, tables with
+categorical columns (encoded by :class:`~sklmtl._tabular.TabularEncoder`) and
+torch ``Dataset`` objects. :func:`input_kind` looks at ``X`` (and at the
+estimator's settings, or at what its fit recorded) once and returns the
+adapter of its kind; the estimator then asks the adapter, never ``X``'s type:
+
+- :meth:`InputKind.validate` checks ``X`` (``validate_data`` and its kind's
+  own rules) and returns what the network reads, leaving the shape of one
+  sample in ``sample_shape`` (and, for a table, the fitted ``encoder``);
+- :meth:`InputKind.training_data` is what skorch's ``partial_fit`` gets;
+- :meth:`InputKind.batches` yields the prediction batches in the network's
+  dtype;
+- :meth:`InputKind.n_rows` counts the rows.
+
+The adapters only read the estimator (its parameters and fitted encoder);
+recording the fitted shapes is the estimator's
+(:meth:`~sklmtl._estimator._inputs.InputMixin._validate_input`).
+"""
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+from sklearn.utils.validation import _num_samples, validate_data
+from torch.utils.data import Dataset as TorchDataset
+
+from .._batches import (
+    LabelledDataset,
+    as_tensor,
+    dataset_batches,
+    dataset_sample_shape,
+    row_batches,
+)
+from .._sparse import SparseRows, dense_batch_rows, issparse, validate_sparse_X
+from .._tabular import TabularEncoder, needs_tabular, reject_text
+from ..nn.tabular import DEFAULT_N_BINS
+
+__all__ = [
+    "DatasetInput",
+    "DenseInput",
+    "InputKind",
+    "SparseInput",
+    "TableInput",
+    "input_kind",
+]
+
+
+def input_kind(X, estimator, reset):
+    """The adapter for ``X``'s kind: the one place that looks at its type.
+
+    Parameters
+    ----------
+    X : object
+        The ``X`` given to ``fit`` or a prediction method.
+    estimator : MultiTaskNetBase
+        Its parameters decide whether a new fit (``reset``) needs the tabular
+        encoder; a fitted estimator keeps the choice of its fit (``_tabular``).
+    reset : bool
+        True at a new fit.
+
+    Returns
+    -------
+    kind : InputKind
+        A new adapter, for this call only.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._estimator._input_kinds import input_kind
+    >>> clf = MultiTaskNetClassifier()
+    >>> type(input_kind(np.zeros((2, 3)), clf, reset=True)).__name__
+    'DenseInput'
+    >>> type(input_kind(sp.csr_array((2, 3)), clf, reset=True)).__name__
+    'SparseInput'
+    >>> clf.set_params(categorical_features=[0])  # doctest: +ELLIPSIS
+    MultiTaskNetClassifier(...)
+    >>> type(input_kind(np.zeros((2, 3)), clf, reset=True)).__name__
+    'TableInput'
+    """
+    if reset:
+        tabular = not isinstance(X, TorchDataset) and needs_tabular(
+            X,
+            estimator.categorical_features,
+            estimator.missing_values,
+            estimator.numeric_embedding,
+        )
+    else:
+        tabular = getattr(estimator, "_tabular", None) is not None
+    if issparse(X):
+        # Checked before the table: a sparse X with the tabular options set
+        # gets the sparse path's own message.
+        return SparseInput(tabular=tabular)
+    if tabular:
+        return TableInput()
+    if isinstance(X, TorchDataset):
+        return DatasetInput()
+    return DenseInput()
+
+
+def image_sample_shape(image_shape, raw_shape):
+    """The shape the network reads: ``image_shape`` applied to flat samples.
+
+    Parameters
+    ----------
+    image_shape : None or tuple of int
+        The estimator's ``image_shape``: ``(C, H, W)`` or ``(H, W)``.
+    raw_shape : tuple of int
+        The shape of one sample as given.
+
+    Returns
+    -------
+    shape : tuple of int
+
+    Examples
+    --------
+    >>> from sklmtl._estimator._input_kinds import image_sample_shape
+    >>> image_sample_shape((8, 8), (64,)), image_sample_shape(None, (5,))
+    ((1, 8, 8), (5,))
+    """
+    if image_shape is None:
+        return tuple(raw_shape)
+    shape = tuple(int(s) for s in image_shape)
+    if len(shape) == 2:
+        shape = (1, *shape)
+    if len(shape) != 3 or len(raw_shape) != 1 or int(np.prod(shape)) != raw_shape[0]:
+        raise ValueError(
+            f"image_shape={image_shape!r} does not fit samples of shape "
+            f"{tuple(raw_shape)}; give (C, H, W) or (H, W) with C * H * W equal "
+            "to n_features."
+        )
+    return shape
+
+
+class InputKind(ABC):
+    """What the estimator asks of ``X``, whatever its kind.
+
+    Attributes
+    ----------
+    sample_shape : tuple of int
+        The shape of one sample as given, set by :meth:`validate`.
+    encoder : TabularEncoder or None
+        The encoder a table was fitted with (None for other kinds).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._estimator._input_kinds import input_kind
+    >>> clf = MultiTaskNetClassifier()
+    >>> kind = input_kind([[0, 1], [2, 3]], clf, reset=True)
+    >>> X = kind.validate(clf, [[0, 1], [2, 3]], reset=True)
+    >>> kind.sample_shape, kind.n_rows(X), X.dtype
+    ((2,), 2, dtype('float32'))
+    >>> [tuple(b.shape) for _, b in kind.batches(X, 1, pin=False, dtype=X.dtype)]
+    [(1, 2), (1, 2)]
+    """
+
+    encoder = None
+    sample_shape = None
+
+    @abstractmethod
+    def validate(self, estimator, X, reset):
+        """Check ``X`` and return what the network reads (never ``X`` modified).
+
+        Parameters
+        ----------
+        estimator : MultiTaskNetBase
+            Gives the settings; ``validate_data`` sets ``n_features_in_``
+            (and ``feature_names_in_``) on it when ``reset``.
+        X : object
+            The input of this kind.
+        reset : bool
+            True at a new fit; False checks ``X`` against the fit.
+
+        Returns
+        -------
+        X : ndarray, sparse matrix or torch Dataset
+            The validated input.
+        """
+
+    @abstractmethod
+    def training_data(self, X, targets, dtype):
+        """``(X, y)`` for skorch's ``partial_fit``, from the validated ``X``."""
+
+    @abstractmethod
+    def batches(self, X, batch_rows, pin, dtype):
+        """``(start, batch)`` float tensors over the validated ``X``'s rows."""
+
+    def n_rows(self, X):
+        """The number of rows (samples) of the validated ``X``."""
+        return _num_samples(X)
+
+    def network_shape(self, estimator):
+        """The shape of one sample as the network reads it."""
+        return image_sample_shape(estimator.image_shape, self.sample_shape)
+
+    def _set_sample_shape(self, shape, n_dims):
+        if n_dims not in (2, 4):
+            raise ValueError(
+                f"X must be 2-D (n_samples, n_features) or 4-D images (n_samples, C, "
+                f"H, W); got {n_dims} dimensions (samples of shape {shape})."
+            )
+        self.sample_shape = tuple(shape)
+
+
+class DenseInput(InputKind):
+    """Numeric arrays: rows ``(n, n_features)`` or images ``(n, C, H, W)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._estimator._input_kinds import DenseInput
+    >>> kind = DenseInput()
+    >>> X = kind.validate(MultiTaskNetClassifier(), np.zeros((3, 1, 4, 4)), True)
+    >>> kind.sample_shape, X.dtype
+    ((1, 4, 4), dtype('float32'))
+    """
+
+    def validate(self, estimator, X, reset):
+        reject_text(X)
+        X = validate_data(
+            estimator,
+            X,
+            reset=reset,
+            dtype=estimator._float_dtype(reset),
+            allow_nd=True,
+        )
+        self._set_sample_shape(X.shape[1:], X.ndim)
+        return X
+
+    def training_data(self, X, targets, dtype):
+        return as_tensor(X), targets
+
+    def batches(self, X, batch_rows, pin, dtype):
+        # Validation already gave the array the network's dtype.
+        return row_batches(as_tensor(X), batch_rows, pin)
+
+
+class TableInput(DenseInput):
+    """A table that needs the :class:`~sklmtl._tabular.TabularEncoder`.
+
+    A DataFrame with categorical columns, or any table when
+    ``categorical_features``, ``missing_values="indicator"`` or
+    ``numeric_embedding`` ask for the encoder. A fit fits the encoder
+    (:attr:`encoder`); a fitted estimator's encoder transforms. The encoded
+    matrix is dense, so training and batches are :class:`DenseInput`'s.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._estimator._input_kinds import TableInput
+    >>> X = pd.DataFrame({"size": [1.0, 2.0, 3.0], "colour": ["r", "g", "r"]})
+    >>> kind = TableInput()
+    >>> kind.validate(MultiTaskNetClassifier(), X, reset=True).shape
+    (3, 2)
+    >>> kind.sample_shape, kind.network_shape(MultiTaskNetClassifier())
+    ((2,), (2,))
+    """
+
+    _width = None
+
+    def validate(self, estimator, X, reset):
+        """Check a table's columns against the fit, and encode it (never in place)."""
+        if not reset and not hasattr(X, "shape"):
+            X = np.asarray(X, dtype=object)
+        validate_data(estimator, X, reset=reset, skip_check_array=True)
+        self.sample_shape = (int(estimator.n_features_in_),)
+        if not reset:
+            return estimator._tabular.transform(X, dtype=estimator._float_dtype())
+        n_bins = None
+        if estimator.numeric_embedding == "piecewise_linear":
+            params = estimator._nested_kwargs("numeric_embedding")
+            n_bins = params.get("n_bins", DEFAULT_N_BINS)
+        encoder = TabularEncoder(
+            estimator.categorical_features, estimator.missing_values, n_bins
+        )
+        X = encoder.fit_transform(X, dtype=estimator._float_dtype(reset))
+        self.encoder = encoder
+        self._width = X.shape[1]
+        return X
+
+    def network_shape(self, estimator):
+        """The encoded row (``image_shape`` does not apply to a table)."""
+        return (self._width,)
+
+
+class SparseInput(InputKind):
+    """SciPy sparse matrices and arrays: kept sparse, densified per batch.
+
+    Parameters
+    ----------
+    tabular : bool, default=False
+        Whether the settings (or the fit) ask for the tabular encoder, which
+        reads dense tables only: :meth:`validate` then raises.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._estimator._input_kinds import SparseInput
+    >>> kind = SparseInput()
+    >>> X = kind.validate(MultiTaskNetClassifier(), sp.csc_matrix(np.eye(3)), True)
+    >>> X.format, kind.sample_shape
+    ('csr', (3,))
+    """
+
+    def __init__(self, tabular=False):
+        self.tabular = tabular
+
+    def validate(self, estimator, X, reset):
+        X = validate_sparse_X(estimator, X, reset=reset, tabular=self.tabular)
+        self._set_sample_shape(X.shape[1:], X.ndim)
+        return X
+
+    def training_data(self, X, targets, dtype):
+        return SparseRows(X, dtype=dtype), targets
+
+    def batches(self, X, batch_rows, pin, dtype):
+        # Fewer rows for a wide X: one dense batch takes at most 32 MiB.
+        rows = dense_batch_rows(batch_rows, X.shape[1])
+        return row_batches(SparseRows(X, dtype=dtype), rows, pin)
+
+
+class DatasetInput(InputKind):
+    """A torch ``Dataset``: checked on its first item, never loaded whole.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._estimator._input_kinds import DatasetInput
+    >>> kind = DatasetInput()
+    >>> X = TensorDataset(torch.zeros(4, 3))
+    >>> kind.validate(MultiTaskNetClassifier(), X, reset=True) is X
+    True
+    >>> kind.sample_shape, kind.n_rows(X)
+    ((3,), 4)
+    """
+
+    def validate(self, estimator, X, reset):
+        shape = dataset_sample_shape(X)
+        if reset:
+            estimator.n_features_in_ = shape[0]
+            if hasattr(estimator, "feature_names_in_"):
+                del estimator.feature_names_in_
+        self._set_sample_shape(shape, len(shape) + 1)
+        return X
+
+    def training_data(self, X, targets, dtype):
+        # The labels travel inside the dataset, item by item.
+        return LabelledDataset(X, targets, dtype=dtype), None
+
+    def batches(self, X, batch_rows, pin, dtype):
+        return dataset_batches(X, batch_rows, pin, dtype)
