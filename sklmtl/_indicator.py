@@ -15,7 +15,7 @@ Plain numpy, no torch.
 
 import numpy as np
 
-from ._targets import missing_mask
+from ._target_columns import missing_mask
 
 __all__ = ["indicator_codes"]
 
@@ -26,10 +26,11 @@ def indicator_codes(columns, missing_label=np.nan, known_classes=None, Y=None):
     Parameters
     ----------
     columns : list of ndarray of shape (n_samples,)
-        One array per task (from :func:`sklmtl._targets.split_target_columns`).
+        One array per task (from
+        :func:`sklmtl._target_columns.split_target_columns`).
     missing_label : scalar, default=np.nan
-        Extra sentinel for unknown cells, as :func:`~sklmtl._targets.missing_mask`
-        reads it.
+        Extra sentinel for unknown cells, as
+        :func:`~sklmtl._target_columns.missing_mask` reads it.
     known_classes : list of ndarray or None, default=None
         Fitted classes of each task (a continued fit): the fast path then
         needs each to be ``[0, 1]`` of the column's dtype kind.

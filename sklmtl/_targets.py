@@ -1,4 +1,4 @@
-"""Per-task target validation, label encoding and missing-label masks.
+"""Per-task target validation, label encoding and decoding.
 
 Plain numpy: this module never imports torch. Every message names the task
 (by its name) and says what was expected, so a bad column of ``Y`` is found
@@ -7,6 +7,10 @@ without reading a stack trace.
 A target matrix ``Y`` of shape ``(n_samples, n_tasks)`` is encoded into an
 ``int64`` code matrix of the same shape where ``-1`` marks a missing cell and
 ``0 .. n_classes_t - 1`` index ``classes_[t]``.
+
+The columns of ``Y`` and their missing cells come from
+:mod:`sklmtl._target_columns`; per-task class weights are
+:mod:`sklmtl._class_weights`'s job.
 
 Each column keeps its own label kind (see :mod:`sklmtl._labels`):
 ``classes_[t]`` is an array whose dtype (or, for ``object``, whose elements)
@@ -31,167 +35,14 @@ from sklearn.utils.multiclass import type_of_target
 
 from ._labels import (
     class_key,
-    dtype_label_kind,
-    is_missing_scalar,
-    label_kind,
     missing_like,
     object_array,
-    object_missing_mask,
-    pandas_column,
-    same_class,
     tighten,
     type_kind,
 )
+from ._target_columns import missing_mask, split_target_columns
 
 MISSING_CODE = -1
-
-
-def missing_mask(column, missing_label=np.nan):
-    """Boolean mask of the unknown cells of one target column.
-
-    ``None``, ``NaN``, ``NaT`` and ``pd.NA`` are always unknown;
-    ``missing_label`` adds a sentinel value (such as ``-1``) that is treated
-    the same way. A cell matches the sentinel only when it is a label of the
-    same kind and equal: ``True`` never matches ``missing_label=1`` and
-    ``False`` never matches ``0``, in bool and object columns alike; ``-1``
-    matches ``-1.0`` but not ``"-1"``.
-
-    Parameters
-    ----------
-    column : ndarray of shape (n_samples,)
-        One task's labels.
-    missing_label : scalar, default=np.nan
-        The value that marks an unknown label, in addition to ``None``,
-        ``NaN`` and ``pd.NA``.
-
-    Returns
-    -------
-    mask : ndarray of shape (n_samples,), dtype=bool
-        True where the label is unknown.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklmtl._targets import missing_mask
-    >>> missing_mask(np.array([1, -1, 0]), missing_label=-1)
-    array([False,  True, False])
-    >>> missing_mask(np.array([True, False]), missing_label=0)
-    array([False, False])
-    """
-    column = np.asarray(column)
-    kind = column.dtype.kind
-    if kind == "f":
-        mask = np.isnan(column)
-    elif kind in "mM":
-        mask = np.isnat(column)
-    elif kind == "O":
-        mask = object_missing_mask(column)
-    else:
-        mask = np.zeros(column.shape, dtype=bool)
-    if is_missing_scalar(missing_label):
-        return mask
-    if kind == "O":
-        sentinel_kind = label_kind(missing_label)
-        if any(type_kind(cls) == sentinel_kind for cls in set(map(type, column))):
-            mask |= np.fromiter(
-                (not m and same_class(v, missing_label) for v, m in zip(column, mask)),
-                dtype=bool,
-                count=len(column),
-            )
-    elif dtype_label_kind(column.dtype) == label_kind(missing_label):
-        with np.errstate(invalid="ignore"):
-            mask |= np.asarray(column == missing_label, dtype=bool).reshape(mask.shape)
-    return mask
-
-
-def split_target_columns(Y):
-    """Split ``Y`` into one 1-D array per task, each keeping its label kind.
-
-    Each column is built on its own (a list of rows is never passed through
-    one ``np.asarray``, which would turn an int column beside a str column
-    into strings): a column with one kind of label and no missing cell gets
-    a numpy dtype (``int64``, ``float64``, ``bool``, ``<U``, ...); one with
-    missing cells is an ``object`` array of the labels as given, with
-    ``None``/``NaN``/``pd.NA`` in the missing cells. A numpy array's columns
-    keep its dtype; pandas columns keep theirs (nullable ``Int64`` stays
-    int, ``boolean`` bool, ``string`` str, ``category`` the kind of its
-    categories).
-
-    Parameters
-    ----------
-    Y : array-like or DataFrame of shape (n_samples,) or (n_samples, n_tasks)
-        The targets.
-
-    Returns
-    -------
-    columns : list of ndarray of shape (n_samples,)
-        One array per task.
-    task_names : list of str
-        The DataFrame's column names (or a Series' name), else ``task_0``, ...
-    is_1d : bool
-        Whether ``Y`` was one-dimensional (a single task).
-
-    Examples
-    --------
-    >>> from sklmtl._targets import split_target_columns
-    >>> columns, names, is_1d = split_target_columns([[0, "a"], [1, "b"]])
-    >>> [c.dtype.kind for c in columns], names, is_1d
-    (['i', 'U'], ['task_0', 'task_1'], False)
-    """
-    if Y is None:
-        raise ValueError(
-            "This estimator requires y to be passed, but the target y is None."
-        )
-    if hasattr(Y, "toarray") or hasattr(Y, "tocsr"):
-        raise TypeError(
-            "A sparse target Y was passed; Y must be a dense array-like of shape "
-            "(n_samples, n_tasks). Convert it with Y.toarray()."
-        )
-    if hasattr(Y, "columns") and hasattr(Y, "iloc"):
-        names = [str(c) for c in Y.columns]
-        if len(set(names)) != len(names):
-            raise ValueError(f"Y has duplicate column names: {names}.")
-        columns = [pandas_column(Y.iloc[:, j]) for j in range(Y.shape[1])]
-        if not columns:
-            raise ValueError("Y has 0 columns; at least one task is required.")
-        return columns, names, False
-    if hasattr(Y, "iloc") and hasattr(Y, "name"):
-        name = "task_0" if Y.name is None else str(Y.name)
-        return [pandas_column(Y)], [name], True
-    arr = _as_target_array(Y)
-    if arr.ndim == 1:
-        return [tighten(arr)], ["task_0"], True
-    if arr.ndim != 2:
-        raise ValueError(
-            "Y must be 1-D of shape (n_samples,) or 2-D of shape (n_samples, "
-            f"n_tasks); got an array with {arr.ndim} dimensions and shape {arr.shape}."
-        )
-    if arr.shape[1] == 0:
-        raise ValueError("Y has 0 columns; at least one task is required.")
-    return (
-        [tighten(arr[:, t]) for t in range(arr.shape[1])],
-        [f"task_{t}" for t in range(arr.shape[1])],
-        False,
-    )
-
-
-def _as_target_array(Y):
-    """``Y`` as an array; a list keeps every cell's own Python object."""
-    try:
-        if not isinstance(Y, (list, tuple)):
-            return np.asarray(Y)
-        arr = np.asarray(Y, dtype=object)
-    except ValueError as exc:
-        raise ValueError(
-            f"Y could not be converted to an array of shape (n_samples, n_tasks): {exc}"
-        ) from None
-    if arr.ndim == 1 and any(isinstance(v, (list, np.ndarray)) for v in arr):
-        lengths = sorted({len(v) for v in arr if isinstance(v, (list, np.ndarray))})
-        raise ValueError(
-            "Y could not be converted to an array of shape (n_samples, n_tasks): "
-            f"its rows have different lengths ({lengths})."
-        )
-    return arr
 
 
 def _normalise_labels(values, task_name):
@@ -468,87 +319,3 @@ def decode_predictions(codes, classes, is_1d):
         else:
             out[:, t] = column
     return out
-
-
-def task_class_weights(class_weight, codes, classes, task_names):
-    """Per-task class weight arrays from a ``class_weight`` parameter.
-
-    Parameters
-    ----------
-    class_weight : None, "balanced", dict or list
-        ``None``/``"balanced"`` for every task, or a list with one entry per
-        task (``None``, ``"balanced"`` or ``{label: weight}``). A single dict
-        is accepted for a single task. Labels missing from a dict get weight 1.
-    codes : ndarray of shape (n_samples, n_tasks)
-        Encoded labels (``-1`` for missing cells).
-    classes : list of ndarray
-        The classes of each task.
-    task_names : list of str
-        Task names, for messages.
-
-    Returns
-    -------
-    weights : list of (ndarray of shape (n_classes_t,) or None) or None
-        None when no task is weighted.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklmtl._targets import task_class_weights
-    >>> codes = np.array([[0], [0], [0], [1]])
-    >>> task_class_weights("balanced", codes, [np.array(["a", "b"])], ["t"])
-    [array([0.66666667, 2.        ])]
-    """
-    from sklearn.utils.class_weight import compute_class_weight
-
-    if class_weight is None:
-        return None
-    n_tasks = len(classes)
-    if isinstance(class_weight, (str, dict)):
-        if isinstance(class_weight, dict) and n_tasks > 1:
-            raise ValueError(
-                "class_weight as one dict is only for a single task; for "
-                f"{n_tasks} tasks give a list with one entry per task."
-            )
-        per_task = [class_weight] * n_tasks
-    elif isinstance(class_weight, (list, tuple)):
-        per_task = list(class_weight)
-        if len(per_task) != n_tasks:
-            raise ValueError(
-                f"class_weight has {len(per_task)} entries for {n_tasks} tasks."
-            )
-    else:
-        raise TypeError(
-            "class_weight must be None, 'balanced', or a list with one entry per task; "
-            f"got {type(class_weight).__name__}."
-        )
-    weights = []
-    for t, (entry, task_classes, name) in enumerate(zip(per_task, classes, task_names)):
-        if entry is None:
-            weights.append(None)
-        elif isinstance(entry, str) and entry == "balanced":
-            labelled = codes[:, t][codes[:, t] >= 0]
-            present = np.unique(labelled)
-            w = np.ones(len(task_classes))
-            w[present] = compute_class_weight("balanced", classes=present, y=labelled)
-            weights.append(w)
-        elif isinstance(entry, dict):
-            # A key names a class by kind and value: {1: w} is not a bool's True.
-            lookup = {class_key(c): i for i, c in enumerate(task_classes.tolist())}
-            w = np.ones(len(task_classes))
-            for label, value in entry.items():
-                if class_key(label) not in lookup:
-                    raise ValueError(
-                        f"class_weight for task {name!r} names label {label!r} "
-                        f"({label_kind(label)}), which is not one of its classes "
-                        f"{task_classes.tolist()}; a key names a class of the same "
-                        "kind (True is never 1, '1' never 1)."
-                    )
-                w[lookup[class_key(label)]] = value
-            weights.append(w)
-        else:
-            raise ValueError(
-                f"class_weight for task {name!r} must be None, 'balanced' or a dict; "
-                f"got {entry!r}."
-            )
-    return None if all(w is None for w in weights) else weights

@@ -6,10 +6,13 @@ from the confusion counts at every candidate threshold at once (one sort
 per task and fold, then ``searchsorted``), so a grid of 100 thresholds over
 a thousand labels costs a thousand sorts, not 100,000 metric calls. Each
 named objective equals scikit-learn's metric with ``zero_division=0``; a
-callable objective is called once per threshold.
+callable objective is called once per threshold. One split of the search
+fits and predicts in :func:`fit_and_predict`; the parameters are checked in
+:mod:`sklmtl._threshold_params`.
 """
 
 import numpy as np
+from sklearn.utils import _safe_indexing
 
 from ._task_calibration import _base_probas, _is_flat
 
@@ -19,9 +22,8 @@ __all__ = [
     "SCORINGS",
     "aligned_probas",
     "candidates",
-    "check_scoring",
-    "check_thresholds",
     "confusion_curve",
+    "fit_and_predict",
     "held_out",
     "informative",
     "joint_micro_f1",
@@ -83,60 +85,6 @@ SCORINGS = {
 
 #: Objectives of all tuned tasks together, their thresholds chosen jointly.
 JOINT_SCORINGS = ("f1_micro",)
-
-
-def check_scoring(scoring):
-    """A named objective's count function, a joint name, or the callable.
-
-    Examples
-    --------
-    >>> from sklmtl._threshold_tuning import check_scoring
-    >>> check_scoring("f1").__name__
-    '_f1'
-    """
-    if callable(scoring):
-        return scoring
-    if isinstance(scoring, str) and scoring in SCORINGS:
-        return SCORINGS[scoring]
-    if isinstance(scoring, str) and scoring in JOINT_SCORINGS:
-        return scoring
-    raise ValueError(
-        f"scoring={scoring!r} is not a known objective; use one of "
-        f"{sorted(SCORINGS) + list(JOINT_SCORINGS)} or a callable "
-        "metric(y_true, y_pred) -> float (greater is better) of 0/1 arrays, 1 "
-        "marking the positive class."
-    )
-
-
-def check_thresholds(thresholds):
-    """An int >= 2 (a grid size) or a sorted 1-D float array of candidates.
-
-    Examples
-    --------
-    >>> from sklmtl._threshold_tuning import check_thresholds
-    >>> check_thresholds([0.7, 0.2]).tolist()
-    [0.2, 0.7]
-    """
-    if isinstance(thresholds, (int, np.integer)) and not isinstance(thresholds, bool):
-        if thresholds < 2:
-            raise ValueError(
-                f"thresholds as an int is the grid size and must be at least 2; "
-                f"got {thresholds}."
-            )
-        return int(thresholds)
-    if isinstance(thresholds, (str, bool, float)) or not hasattr(thresholds, "__len__"):
-        raise TypeError(
-            "thresholds must be an int (the number of candidates) or an array-like "
-            f"of candidate thresholds; got {thresholds!r}."
-        )
-    values = np.asarray(thresholds)
-    if values.ndim != 1 or len(values) == 0 or values.dtype.kind not in "biuf":
-        raise ValueError(
-            f"thresholds must be a non-empty 1-D array of numbers; got {thresholds!r}."
-        )
-    if not np.all(np.isfinite(values)):
-        raise ValueError("thresholds must be finite (no NaN or infinity).")
-    return np.sort(values.astype(float))
 
 
 def held_out(task_codes, proba):
@@ -388,3 +336,14 @@ def tune_jointly(tasks):
         start.append(int(np.argmin(np.abs(task_grid - DEFAULT_THRESHOLD))))
     best, curves = joint_micro_f1(counts, start)
     return {t: (b, c) for t, b, c in zip(order, best, curves)}
+
+
+def fit_and_predict(estimator, X, y, train, test, classes, task_names):
+    """Fit on ``train`` (None: frozen), then the aligned probabilities of ``test``.
+
+    One cross-validation split of the threshold search, run under joblib.
+    """
+    if train is not None:
+        estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
+    probas = aligned_probas(estimator, _safe_indexing(X, test), classes, task_names)
+    return estimator, probas

@@ -12,10 +12,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._batches import torch_threads
 from ._binary import binary_outputs
+from ._class_weights import task_class_weights
 from ._estimator._base import MultiTaskNetBase
 from ._estimator._inputs import PREDICT_BATCH_ROWS
 from ._estimator._parameters import MISSING_LABEL, Parameter
-from ._targets import decode_predictions, task_class_weights
+from ._targets import decode_predictions
 from .metrics import MultiTaskScoreMixin
 
 __all__ = ["MultiTaskNetClassifier"]

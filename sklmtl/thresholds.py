@@ -24,18 +24,18 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import _safe_indexing, indexable
+from sklearn.utils import indexable
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ._cv import resolve_cv
 from ._meta._base import MultiTaskMetaEstimator
 from ._meta._missing_label import clone_with_missing_label
+from ._threshold_params import check_scoring, check_tasks, check_thresholds
 from ._threshold_tuning import (
     DEFAULT_THRESHOLD,
     aligned_probas,
     candidates,
-    check_scoring,
-    check_thresholds,
+    fit_and_predict,
     held_out,
     informative,
     tune_jointly,
@@ -277,7 +277,7 @@ default=None
                 "Found input variables with inconsistent numbers of samples: "
                 f"[{_num_samples(X)}, {len(codes)}]"
             )
-        tuned = self._tuned_tasks(classes)
+        tuned = check_tasks(self.tasks, self.task_names_, classes)
         frozen = isinstance(estimator, FrozenEstimator)
         splits = [(None, np.arange(len(codes)))]
         if not frozen:
@@ -290,7 +290,7 @@ default=None
                     "refit=True."
                 )
         folds = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_and_predict)(
+            delayed(fit_and_predict)(
                 estimator if frozen else clone(estimator),
                 X,
                 y,
@@ -312,46 +312,6 @@ default=None
 
     def _inner_estimator(self):
         return MultiTaskNetClassifier() if self.estimator is None else self.estimator
-
-    def _tuned_tasks(self, classes):
-        """Indices of the tasks to tune; a named non-binary task is an error."""
-        names = self.task_names_
-        if isinstance(self.tasks, str):
-            if self.tasks != "binary":
-                raise ValueError(
-                    f'tasks must be "binary" or a list of task names or indices; '
-                    f"got {self.tasks!r}."
-                )
-            return [t for t, c in enumerate(classes) if len(c) == 2]
-        if not hasattr(self.tasks, "__iter__"):
-            raise TypeError(
-                'tasks must be "binary" or a list of task names or indices; got '
-                f"{self.tasks!r}."
-            )
-        indices = []
-        for task in self.tasks:
-            if isinstance(task, (numbers.Integral)) and not isinstance(task, bool):
-                if not 0 <= task < len(names):
-                    raise ValueError(
-                        f"tasks names the column {task}, but y has {len(names)} "
-                        "task(s)."
-                    )
-                index = int(task)
-            elif task in names:
-                index = names.index(task)
-            else:
-                raise ValueError(
-                    f"tasks names {task!r}, which is not a task of y {names}."
-                )
-            if len(classes[index]) != 2:
-                raise ValueError(
-                    f"Task {names[index]!r} has {len(classes[index])} classes "
-                    f"{classes[index].tolist()}; only binary tasks have a "
-                    "decision threshold. Leave it out of tasks (it keeps the "
-                    "most probable class)."
-                )
-            indices.append(index)
-        return sorted(set(indices))
 
     def _tune(self, scoring, grid, tuned, codes, splits, folds):
         joint = isinstance(scoring, str)  # "f1_micro": all tasks at once
@@ -470,11 +430,3 @@ default=None
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "estimator_")
-
-
-def _fit_and_predict(estimator, X, y, train, test, classes, task_names):
-    """Fit on ``train`` (None: frozen), then the aligned probabilities of ``test``."""
-    if train is not None:
-        estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
-    probas = aligned_probas(estimator, _safe_indexing(X, test), classes, task_names)
-    return estimator, probas

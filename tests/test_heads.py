@@ -7,7 +7,8 @@ from sklearn.exceptions import NotFittedError
 
 from sklmtl import MultiTaskNetClassifier
 from sklmtl._indicator import indicator_codes
-from sklmtl._targets import encode_column, split_target_columns
+from sklmtl._target_columns import split_target_columns
+from sklmtl._targets import encode_column
 from sklmtl.io import load, save, to_onnx
 from sklmtl.nn import (
     BINARY_LOGIT_SCALE,

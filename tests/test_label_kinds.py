@@ -20,12 +20,8 @@ from hypothesis import HealthCheck, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from sklmtl import MultiTaskNetClassifier  # noqa: E402
-from sklmtl._targets import (  # noqa: E402
-    decode_predictions,
-    encode_targets,
-    missing_mask,
-    split_target_columns,
-)
+from sklmtl._target_columns import missing_mask, split_target_columns  # noqa: E402
+from sklmtl._targets import decode_predictions, encode_targets  # noqa: E402
 from sklmtl.io import load, save, to_onnx  # noqa: E402
 from sklmtl.metrics import (  # noqa: E402
     mean_task_accuracy,

@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sklmtl._targets import decode_predictions, encode_targets, missing_mask
+from sklmtl._target_columns import missing_mask
+from sklmtl._targets import decode_predictions, encode_targets
 
 
 def test_missing_mask_covers_none_nan_na_and_sentinel():

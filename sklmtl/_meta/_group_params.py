@@ -9,7 +9,7 @@ each group:
 
 - ``class_weight``: a list with one entry per task keeps the group's entries;
   a ``{label: weight}`` entry becomes ``{code: weight}`` (the labels checked
-  against the task's classes, with :func:`~sklmtl._targets.task_class_weights`'s
+  against the task's classes, with :func:`~sklmtl._class_weights.task_class_weights`'s
   messages and rule); ``None`` and ``"balanced"`` for every task stay as they
   are (the group network sees every labelled cell of its tasks, so
   ``"balanced"`` gives the same weights).
@@ -21,7 +21,7 @@ Everything is checked once, against the full task names, so a mistake is
 reported with the names the user gave.
 """
 
-from .._targets import task_class_weights
+from .._class_weights import task_class_weights
 from ..weighting import resolve_weighting
 
 __all__ = ["GroupParams"]

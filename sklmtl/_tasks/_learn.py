@@ -14,7 +14,7 @@ import numpy as np
 
 from .._indicator import indicator_codes
 from .._labels import tighten
-from .._targets import missing_mask, split_target_columns
+from .._target_columns import missing_mask, split_target_columns
 from ._base import CLASSIFICATION, REGRESSION, TASK_KINDS
 from .classification import ClassificationTask
 from .regression import RegressionTask

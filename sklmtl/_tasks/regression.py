@@ -3,7 +3,7 @@
 import numpy as np
 
 from .._labels import object_missing_mask, tighten, type_kind
-from .._targets import missing_mask
+from .._target_columns import missing_mask
 from ._base import REGRESSION, Task
 
 __all__ = ["MIN_VARIANCE", "RegressionTask"]

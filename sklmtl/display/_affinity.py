@@ -3,56 +3,10 @@
 import numpy as np
 
 from .._task_affinity import AFFINITY_KEYS, normalized_affinity
+from ._affinity_data import cluster_order, epoch_matrices
 from ._common import check_matplotlib
 
 _KINDS = tuple(AFFINITY_KEYS)
-
-
-def cluster_order(affinity):
-    """Task order that puts tasks with high mutual affinity next to each other.
-
-    Average-linkage clustering on ``1 - A`` (``A`` symmetrised), leaves in
-    optimal order (:func:`scipy.cluster.hierarchy.optimal_leaf_ordering`).
-
-    Parameters
-    ----------
-    affinity : ndarray of shape (n_tasks, n_tasks)
-        A cosine-like affinity (1 on the diagonal); ``nan`` read as 0.
-
-    Returns
-    -------
-    order : list of int
-        Task indices, in display order.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklmtl.display._affinity import cluster_order
-    >>> A = np.array([[1, 0, .9], [0, 1, 0], [.9, 0, 1]])
-    >>> cluster_order(A)  # tasks 0 and 2 side by side
-    [1, 2, 0]
-    """
-    from scipy.cluster.hierarchy import leaves_list, linkage, optimal_leaf_ordering
-    from scipy.spatial.distance import squareform
-
-    affinity = np.nan_to_num(np.asarray(affinity, dtype=float), nan=0.0)
-    if len(affinity) < 3:
-        return list(range(len(affinity)))
-    distance = np.clip(1.0 - (affinity + affinity.T) / 2.0, 0.0, None)
-    np.fill_diagonal(distance, 0.0)
-    condensed = squareform(distance, checks=False)
-    tree = optimal_leaf_ordering(linkage(condensed, "average"), condensed)
-    return [int(t) for t in leaves_list(tree)]
-
-
-def _epoch_matrices(history, kind):
-    """``(epochs, matrices)`` of the epochs of ``history`` that recorded ``kind``."""
-    epochs, matrices = [], []
-    for row in history:
-        if kind in row:
-            epochs.append(int(row.get("epoch", len(epochs) + 1)))
-            matrices.append(np.asarray(row[kind], dtype=float))
-    return epochs, matrices
 
 
 class TaskAffinityDisplay:
@@ -436,7 +390,7 @@ class TaskAffinityDisplay:
         groups = getattr(estimator, "groups_", None)
         source = getattr(estimator, "probe_", estimator) if groups else estimator
         history = getattr(source, "history_", None)
-        epochs, matrices = _epoch_matrices(history or [], kind)
+        epochs, matrices = epoch_matrices(history or [], kind)
         if not matrices:
             raise ValueError(
                 f"{type(estimator).__name__} recorded no {kind!r}: fit it with "

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
 from .._meta._missing_label import missing_label_in_effect
-from .._targets import missing_mask, split_target_columns
+from .._target_columns import missing_mask, split_target_columns
 from ..metrics._columns import true_columns
 from ._common import (
     check_same_kind,

@@ -8,7 +8,7 @@ that it neither adds a class to a task nor makes a task's score defined.
 
 import numpy as np
 
-from .._targets import missing_mask, split_target_columns
+from .._target_columns import missing_mask, split_target_columns
 from .._weights import cell_weights
 
 

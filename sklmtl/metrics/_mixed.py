@@ -3,7 +3,7 @@ regression (the ``score`` of the regressor and of the mixed estimator)."""
 
 import numpy as np
 
-from .._targets import missing_mask, split_target_columns
+from .._target_columns import missing_mask, split_target_columns
 from .._tasks import task_class
 from .._weights import cell_weights
 

@@ -24,7 +24,7 @@ from .._labels import (
     labels_equal,
 )
 from ._columns import as_labels, paired_columns
-from ._proba import _check_classes
+from ._proba_inputs import _check_classes
 
 _F1_AVERAGES = ("micro", "macro", "samples", None)
 

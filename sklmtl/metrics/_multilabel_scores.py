@@ -17,7 +17,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from ._columns import as_labels, true_columns
 from ._multilabel import binary_indicators
-from ._proba import _check_classes, _encode, _scored_tasks
+from ._proba_inputs import _check_classes, _encode, _scored_tasks
 
 _AVERAGES = ("micro", "macro", None)
 

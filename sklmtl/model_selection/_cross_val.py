@@ -13,7 +13,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
 from .._labels import label_key
-from .._targets import missing_mask, split_target_columns
+from .._target_columns import missing_mask, split_target_columns
 from ..metrics import _missing_label_of
 from ._split import MultiTaskStratifiedKFold
 from ._stratify import (

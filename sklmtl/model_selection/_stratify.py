@@ -28,7 +28,7 @@ follow.
 import numpy as np
 
 from .._labels import label_key
-from .._targets import missing_mask, split_target_columns
+from .._target_columns import missing_mask, split_target_columns
 
 
 def check_class_labels(values, task_name):
