@@ -62,7 +62,7 @@ class ModuleEarlyStopping(EarlyStopping):
     ``module.trunk...``, and skorch unwraps it when training ends: skorch's
     callback copies the wrapper's state and then fails to load it into the
     unwrapped module. This one copies and loads the bare module's state
-    (:func:`~sklmtl._state.bare_module`), wrapped or not.
+    (``sklmtl._state.bare_module``), wrapped or not.
 
     Parameters
     ----------
