@@ -34,7 +34,8 @@ from .._batches import (
     row_batches,
 )
 from .._sparse import SparseRows, dense_batch_rows, issparse, validate_sparse_X
-from .._tabular import TabularEncoder, needs_tabular, reject_text
+from .._table_columns import needs_tabular, reject_text
+from .._tabular import TabularEncoder
 from ..nn.tabular import DEFAULT_N_BINS
 
 __all__ = [
