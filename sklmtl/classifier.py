@@ -6,6 +6,8 @@ classification: labels encoded per task (each column keeps its own label
 kind), class weights, ``classes_``, ``predict_proba`` and ``predict``.
 """
 
+import dataclasses
+
 import numpy as np
 from sklearn.base import ClassifierMixin, MultiOutputMixin
 from sklearn.utils.validation import check_is_fitted
@@ -13,12 +15,51 @@ from sklearn.utils.validation import check_is_fitted
 from ._batches import torch_threads
 from ._binary import binary_outputs
 from ._estimator._base import MultiTaskNetBase
+from ._estimator._fitted import FittedState
 from ._estimator._inputs import PREDICT_BATCH_ROWS
 from ._estimator._parameters import MISSING_LABEL, Parameter
 from ._targets import decode_predictions, task_class_weights
 from .metrics import MultiTaskScoreMixin
 
 __all__ = ["MultiTaskNetClassifier"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ClassifierState(FittedState):
+    """The classifier's fitted state: the base record and the class weights.
+
+    Parameters
+    ----------
+    class_weights : list of (ndarray or None), or None, default=None
+        Each task's class weights in its cross-entropy (``class_weight``
+        resolved against the fit's labels).
+
+    Examples
+    --------
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> clf = MultiTaskNetClassifier(class_weight="balanced", max_epochs=1).fit(
+    ...     [[0.0], [1.0], [2.0]], ["a", "b", "b"])
+    >>> clf._fitted_state.class_weights[0].tolist()
+    [1.5, 0.75]
+    """
+
+    class_weights: object = None
+
+    def target_dict(self):
+        weights = self.class_weights
+        return {
+            **super().target_dict(),
+            "class_weights": None
+            if weights is None
+            else [None if w is None else np.asarray(w) for w in weights],
+        }
+
+    @classmethod
+    def target_fields(cls, target):
+        return {
+            **super().target_fields(target),
+            "class_weights": target["class_weights"],
+        }
 
 
 class MultiTaskNetClassifier(
@@ -206,33 +247,28 @@ default=None
         )
 
     # ------------------------------------------------------------- targets
+    _fitted_state_class = ClassifierState
+    _class_weights = property(lambda self: self._fitted_state.class_weights)
+
     def _encode_targets(self, y, *, continuing, classes):
-        """Encode ``y`` per task; a new fit learns ``classes_`` and the names."""
-        codes = super()._encode_targets(y, continuing=continuing, classes=classes)
-        if not continuing:
-            self._set_classes()
-        # Class weights follow each fit's labels (and a changed class_weight).
-        self._class_weights = task_class_weights(
-            self.class_weight, codes, self._classes_list(), self.task_names_
+        """Encode ``y`` per task; the class weights follow every fit's labels."""
+        codes, fields = super()._encode_targets(
+            y, continuing=continuing, classes=classes
         )
-        return codes
+        layout = fields["layout"] if not continuing else self._layout
+        task_names = fields["task_names"] if not continuing else self.task_names_
+        # Class weights follow each fit's labels (and a changed class_weight).
+        fields["class_weights"] = task_class_weights(
+            self.class_weight,
+            codes,
+            [task.classes for task in layout.tasks],
+            task_names,
+        )
+        return codes, fields
 
-    def _set_classes(self):
-        classes = [task.classes for task in self._tasks]
-        self.classes_ = classes[0] if self._y_is_1d else classes
-
-    def _target_state(self):
-        return {
-            **super()._target_state(),
-            "class_weights": None
-            if self._class_weights is None
-            else [None if w is None else np.asarray(w) for w in self._class_weights],
-        }
-
-    def _restore_target_state(self, state):
-        super()._restore_target_state(state)
-        self._set_classes()
-        self._class_weights = state["class_weights"]
+    def _set_estimator_attributes(self, state):
+        classes = [task.classes for task in state.tasks]
+        self.classes_ = classes[0] if state.y_is_1d else classes
 
     def _classes_list(self):
         return [task.classes for task in self._tasks]

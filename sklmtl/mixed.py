@@ -17,10 +17,13 @@ and R²), and it is named after the network, like ``MLPClassifier``'s
 family would name a model that is both.
 """
 
+import dataclasses
+
 import numpy as np
 from sklearn.base import MultiOutputMixin
 
 from ._estimator._base import MultiTaskNetBase
+from ._estimator._fitted import FittedState
 from ._estimator._parameters import MISSING_LABEL, Parameter
 from ._targets import decode_predictions
 from ._tasks import check_task_types
@@ -29,6 +32,38 @@ from .metrics import mean_task_score
 from .nn.losses import REGRESSION_LOSSES
 
 __all__ = ["MultiTaskNet"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class MixedState(FittedState):
+    """``MultiTaskNet``'s fitted state: the base record and the kind of ``y``.
+
+    Parameters
+    ----------
+    y_is_frame : bool, default=False
+        Whether ``y`` was a DataFrame (``predict`` then returns one).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklmtl import MultiTaskNet
+    >>> Y = pd.DataFrame({"kind": ["a", "b", "a"], "size": [1.0, 2.0, 3.0]})
+    >>> net = MultiTaskNet(task_types={"size": "regression"}, max_epochs=1)
+    >>> net.fit([[0.0], [1.0], [2.0]], Y)._fitted_state.y_is_frame
+    True
+    """
+
+    y_is_frame: bool = False
+
+    def target_dict(self):
+        return {**super().target_dict(), "y_is_frame": bool(self.y_is_frame)}
+
+    @classmethod
+    def target_fields(cls, target):
+        return {
+            **super().target_fields(target),
+            "y_is_frame": bool(target["y_is_frame"]),
+        }
 
 
 class MultiTaskNet(MultiOutputMixin, MultiTaskNetBase):
@@ -239,24 +274,20 @@ default=None
     def _regression_loss(self):
         return self.regression_loss
 
+    _fitted_state_class = MixedState
+    _y_is_frame = property(lambda self: self._fitted_state.y_is_frame)
+
     def _encode_targets(self, y, *, continuing, classes):
-        values = super()._encode_targets(y, continuing=continuing, classes=classes)
+        values, fields = super()._encode_targets(
+            y, continuing=continuing, classes=classes
+        )
         if not continuing:
-            self._y_is_frame = hasattr(y, "columns") and hasattr(y, "iloc")
-            self._set_task_attributes()
-        return values
+            fields["y_is_frame"] = hasattr(y, "columns") and hasattr(y, "iloc")
+        return values, fields
 
-    def _set_task_attributes(self):
-        self.task_types_ = [task.kind for task in self._tasks]
-        self.classes_ = [task.classes for task in self._tasks]
-
-    def _target_state(self):
-        return {**super()._target_state(), "y_is_frame": bool(self._y_is_frame)}
-
-    def _restore_target_state(self, state):
-        super()._restore_target_state(state)
-        self._y_is_frame = bool(state["y_is_frame"])
-        self._set_task_attributes()
+    def _set_estimator_attributes(self, state):
+        self.task_types_ = [task.kind for task in state.tasks]
+        self.classes_ = [task.classes for task in state.tasks]
 
     # -------------------------------------------------------------- predict
     def predict(self, X):

@@ -79,16 +79,19 @@ class InputMixin:
         return outputs
 
     # ---------------------------------------------------------------- data
-    def _validate_X(self, X, reset):
+    def _validate_X(self, X, reset, learned=None):
         """``validate_data`` that keeps image batches ``(n, C, H, W)`` intact.
 
         A torch ``Dataset`` is checked on its first item only and never loaded
         as a whole. A table with categorical columns (or with the tabular
         options set) is encoded by :class:`~sklmtl._tabular.TabularEncoder`;
-        a sparse ``X`` stays sparse (:mod:`sklmtl._sparse`).
+        a sparse ``X`` stays sparse (:mod:`sklmtl._sparse`). A new fit
+        (``reset``) puts what it learns of the inputs (``tabular``,
+        ``input_shape``, ``raw_sample_shape``) in the dict ``learned``, for
+        the fitted-state record.
         """
         if reset:
-            self._tabular = None
+            learned["tabular"] = None
             tabular = not isinstance(X, TorchDataset) and needs_tabular(
                 X,
                 self.categorical_features,
@@ -101,7 +104,7 @@ class InputMixin:
             X = validate_sparse_X(self, X, reset=reset, tabular=tabular)
             shape, n_dims = X.shape[1:], X.ndim
         elif tabular:
-            return self._validate_table(X, reset)
+            return self._validate_table(X, reset, learned)
         elif isinstance(X, TorchDataset):
             shape = dataset_sample_shape(X)
             n_dims = len(shape) + 1
@@ -121,8 +124,8 @@ class InputMixin:
                 f"H, W); got {n_dims} dimensions (samples of shape {shape})."
             )
         if reset:
-            self._input_shape = self._sample_shape(shape)
-            self._raw_sample_shape = tuple(shape)
+            learned["input_shape"] = self._sample_shape(shape)
+            learned["raw_sample_shape"] = tuple(shape)
         elif tuple(shape) != tuple(self._raw_sample_shape):
             raise ValueError(
                 f"X has samples of shape {tuple(shape)}, but {type(self).__name__} "
@@ -130,7 +133,7 @@ class InputMixin:
             )
         return X
 
-    def _validate_table(self, X, reset):
+    def _validate_table(self, X, reset, learned=None):
         """Check a table's columns against the fit, and encode it (never in place)."""
         if not reset and not hasattr(X, "shape"):
             X = np.asarray(X, dtype=object)
@@ -143,9 +146,9 @@ class InputMixin:
             n_bins = params.get("n_bins", DEFAULT_N_BINS)
         encoder = TabularEncoder(self.categorical_features, self.missing_values, n_bins)
         X = encoder.fit_transform(X, dtype=self._float_dtype(reset))
-        self._tabular = encoder
-        self._input_shape = (X.shape[1],)
-        self._raw_sample_shape = (int(self.n_features_in_),)
+        learned["tabular"] = encoder
+        learned["input_shape"] = (X.shape[1],)
+        learned["raw_sample_shape"] = (int(self.n_features_in_),)
         return X
 
     def _float_dtype(self, reset=False):
