@@ -6,8 +6,6 @@ classification: labels encoded per task (each column keeps its own label
 kind), class weights, ``classes_``, ``predict_proba`` and ``predict``.
 """
 
-import dataclasses
-
 import numpy as np
 from sklearn.base import ClassifierMixin, MultiOutputMixin
 from sklearn.utils.validation import check_is_fitted
@@ -15,51 +13,13 @@ from sklearn.utils.validation import check_is_fitted
 from ._batches import torch_threads
 from ._binary import binary_outputs
 from ._estimator._base import MultiTaskNetBase
-from ._estimator._fitted import FittedState
 from ._estimator._inputs import PREDICT_BATCH_ROWS
 from ._estimator._parameters import MISSING_LABEL, Parameter
+from ._estimator._record import ClassifierState
 from ._targets import decode_predictions, task_class_weights
 from .metrics import MultiTaskScoreMixin
 
 __all__ = ["MultiTaskNetClassifier"]
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class ClassifierState(FittedState):
-    """The classifier's fitted state: the base record and the class weights.
-
-    Parameters
-    ----------
-    class_weights : list of (ndarray or None), or None, default=None
-        Each task's class weights in its cross-entropy (``class_weight``
-        resolved against the fit's labels).
-
-    Examples
-    --------
-    >>> from sklmtl import MultiTaskNetClassifier
-    >>> clf = MultiTaskNetClassifier(class_weight="balanced", max_epochs=1).fit(
-    ...     [[0.0], [1.0], [2.0]], ["a", "b", "b"])
-    >>> clf._fitted_state.class_weights[0].tolist()
-    [1.5, 0.75]
-    """
-
-    class_weights: object = None
-
-    def target_dict(self):
-        weights = self.class_weights
-        return {
-            **super().target_dict(),
-            "class_weights": None
-            if weights is None
-            else [None if w is None else np.asarray(w) for w in weights],
-        }
-
-    @classmethod
-    def target_fields(cls, target):
-        return {
-            **super().target_fields(target),
-            "class_weights": target["class_weights"],
-        }
 
 
 class MultiTaskNetClassifier(

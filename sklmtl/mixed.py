@@ -17,14 +17,12 @@ and R²), and it is named after the network, like ``MLPClassifier``'s
 family would name a model that is both.
 """
 
-import dataclasses
-
 import numpy as np
 from sklearn.base import MultiOutputMixin
 
 from ._estimator._base import MultiTaskNetBase
-from ._estimator._fitted import FittedState
 from ._estimator._parameters import MISSING_LABEL, Parameter
+from ._estimator._record import MixedState
 from ._targets import decode_predictions
 from ._tasks import check_task_types
 from ._validation import InstanceOf, Options
@@ -32,38 +30,6 @@ from .metrics import mean_task_score
 from .nn.losses import REGRESSION_LOSSES
 
 __all__ = ["MultiTaskNet"]
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class MixedState(FittedState):
-    """``MultiTaskNet``'s fitted state: the base record and the kind of ``y``.
-
-    Parameters
-    ----------
-    y_is_frame : bool, default=False
-        Whether ``y`` was a DataFrame (``predict`` then returns one).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from sklmtl import MultiTaskNet
-    >>> Y = pd.DataFrame({"kind": ["a", "b", "a"], "size": [1.0, 2.0, 3.0]})
-    >>> net = MultiTaskNet(task_types={"size": "regression"}, max_epochs=1)
-    >>> net.fit([[0.0], [1.0], [2.0]], Y)._fitted_state.y_is_frame
-    True
-    """
-
-    y_is_frame: bool = False
-
-    def target_dict(self):
-        return {**super().target_dict(), "y_is_frame": bool(self.y_is_frame)}
-
-    @classmethod
-    def target_fields(cls, target):
-        return {
-            **super().target_fields(target),
-            "y_is_frame": bool(target["y_is_frame"]),
-        }
 
 
 class MultiTaskNet(MultiOutputMixin, MultiTaskNetBase):

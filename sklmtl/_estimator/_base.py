@@ -11,7 +11,7 @@ scikit-learn's common checks; this owner passes them.
 
 One routine builds the network from the parameters and the fitted state
 (:meth:`MultiTaskNetBase._initialize_net`). What a fit learns is one record
-(:class:`~sklmtl._estimator._fitted.FittedState`) that a new fit, a
+(:class:`~sklmtl._estimator._record.FittedState`) that a new fit, a
 continued one (``warm_start=True``, ``partial_fit``) and
 :func:`sklmtl.io.load` hand to one setter before the network is built
 (:meth:`~MultiTaskNetBase._set_fitted_state`). A continued fit builds a new

@@ -2,7 +2,8 @@
 
 What a fit learns beyond the network's weights (the task objects and their
 output layout, names, shapes, seeds, the table encoding, the network's
-parameters) is one record, :class:`FittedState`. A new fit, a continued
+parameters) is one record, :class:`~sklmtl._estimator._record.FittedState`
+(:mod:`sklmtl._estimator._record`). A new fit, a continued
 one (``warm_start``, ``partial_fit``) and :func:`sklmtl.io.load` each make
 a record and hand it to the one setter,
 :meth:`FittedStateMixin._set_fitted_state`, which keeps it and derives every
@@ -14,9 +15,9 @@ names the rest of the package reads (``_tasks``, ``_layout``,
 added to the record therefore reaches a fitted and a loaded estimator alike;
 one set anywhere else is caught by the test comparing the two.
 
-:meth:`FittedState.to_dict` and :meth:`FittedState.from_dict` are the
-``attributes`` a file holds (:mod:`sklmtl.io`, which also reads the older
-formats as the current one). What comes from the network itself
+Its ``to_dict``/``from_dict`` are the ``attributes`` a file holds
+(:mod:`sklmtl.io`, which also reads the older formats as the current one).
+What comes from the network itself
 (``net_``, ``history_``, ``n_iter_``, the task affinity) is set by
 :meth:`FittedStateMixin._set_net`, with the training snapshot a continued fit
 resumes from.
@@ -29,175 +30,28 @@ again from the record, so that a loaded estimator gets them from the same
 place.
 """
 
-import dataclasses
-
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
 from .._labels import label_kind
 from .._state import load_training_state, training_state
-from .._tabular import TabularEncoder
 from .._task_affinity import fitted_affinity
 from .._tasks import (
     CLASSIFICATION,
     OutputLayout,
     encode_tasks,
     learn_tasks,
-    task_from_state,
 )
 from .._validation import resolve_device
+from ._record import FittedState
 
-__all__ = ["FittedState", "FittedStateMixin"]
+__all__ = ["FittedStateMixin"]
 
 
 def _label_set(labels):
     """Labels compared as the task layer compares them (kind and value)."""
     return {(label_kind(v), v) for v in np.asarray(labels, dtype=object).tolist()}
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class FittedState:
-    """Everything a fit learns beyond the network's weights.
-
-    Estimators whose fit learns more extend it with fields of their own (the
-    classifier's class weights, ``MultiTaskNet``'s target kind) and add them
-    to :meth:`target_dict`.
-
-    Parameters
-    ----------
-    layout : OutputLayout
-        The tasks (``layout.tasks``) and the network's outputs they decide.
-    task_names : list of str
-        The name of every task.
-    y_is_1d : bool
-        Whether ``y`` was one column (predictions are then 1-D).
-    n_features_in : int
-        The number of columns of ``X`` (or the first dimension of a sample).
-    feature_names_in : ndarray of str or None
-        The column names of ``X``, when it had string names.
-    input_shape : tuple of int
-        The shape of a sample as the network reads it.
-    raw_sample_shape : tuple of int
-        The shape of a sample of ``X`` as given.
-    tabular : TabularEncoder or None
-        The table encoding, when ``X`` was a table with categorical columns
-        (or the tabular options were set).
-    next_seed : int
-        The seed of the fit's torch RNG and validation split.
-    do_early_stopping : bool
-        Whether the fit holds out a validation split and stops early.
-    network_params : dict
-        The parameters that define the network's weights, as
-        ``_network_params`` gives them (with the network's ``dtype``).
-
-    Examples
-    --------
-    >>> from sklmtl import MultiTaskNetRegressor
-    >>> reg = MultiTaskNetRegressor(max_epochs=1, random_state=0).fit(
-    ...     [[0.0], [1.0], [2.0]], [[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]])
-    >>> state = reg._fitted_state
-    >>> state.task_names, state.input_shape
-    (['task_0', 'task_1'], (1,))
-    >>> type(state).from_dict(state.to_dict(), reg._network_params()).to_dict() == (
-    ...     state.to_dict())
-    True
-    """
-
-    layout: OutputLayout
-    task_names: list
-    y_is_1d: bool
-    n_features_in: int
-    feature_names_in: object
-    input_shape: tuple
-    raw_sample_shape: tuple
-    tabular: object
-    next_seed: int
-    do_early_stopping: bool
-    network_params: dict
-
-    @property
-    def tasks(self):
-        """The task objects, in the order of ``task_names``."""
-        return self.layout.tasks
-
-    def target_dict(self):
-        """What the record knows of the target, as plain values."""
-        return {
-            "tasks": [task.state() for task in self.tasks],
-            "y_is_1d": bool(self.y_is_1d),
-        }
-
-    @classmethod
-    def target_fields(cls, target):
-        """The fields :meth:`target_dict` wrote, read back (inverse of it)."""
-        return {
-            "layout": OutputLayout.for_tasks(
-                [task_from_state(s) for s in target["tasks"]]
-            ),
-            "y_is_1d": bool(target["y_is_1d"]),
-        }
-
-    def to_dict(self):
-        """The record as plain values: the ``attributes`` a file holds.
-
-        Returns
-        -------
-        attributes : dict
-            The inverse of :meth:`from_dict`; the network parameters other
-            than ``dtype`` are the estimator's parameters, saved as such.
-        """
-        feature_names = self.feature_names_in
-        return {
-            "target": self.target_dict(),
-            "task_names": list(self.task_names),
-            "n_features_in": int(self.n_features_in),
-            "feature_names_in": None
-            if feature_names is None
-            else [str(n) for n in feature_names],
-            "input_shape": [int(s) for s in self.input_shape],
-            "raw_sample_shape": [int(s) for s in self.raw_sample_shape],
-            "next_seed": int(self.next_seed),
-            "do_early_stopping": bool(self.do_early_stopping),
-            "tabular": None if self.tabular is None else self.tabular.state(),
-            # The network's dtype, which a later set_params(dtype=...) does
-            # not change until the next new fit.
-            "dtype": np.dtype(self.network_params["dtype"]).name,
-        }
-
-    @classmethod
-    def from_dict(cls, attributes, network_params):
-        """The record :meth:`to_dict` described (the current file format).
-
-        Parameters
-        ----------
-        attributes : dict
-            What :meth:`to_dict` returned (:mod:`sklmtl.io` reads older
-            formats as this one first).
-        network_params : dict
-            The estimator's network parameters; the saved ``dtype``
-            replaces theirs.
-
-        Returns
-        -------
-        state : FittedState
-        """
-        feature_names = attributes["feature_names_in"]
-        tabular = attributes["tabular"]
-        return cls(
-            **cls.target_fields(attributes["target"]),
-            task_names=list(attributes["task_names"]),
-            n_features_in=attributes["n_features_in"],
-            feature_names_in=None
-            if feature_names is None
-            else np.asarray(feature_names, dtype=object),
-            input_shape=tuple(attributes["input_shape"]),
-            raw_sample_shape=tuple(attributes["raw_sample_shape"]),
-            tabular=None if tabular is None else TabularEncoder.from_state(tabular),
-            next_seed=attributes["next_seed"],
-            do_early_stopping=attributes["do_early_stopping"],
-            network_params={**network_params, "dtype": attributes["dtype"]},
-        )
 
 
 class FittedStateMixin:
@@ -280,7 +134,7 @@ class FittedStateMixin:
         -------
         state : dict
             ``attributes`` (the record as plain values:
-            :meth:`FittedState.to_dict`) and ``training`` (state dicts,
+            ``FittedState.to_dict``) and ``training`` (state dicts,
             history and RNG stream); the inverse of
             :meth:`_restore_fitted_state`.
         """
