@@ -16,6 +16,7 @@ from ._class_weights import task_class_weights
 from ._estimator._base import MultiTaskNetBase
 from ._estimator._inputs import PREDICT_BATCH_ROWS
 from ._estimator._parameters import MISSING_LABEL, Parameter
+from ._estimator._record import ClassifierState
 from ._targets import decode_predictions
 from .metrics import MultiTaskScoreMixin
 
@@ -207,33 +208,28 @@ default=None
         )
 
     # ------------------------------------------------------------- targets
+    _fitted_state_class = ClassifierState
+    _class_weights = property(lambda self: self._fitted_state.class_weights)
+
     def _encode_targets(self, y, *, continuing, classes):
-        """Encode ``y`` per task; a new fit learns ``classes_`` and the names."""
-        codes = super()._encode_targets(y, continuing=continuing, classes=classes)
-        if not continuing:
-            self._set_classes()
-        # Class weights follow each fit's labels (and a changed class_weight).
-        self._class_weights = task_class_weights(
-            self.class_weight, codes, self._classes_list(), self.task_names_
+        """Encode ``y`` per task; the class weights follow every fit's labels."""
+        codes, fields = super()._encode_targets(
+            y, continuing=continuing, classes=classes
         )
-        return codes
+        layout = fields["layout"] if not continuing else self._layout
+        task_names = fields["task_names"] if not continuing else self.task_names_
+        # Class weights follow each fit's labels (and a changed class_weight).
+        fields["class_weights"] = task_class_weights(
+            self.class_weight,
+            codes,
+            [task.classes for task in layout.tasks],
+            task_names,
+        )
+        return codes, fields
 
-    def _set_classes(self):
-        classes = [task.classes for task in self._tasks]
-        self.classes_ = classes[0] if self._y_is_1d else classes
-
-    def _target_state(self):
-        return {
-            **super()._target_state(),
-            "class_weights": None
-            if self._class_weights is None
-            else [None if w is None else np.asarray(w) for w in self._class_weights],
-        }
-
-    def _restore_target_state(self, state):
-        super()._restore_target_state(state)
-        self._set_classes()
-        self._class_weights = state["class_weights"]
+    def _set_estimator_attributes(self, state):
+        classes = [task.classes for task in state.tasks]
+        self.classes_ = classes[0] if state.y_is_1d else classes
 
     def _classes_list(self):
         return [task.classes for task in self._tasks]

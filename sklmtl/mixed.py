@@ -21,6 +21,7 @@ from sklearn.base import MultiOutputMixin
 
 from ._estimator._base import MultiTaskNetBase
 from ._estimator._parameters import MISSING_LABEL, Parameter
+from ._estimator._record import MixedState
 from ._meta._mixed_outputs import check_proba_task, mixed_predictions
 from ._tasks import check_task_types
 from ._validation import InstanceOf, Options
@@ -238,24 +239,20 @@ default=None
     def _regression_loss(self):
         return self.regression_loss
 
+    _fitted_state_class = MixedState
+    _y_is_frame = property(lambda self: self._fitted_state.y_is_frame)
+
     def _encode_targets(self, y, *, continuing, classes):
-        values = super()._encode_targets(y, continuing=continuing, classes=classes)
+        values, fields = super()._encode_targets(
+            y, continuing=continuing, classes=classes
+        )
         if not continuing:
-            self._y_is_frame = hasattr(y, "columns") and hasattr(y, "iloc")
-            self._set_task_attributes()
-        return values
+            fields["y_is_frame"] = hasattr(y, "columns") and hasattr(y, "iloc")
+        return values, fields
 
-    def _set_task_attributes(self):
-        self.task_types_ = [task.kind for task in self._tasks]
-        self.classes_ = [task.classes for task in self._tasks]
-
-    def _target_state(self):
-        return {**super()._target_state(), "y_is_frame": bool(self._y_is_frame)}
-
-    def _restore_target_state(self, state):
-        super()._restore_target_state(state)
-        self._y_is_frame = bool(state["y_is_frame"])
-        self._set_task_attributes()
+    def _set_estimator_attributes(self, state):
+        self.task_types_ = [task.kind for task in state.tasks]
+        self.classes_ = [task.classes for task in state.tasks]
 
     # -------------------------------------------------------------- predict
     def predict(self, X):

@@ -195,19 +195,10 @@ default=None
     def _regression_loss(self):
         return self.loss
 
-    def _fit(self, *args, **kwargs):
-        super()._fit(*args, **kwargs)
-        self._set_target_attributes()
-        return self
-
-    def _restore_target_state(self, state):
-        super()._restore_target_state(state)
-        self._set_target_attributes()
-
-    def _set_target_attributes(self):
-        self.task_types_ = [task.kind for task in self._tasks]
-        self.target_mean_ = np.array([task.mean for task in self._tasks])
-        self.target_scale_ = np.array([task.scale for task in self._tasks])
+    def _set_estimator_attributes(self, state):
+        self.task_types_ = [task.kind for task in state.tasks]
+        self.target_mean_ = np.array([task.mean for task in state.tasks])
+        self.target_scale_ = np.array([task.scale for task in state.tasks])
 
     # -------------------------------------------------------------- predict
     def predict(self, X, return_std=False):

@@ -517,6 +517,30 @@ def test_a_format_4_file_still_loads(tmp_path):
     _assert_same_predictions(clf, load(path), X)
 
 
+def test_a_format_4_file_without_the_later_attributes_reads_as_then(tmp_path):
+    """Version-4 files of an older sklmtl lack tabular, dtype and
+    do_early_stopping; the migration fills what that sklmtl meant."""
+    X, Y = make_problem()
+    clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 2}, early_stopping=True)
+    clf.fit(X, Y)
+    path = tmp_path / "m.safetensors"
+    save(clf, path)
+
+    def as_old_version_4(metadata):
+        metadata["format_version"] = "4"
+        payload = json.loads(metadata["sklmtl"])
+        payload["format_version"] = 4
+        for key in ("tabular", "dtype", "do_early_stopping"):
+            del payload["fitted"][key]
+        metadata["sklmtl"] = json.dumps(payload)
+
+    _rewrite_metadata(path, as_old_version_4)
+    loaded = load(path)
+    assert loaded.do_early_stopping_ is True  # early_stopping=True then
+    assert {p.dtype for p in loaded.net_.module_.parameters()} == {torch.float32}
+    _assert_same_predictions(clf, loaded, X)
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     kind=st.sampled_from(["M8", "m8"]),

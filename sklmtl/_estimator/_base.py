@@ -9,17 +9,18 @@ gives: the training loop, callbacks, ``history``, optimizer and device
 handling. A ``NeuralNetClassifier`` subclass fails about half of
 scikit-learn's common checks; this owner passes them.
 
-One routine builds the network from the parameters and the fitted attributes
-(:meth:`MultiTaskNetBase._initialize_net`), and one pair reads and restores
-the whole fitted state (:meth:`~MultiTaskNetBase._get_fitted_state`,
-:meth:`~MultiTaskNetBase._restore_fitted_state`). ``fit`` with
-``warm_start=True``, ``partial_fit`` and :func:`sklmtl.io.load` all go
-through them: a continued fit builds a new net from the *current* parameters
-(so a changed ``lr``, ``max_epochs``, optimizer argument or callback takes
-effect) and loads the previous weights, optimizer moments, history and RNG
-stream into it.
+One routine builds the network from the parameters and the fitted state
+(:meth:`MultiTaskNetBase._initialize_net`). What a fit learns is one record
+(:class:`~sklmtl._estimator._record.FittedState`) that a new fit, a
+continued one (``warm_start=True``, ``partial_fit``) and
+:func:`sklmtl.io.load` hand to one setter before the network is built
+(:meth:`~MultiTaskNetBase._set_fitted_state`). A continued fit builds a new
+net from the *current* parameters (so a changed ``lr``, ``max_epochs``,
+optimizer argument or callback takes effect) and loads the previous
+weights, optimizer moments, history and RNG stream into it.
 """
 
+import dataclasses
 import numbers
 import warnings
 from contextlib import contextmanager
@@ -244,8 +245,9 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             # classes_: the estimator is unfitted until the new net exists.
             del self.net_
             self._rng_state = None
-        kind, X = self._validate_input(X, reset=not continuing)
-        values = self._encode_targets(y, continuing=continuing, classes=classes)
+        learned = {}
+        kind, X = self._validate_input(X, reset=not continuing, learned=learned)
+        values, fields = self._encode_targets(y, continuing=continuing, classes=classes)
         if len(values) != kind.n_rows(X):
             raise ValueError(
                 "Found input variables with inconsistent numbers of samples: "
@@ -254,19 +256,21 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
         if not (continuing and self.early_stopping == "auto"):
             # "auto" is decided by the first fit's size; a continued fit
             # (often on a small batch) keeps that decision.
-            self.do_early_stopping_ = self._resolve_early_stopping(
+            fields["do_early_stopping"] = self._resolve_early_stopping(
                 len(values), incremental=epochs is not None
             )
-        labelled = labelled_mask(values, self._tasks)
-        weights = check_sample_weight(sample_weight, labelled, self.task_names_)
+        layout = fields["layout"] if not continuing else self._layout
+        task_names = fields["task_names"] if not continuing else self.task_names_
+        weights = check_sample_weight(
+            sample_weight, labelled_mask(values, layout.tasks), task_names
+        )
         if not continuing and values.dtype.kind == "f":
             # Regression targets are standardised with the (weighted) mean
-            # and scale of this fit; a continued fit keeps them.
-            values = fit_scaling(values, weights, self._tasks)
+            # and scale of this fit (learned in the tasks, in place); a
+            # continued fit keeps them.
+            values = fit_scaling(values, weights, layout.tasks)
         targets = pack_targets(torch.from_numpy(values), as_tensor_or_none(weights))
-        if not continuing:
-            self._next_seed = check_random_state(self.random_state).randint(2**31 - 1)
-            self._fitted_network_params = self._network_params()
+        self._set_fitted_state(self._next_fitted_state(continuing, fields, learned))
         data = kind.training_data(X, targets, self._network_dtype())
         with self._seeded_torch(device, resume=continuing):
             if continuing:
@@ -279,6 +283,24 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
                 self._train(net, data, previous if continuing else None, epochs)
         self._set_net(net)
         return self
+
+    def _next_fitted_state(self, continuing, fields, learned):
+        """The record of this fit: the previous one updated, or a new one.
+
+        ``fields`` are what this fit learned from ``y`` (and the early
+        stopping decision), ``learned`` what validating ``X`` learned of
+        the inputs on a new fit.
+        """
+        if continuing:
+            return dataclasses.replace(self._fitted_state, **fields)
+        return self._fitted_state_class(
+            **fields,
+            **learned,
+            n_features_in=self.n_features_in_,
+            feature_names_in=getattr(self, "feature_names_in_", None),
+            next_seed=check_random_state(self.random_state).randint(2**31 - 1),
+            network_params=self._network_params(),
+        )
 
     def _resolve_early_stopping(self, n_samples, incremental):
         """Whether this fit holds out a validation split and stops early.

@@ -45,7 +45,8 @@ class NetBuilderMixin:
     """The hooks that build an estimator's skorch net (a mixin of the base).
 
     Reads the parameters of :class:`~sklmtl._estimator._base.MultiTaskNetBase` and the
-    fitted attributes a fit sets before building (``task_names_``,
+    fitted-state record a fit (or :func:`sklmtl.io.load`) sets before building
+    (:class:`~sklmtl._estimator._fitted.FittedState`, through ``task_names_``,
     ``_tasks``, ``_input_shape``, ``_tabular``, ``_next_seed``,
     ``do_early_stopping_``).
 

@@ -1,11 +1,33 @@
-"""The fitted state of a network estimator: tasks, network, snapshots (a mixin).
+"""The fitted state of a network estimator: one record, one setter (a mixin).
 
-What a fit learns beyond the weights (the task objects and their output
-layout, names, shapes, seeds, the table encoding) and how a fitted estimator
-is read (:meth:`~FittedStateMixin._get_fitted_state`) and restored
-(:meth:`~FittedStateMixin._restore_fitted_state`, used by
-:func:`sklmtl.io.load`), with the training snapshot a continued fit resumes
-from.
+What a fit learns beyond the network's weights (the task objects and their
+output layout, names, shapes, seeds, the table encoding, the network's
+parameters) is one record, :class:`~sklmtl._estimator._record.FittedState`
+(:mod:`sklmtl._estimator._record`). A new fit, a continued
+one (``warm_start``, ``partial_fit``) and :func:`sklmtl.io.load` each make
+a record and hand it to the one setter,
+:meth:`FittedStateMixin._set_fitted_state`, which keeps it and derives every
+fitted attribute from it: the public ones (``n_tasks_``, ``task_names_``,
+``n_features_in_``, ``feature_names_in_``, ``do_early_stopping_`` and, through
+one hook, each estimator's own such as ``classes_``), while the private
+names the rest of the package reads (``_tasks``, ``_layout``,
+``_input_shape``, ...) are read-only views of the record. An attribute
+added to the record therefore reaches a fitted and a loaded estimator alike;
+one set anywhere else is caught by the test comparing the two.
+
+Its ``to_dict``/``from_dict`` are the ``attributes`` a file holds
+(:mod:`sklmtl.io`, which also reads the older formats as the current one).
+What comes from the network itself
+(``net_``, ``history_``, ``n_iter_``, the task affinity) is set by
+:meth:`FittedStateMixin._set_net`, with the training snapshot a continued fit
+resumes from.
+
+``n_features_in_`` and ``feature_names_in_`` are decided by scikit-learn's
+``validate_data(reset=True)``, which writes them on the estimator while it
+validates ``X`` (its rules for names and their warnings stay its own); a fit
+reads them back into the record right after, and the setter writes them
+again from the record, so that a loaded estimator gets them from the same
+place.
 """
 
 import numpy as np
@@ -14,16 +36,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._labels import label_kind
 from .._state import load_training_state, training_state
-from .._tabular import TabularEncoder
 from .._task_affinity import fitted_affinity
 from .._tasks import (
     CLASSIFICATION,
     OutputLayout,
     encode_tasks,
     learn_tasks,
-    task_from_state,
 )
 from .._validation import resolve_device
+from ._record import FittedState
 
 __all__ = ["FittedStateMixin"]
 
@@ -34,7 +55,7 @@ def _label_set(labels):
 
 
 class FittedStateMixin:
-    """Fitted state, training snapshots and targets (a mixin of the base).
+    """The fitted-state record, training snapshots and targets (a mixin).
 
     Examples
     --------
@@ -44,7 +65,41 @@ class FittedStateMixin:
     True
     """
 
+    #: The record this estimator's fits fill (a subclass of FittedState
+    #: where the estimator learns more).
+    _fitted_state_class = FittedState
+
     # ------------------------------------------------------ fitted state
+    def _set_fitted_state(self, state):
+        """Keep ``state`` and derive every fitted attribute from it.
+
+        The one writer of what a fit learned: a new fit, a continued one and
+        :func:`sklmtl.io.load` all come here.
+        """
+        self._fitted_state = state
+        self.n_tasks_ = len(state.task_names)
+        self.task_names_ = list(state.task_names)
+        self.n_features_in_ = state.n_features_in
+        if state.feature_names_in is not None:
+            self.feature_names_in_ = state.feature_names_in
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.do_early_stopping_ = state.do_early_stopping
+        self._set_estimator_attributes(state)
+
+    def _set_estimator_attributes(self, state):
+        """Derive the estimator's own fitted attributes from ``state`` (a hook)."""
+
+    # Read-only views of the record, under the names the package reads.
+    _layout = property(lambda self: self._fitted_state.layout)
+    _tasks = property(lambda self: self._fitted_state.tasks)
+    _y_is_1d = property(lambda self: self._fitted_state.y_is_1d)
+    _input_shape = property(lambda self: self._fitted_state.input_shape)
+    _raw_sample_shape = property(lambda self: self._fitted_state.raw_sample_shape)
+    _tabular = property(lambda self: self._fitted_state.tabular)
+    _next_seed = property(lambda self: self._fitted_state.next_seed)
+    _fitted_network_params = property(lambda self: self._fitted_state.network_params)
+
     def _training_snapshot(self):
         """Weights, weighting, optimizer, history and RNG stream of ``net_``."""
         return {
@@ -78,57 +133,29 @@ class FittedStateMixin:
         Returns
         -------
         state : dict
-            ``attributes`` (plain values: classes, names, shapes, seeds) and
-            ``training`` (state dicts, history and RNG stream); the inverse of
+            ``attributes`` (the record as plain values:
+            ``FittedState.to_dict``) and ``training`` (state dicts,
+            history and RNG stream); the inverse of
             :meth:`_restore_fitted_state`.
         """
         check_is_fitted(self)
-        feature_names = getattr(self, "feature_names_in_", None)
-        tabular = getattr(self, "_tabular", None)
-        attributes = {
-            "target": self._target_state(),
-            "task_names": list(self.task_names_),
-            "n_features_in": int(self.n_features_in_),
-            "feature_names_in": None
-            if feature_names is None
-            else [str(n) for n in feature_names],
-            "input_shape": [int(s) for s in self._input_shape],
-            "raw_sample_shape": [int(s) for s in self._raw_sample_shape],
-            "next_seed": int(self._next_seed),
-            "do_early_stopping": bool(self.do_early_stopping_),
-            "tabular": None if tabular is None else tabular.state(),
-            # The network's dtype, which a later set_params(dtype=...) does
-            # not change until the next new fit.
-            "dtype": self._float_dtype().name,
+        return {
+            "attributes": self._fitted_state.to_dict(),
+            "training": self._training_snapshot(),
         }
-        return {"attributes": attributes, "training": self._training_snapshot()}
 
     def _restore_fitted_state(self, state, device=None):
-        """Make this (unfitted) estimator the fitted one ``state`` describes."""
+        """Make this (unfitted) estimator the fitted one ``state`` describes.
+
+        ``state["attributes"]`` is in the current file format
+        (:mod:`sklmtl.io` upgrades an older file's before).
+        """
         self._check_params()
-        attributes = state["attributes"]
-        self._restore_target_state(attributes["target"])
-        self.task_names_ = list(attributes["task_names"])
-        self.n_tasks_ = len(self.task_names_)
-        self.n_features_in_ = attributes["n_features_in"]
-        if attributes["feature_names_in"] is not None:
-            self.feature_names_in_ = np.asarray(
-                attributes["feature_names_in"], dtype=object
+        self._set_fitted_state(
+            self._fitted_state_class.from_dict(
+                state["attributes"], self._network_params()
             )
-        self._input_shape = tuple(attributes["input_shape"])
-        self._raw_sample_shape = tuple(attributes["raw_sample_shape"])
-        self._next_seed = attributes["next_seed"]
-        # Files written before early_stopping="auto" existed lack the key.
-        self.do_early_stopping_ = attributes.get(
-            "do_early_stopping", self.early_stopping is True
         )
-        tabular = attributes.get("tabular")
-        self._tabular = None if tabular is None else TabularEncoder.from_state(tabular)
-        self._fitted_network_params = {
-            **self._network_params(),
-            # Files written before dtype existed hold float32 networks.
-            "dtype": attributes.get("dtype", "float32"),
-        }
         with torch.random.fork_rng(devices=[]):
             net = self._initialize_net(resolve_device(device or self.device))
         self._load_snapshot(net, state["training"])
@@ -139,15 +166,22 @@ class FittedStateMixin:
     def _encode_targets(self, y, *, continuing, classes):
         """Encode ``y`` with the task layer; a new fit learns the tasks.
 
-        Returns the training target (:mod:`sklmtl._tasks`): unscaled on a new
-        fit (``_fit`` standardises it once the sample weights are known),
-        standardised with the fitted scaling on a continued one.
+        Returns
+        -------
+        values : ndarray
+            The training target (:mod:`sklmtl._tasks`): unscaled on a new
+            fit (``_fit`` standardises it once the sample weights are
+            known), standardised with the fitted scaling on a continued one.
+        fields : dict
+            The record's fields learned from ``y``: on a new fit ``layout``,
+            ``task_names`` and ``y_is_1d``; subclasses add their own.
         """
         missing_label = getattr(self, "missing_label", np.nan)
         if continuing:
-            return encode_tasks(
+            values = encode_tasks(
                 y, self._tasks, missing_label=missing_label, standardise=True
             )
+            return values, {}
         tasks, values, task_names, is_1d = learn_tasks(
             y,
             self._task_types(),
@@ -155,11 +189,13 @@ class FittedStateMixin:
             classes=classes,
             regression_width=2 if self._regression_loss() == "gaussian_nll" else 1,
         )
-        self._set_tasks(tasks)
-        self._y_is_1d = is_1d
-        self.n_tasks_ = len(tasks)
-        self.task_names_ = task_names
-        return values
+        # The layout decides the tasks to keep (one logit per binary task).
+        fields = {
+            "layout": OutputLayout.for_tasks(tasks),
+            "task_names": task_names,
+            "y_is_1d": is_1d,
+        }
+        return values, fields
 
     def _partial_fit_classes(self, classes, y, continuing):
         """``partial_fit``'s ``classes`` as one entry per task (None: learned).
@@ -212,20 +248,5 @@ class FittedStateMixin:
         """The loss of regression tasks (a hook): ``"mse"``, ..., or None."""
         return None
 
-    def _set_tasks(self, tasks):
-        """Keep the tasks and the output layout they decide (once per fit)."""
-        self._layout = OutputLayout.for_tasks(tasks)
-        self._tasks = self._layout.tasks
-
     def _output_sizes(self):
         return self._layout.widths
-
-    def _target_state(self):
-        return {
-            "tasks": [task.state() for task in self._tasks],
-            "y_is_1d": bool(self._y_is_1d),
-        }
-
-    def _restore_target_state(self, state):
-        self._set_tasks([task_from_state(s) for s in state["tasks"]])
-        self._y_is_1d = bool(state["y_is_1d"])

@@ -74,14 +74,17 @@ class InputMixin:
         )
 
     # ---------------------------------------------------------------- data
-    def _validate_input(self, X, reset):
+    def _validate_input(self, X, reset, learned=None):
         """The adapter of ``X``'s kind, chosen once, and ``X`` validated by it.
 
         ``validate_data`` that keeps image batches ``(n, C, H, W)`` intact. A
         torch ``Dataset`` is checked on its first item only and never loaded
         as a whole. A table with categorical columns (or with the tabular
         options set) is encoded by :class:`~sklmtl._tabular.TabularEncoder`;
-        a sparse ``X`` stays sparse (:mod:`sklmtl._sparse`).
+        a sparse ``X`` stays sparse (:mod:`sklmtl._sparse`). A new fit
+        (``reset``) puts what it learns of the inputs (``tabular``,
+        ``input_shape``, ``raw_sample_shape``) in the dict ``learned``, for
+        the fitted-state record.
 
         Returns
         -------
@@ -91,15 +94,13 @@ class InputMixin:
         X : ndarray, sparse matrix or torch Dataset
             The validated (for a table, encoded) input.
         """
-        if reset:
-            self._tabular = None
         kind = input_kind(X, self, reset)
         X = kind.validate(self, X, reset)
         shape = kind.sample_shape
         if reset:
-            self._tabular = kind.encoder
-            self._input_shape = kind.network_shape(self)
-            self._raw_sample_shape = tuple(shape)
+            learned["tabular"] = kind.encoder
+            learned["input_shape"] = kind.network_shape(self)
+            learned["raw_sample_shape"] = tuple(shape)
         elif tuple(shape) != tuple(self._raw_sample_shape):
             raise ValueError(
                 f"X has samples of shape {tuple(shape)}, but {type(self).__name__} "

@@ -233,7 +233,7 @@ def load(path, *, device=None, custom_objects=None):
     params = {key: decode.value(value) for key, value in payload["params"].items()}
     attributes = dict(payload["fitted"])
     attributes["target"] = decode.value(attributes["target"])
-    attributes["tabular"] = decode.value(attributes.get("tabular"))
+    attributes["tabular"] = decode.value(attributes["tabular"])
     training = {
         "module": _prefixed(tensors, "module."),
         "weighting": _prefixed(tensors, "weighting."),

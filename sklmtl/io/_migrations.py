@@ -17,7 +17,11 @@ History:
 - 5: labels of more kinds (``datetime64``/``timedelta64`` arrays and
   scalars, pandas ``Timestamp``/``Timedelta``, ``datetime``, ``Decimal``,
   ``Fraction``, ``tuple``, ``frozenset``); a file of version 4 holds none of
-  them and reads the same.
+  them. Every file of version 5 also holds three fitted attributes that
+  version-4 files written by an older sklmtl may lack: ``tabular`` (None
+  before tables with categories were read), ``do_early_stopping`` (the
+  ``early_stopping`` parameter, before ``"auto"``) and ``dtype``
+  (``"float32"``, the only dtype then).
 """
 
 import json
@@ -39,8 +43,14 @@ FORMAT_VERSION = 5
 
 
 def _from_4(payload, tensors):
-    """A version-4 file as version 5: the same (5 only added label kinds)."""
-    return {**payload, "format_version": 5}, tensors
+    """A version-4 file as version 5: the fitted attributes it may lack filled."""
+    fitted = {
+        "tabular": None,
+        "do_early_stopping": payload["params"].get("early_stopping") is True,
+        "dtype": "float32",
+        **payload["fitted"],
+    }
+    return {**payload, "format_version": 5, "fitted": fitted}, tensors
 
 
 # Version -> the function reading a file of that version as the next one.
@@ -112,8 +122,9 @@ def upgrade(payload, tensors, version):
     Examples
     --------
     >>> from sklmtl.io._migrations import upgrade
-    >>> upgrade({"format_version": 4}, {}, 4)
-    ({'format_version': 5}, {})
+    >>> payload = {"format_version": 4, "params": {}, "fitted": {"next_seed": 1}}
+    >>> upgrade(payload, {}, 4)[0]["fitted"]
+    {'tabular': None, 'do_early_stopping': False, 'dtype': 'float32', 'next_seed': 1}
     """
     while version < FORMAT_VERSION:
         payload, tensors = _UPGRADES[version](payload, tensors)
