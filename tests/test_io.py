@@ -1,5 +1,6 @@
 """Safe persistence (sklmtl.io.save/load) and ONNX export."""
 
+import hashlib
 import json
 import pickle
 import struct
@@ -31,11 +32,21 @@ def _assert_same_predictions(a, b, X):
 
 
 def _rewrite_metadata(path, edit):
-    """Edit the JSON metadata of a safetensors file in place (a tampering)."""
+    """Edit the JSON metadata of a safetensors file in place (a tampering).
+
+    A deliberate edit recomputes the metadata's SHA-256 digest, as anyone
+    can (the digest detects damage; the allow-list guards against edits).
+    """
     raw = path.read_bytes()
     (length,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8 : 8 + length])
-    edit(header["__metadata__"])
+    metadata = header["__metadata__"]
+    edit(metadata)
+    if "sha256_metadata" in metadata:
+        entries = {k: v for k, v in metadata.items() if k != "sha256_metadata"}
+        metadata["sha256_metadata"] = hashlib.sha256(
+            json.dumps(entries, sort_keys=True).encode()
+        ).hexdigest()
     new = json.dumps(header).encode()
     path.write_bytes(struct.pack("<Q", len(new)) + new + raw[8 + length :])
 
@@ -501,7 +512,8 @@ def test_predict_keeps_the_kind_of_time_labels():
 
 
 def test_a_format_4_file_still_loads(tmp_path):
-    """Format 5 only adds label kinds; a version-4 file holds none of them."""
+    """Format 5 only adds label kinds (a version-4 file holds none of them),
+    format 6 digests (a version-4 file has none: it loads with a warning)."""
     X, Y = make_problem()
     clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}).fit(X, Y)
     path = tmp_path / "m.safetensors"
@@ -512,9 +524,12 @@ def test_a_format_4_file_still_loads(tmp_path):
         payload = json.loads(metadata["sklmtl"])
         payload["format_version"] = 4
         metadata["sklmtl"] = json.dumps(payload)
+        del metadata["sha256_tensors"], metadata["sha256_metadata"]
 
     _rewrite_metadata(path, as_version_4)
-    _assert_same_predictions(clf, load(path), X)
+    with pytest.warns(UserWarning, match="format version 4, which carries no digest"):
+        loaded = load(path)
+    _assert_same_predictions(clf, loaded, X)
 
 
 def test_a_format_4_file_without_the_later_attributes_reads_as_then(tmp_path):
@@ -533,9 +548,11 @@ def test_a_format_4_file_without_the_later_attributes_reads_as_then(tmp_path):
         for key in ("tabular", "dtype", "do_early_stopping"):
             del payload["fitted"][key]
         metadata["sklmtl"] = json.dumps(payload)
+        del metadata["sha256_tensors"], metadata["sha256_metadata"]
 
     _rewrite_metadata(path, as_old_version_4)
-    loaded = load(path)
+    with pytest.warns(UserWarning, match="carries no digest"):
+        loaded = load(path)
     assert loaded.do_early_stopping_ is True  # early_stopping=True then
     assert {p.dtype for p in loaded.net_.module_.parameters()} == {torch.float32}
     _assert_same_predictions(clf, loaded, X)

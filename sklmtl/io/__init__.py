@@ -4,7 +4,11 @@
 make skorch nets safe (their state travels as an inner pickle). :func:`save`
 writes one safetensors file: the tensors (network, criterion, optimizer and
 RNG state) as raw arrays, and everything else (parameters, ``classes_``, task
-and feature names, history, versions) as JSON in the file's metadata.
+and feature names, history, versions) as JSON in the file's metadata, with
+SHA-256 digests of both that :func:`load` checks before building anything (a
+damaged file is refused, naming the damaged part). The file is written
+next to its path and renamed into place, so an interrupted save leaves the
+previous file intact.
 :func:`load` never unpickles and never imports a name read from the file: a
 class named in the file must be one of sklmtl's own components (weightings,
 architectures, trunks), a ``torch.optim`` optimizer, or one the caller hands

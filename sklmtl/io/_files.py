@@ -2,12 +2,18 @@
 
 :func:`save` writes the tensors (network, criterion, optimizer and RNG
 state) as raw arrays and everything else as typed JSON
-(:mod:`sklmtl.io._codec`) in the file's metadata; :func:`load` checks the
-file, reads an older format as the current one (:mod:`sklmtl.io._migrations`)
-and restores the estimator through the same fitted-state setter ``fit`` uses.
+(:mod:`sklmtl.io._codec`) in the file's metadata, with SHA-256 digests of
+both, into a temporary file that is then renamed into place; :func:`load`
+checks the file and its digests, reads an older format as the current one
+(:mod:`sklmtl.io._migrations`) and restores the estimator through the same
+fitted-state setter ``fit`` uses.
 """
 
+import contextlib
+import hashlib
 import json
+import os
+import secrets
 import warnings
 
 import numpy as np
@@ -25,6 +31,12 @@ from ._label_codec import check_round_trip
 from ._migrations import FORMAT, FORMAT_VERSION, check_readable, upgrade
 
 __all__ = ["load", "save"]
+
+# The digests every file of format version 6 carries in its metadata.
+_TENSOR_DIGEST = "sha256_tensors"
+_METADATA_DIGEST = "sha256_metadata"
+# The first format version whose files carry them.
+_FIRST_DIGESTED_VERSION = 6
 
 # The estimators a file may hold, by the name written in it.
 _ESTIMATORS = {
@@ -71,6 +83,7 @@ def save(estimator, path):
         or the mean and scale of a regression target.
     path : str or path-like
         The file to write (a safetensors file; ``.safetensors`` is customary).
+        An existing file is replaced.
 
     Raises
     ------
@@ -79,6 +92,17 @@ def save(estimator, path):
         instances, objects that are not sklmtl components), or a task's
         labels have none (a ``pd.Period``, a class of the user's own, ...):
         the message names the task and the label's type.
+    OSError
+        When the folder of ``path`` does not exist or cannot be written to
+        (the message names the folder).
+
+    Notes
+    -----
+    The file carries SHA-256 digests of its tensor bytes and of its
+    metadata, which :func:`load` checks before building anything. It is
+    written to a temporary file in the folder of ``path``, flushed to disk,
+    then renamed onto ``path``: a save that is interrupted (an error, a
+    full disk, a killed process) leaves a file already at ``path`` as it was.
 
     See Also
     --------
@@ -154,8 +178,62 @@ def save(estimator, path):
         "format": FORMAT,
         "format_version": str(FORMAT_VERSION),
         "sklmtl": json.dumps(payload),
+        _TENSOR_DIGEST: _tensors_digest(tensors),
     }
-    save_file(tensors, str(path), metadata=metadata)
+    metadata[_METADATA_DIGEST] = _metadata_digest(metadata)
+    _write_atomically(tensors, metadata, path)
+
+
+def _tensors_digest(tensors):
+    """SHA-256 over every tensor, in key order: its key, dtype, shape, bytes."""
+    digest = hashlib.sha256()
+    for key in sorted(tensors):
+        tensor = tensors[key].detach().cpu().contiguous()
+        digest.update(json.dumps([key, str(tensor.dtype), list(tensor.shape)]).encode())
+        digest.update(tensor.reshape(-1).view(torch.uint8).numpy())
+    return digest.hexdigest()
+
+
+def _metadata_digest(metadata):
+    """SHA-256 over every metadata entry but this digest itself."""
+    entries = {k: v for k, v in metadata.items() if k != _METADATA_DIGEST}
+    return hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
+
+
+def _write_atomically(tensors, metadata, path):
+    """Write the file next to ``path``, flush it to disk, rename it onto ``path``."""
+    target = os.path.realpath(os.fspath(path))
+    folder, name = os.path.split(target)
+    temp = os.path.join(folder, f".{name}.{secrets.token_hex(8)}.tmp")
+    try:
+        # 0o666 less the umask: the permissions a plain open() would give.
+        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except OSError as exc:
+        raise type(exc)(
+            exc.errno,
+            f"Cannot save to {os.fspath(path)}: cannot create a file in the folder "
+            f"{folder} ({exc.strerror}). sklmtl.io.save writes a temporary file "
+            "there and renames it onto the path.",
+        ) from None
+    try:
+        save_file(tensors, temp, metadata=metadata)
+        handle = os.open(temp, os.O_RDWR)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temp)
+        raise
+    if os.name == "posix":  # make the rename itself durable
+        with contextlib.suppress(OSError):
+            handle = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(handle)
+            finally:
+                os.close(handle)
 
 
 def _history_value(value):
@@ -165,23 +243,71 @@ def _history_value(value):
 
 
 def _read(path):
-    """The payload and tensors of an sklmtl file, as the current format holds them."""
+    """The payload and tensors of an sklmtl file, as the current format holds
+    them, once its digests are checked."""
     try:
         with safe_open(str(path), framework="pt", device="cpu") as handle:
             metadata = handle.metadata() or {}
             if metadata.get("format") != FORMAT:
                 raise ValueError(
                     f"{path} is a safetensors file but not an sklmtl model (no "
-                    "'sklmtl' metadata)."
+                    "'sklmtl' metadata), or a damaged one."
                 )
             tensors = {key: handle.get_tensor(key) for key in handle.keys()}
     except SafetensorError as exc:
         raise ValueError(
-            f"{path} is not an sklmtl model file (not a safetensors file: {exc}). "
-            "sklmtl.io.load never reads pickles."
+            f"{path} is not an sklmtl model file (not a safetensors file: {exc}), "
+            "or it is damaged (e.g. truncated). sklmtl.io.load never reads pickles."
         ) from None
-    version = check_readable(path, metadata)
-    return upgrade(json.loads(metadata["sklmtl"]), tensors, version)
+    try:
+        payload = json.loads(metadata["sklmtl"])
+    except (KeyError, TypeError, ValueError):
+        payload = None
+    version = _check_digests(path, metadata, tensors, payload)
+    return upgrade(payload, tensors, version)
+
+
+def _check_digests(path, metadata, tensors, payload):
+    """Compare the file's digests with its content; return its format version.
+
+    A file of format version 6 must carry both digests; an older one carries
+    none and is read with a warning, once its metadata reads as that version.
+    """
+    present = [key in metadata for key in (_TENSOR_DIGEST, _METADATA_DIGEST)]
+    if not any(present):
+        version = check_readable(path, metadata)
+        if version >= _FIRST_DIGESTED_VERSION:
+            raise ValueError(
+                f"{path} is damaged: the metadata lacks the digests every file of "
+                f"format version {version} carries."
+            )
+        written_as = (
+            payload.get("format_version") if isinstance(payload, dict) else None
+        )
+        if written_as != version:
+            raise ValueError(
+                f"{path} is damaged: its metadata cannot be read (format version "
+                f"{version} in the header, {written_as!r} in the sklmtl metadata)."
+            )
+        warnings.warn(
+            f"{path} was written with file format version {version}, which "
+            "carries no digest: sklmtl.io.load cannot check that it is not "
+            "damaged. Save it again to add one.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return version
+    if not all(present) or metadata[_METADATA_DIGEST] != _metadata_digest(metadata):
+        raise ValueError(
+            f"{path} is damaged: the metadata (parameters, classes, format) does "
+            "not match its SHA-256 digest. Nothing was loaded."
+        )
+    if metadata[_TENSOR_DIGEST] != _tensors_digest(tensors):
+        raise ValueError(
+            f"{path} is damaged: the tensor data (network weights, optimizer "
+            "state) does not match its SHA-256 digest. Nothing was loaded."
+        )
+    return check_readable(path, metadata)
 
 
 def load(path, *, device=None, custom_objects=None):
@@ -208,9 +334,17 @@ def load(path, *, device=None, custom_objects=None):
     Raises
     ------
     ValueError
-        When the file is not an sklmtl safetensors file (e.g. a pickle), was
-        written with a format version this sklmtl does not read (it reads 4
-        and 5), or names a class outside the allow-list.
+        When the file is not an sklmtl safetensors file (e.g. a pickle), is
+        damaged (truncated, or its tensor data or metadata do not match the
+        SHA-256 digests it carries: the message says which), was written
+        with a format version this sklmtl does not read (it reads 4, 5 and
+        6), or names a class outside the allow-list.
+
+    Warns
+    -----
+    UserWarning
+        When the file is of format version 4 or 5, which carry no digest:
+        it loads, but could not be checked for damage.
 
     Examples
     --------

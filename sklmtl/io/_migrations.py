@@ -22,6 +22,10 @@ History:
   before tables with categories were read), ``do_early_stopping`` (the
   ``early_stopping`` parameter, before ``"auto"``) and ``dtype``
   (``"float32"``, the only dtype then).
+- 6: every file carries SHA-256 digests of its tensors (``sha256_tensors``)
+  and of its metadata (``sha256_metadata``), checked by
+  :func:`sklmtl.io.load` before anything is built. A file of version 5 (or
+  4) has none; it still loads, with a warning that it could not be checked.
 """
 
 import json
@@ -39,7 +43,7 @@ __all__ = [
 #: The ``format`` metadata entry of every sklmtl file.
 FORMAT = "sklmtl"
 #: The version :func:`sklmtl.io.save` writes.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 def _from_4(payload, tensors):
@@ -53,8 +57,14 @@ def _from_4(payload, tensors):
     return {**payload, "format_version": 5, "fitted": fitted}, tensors
 
 
+def _from_5(payload, tensors):
+    """A version-5 file as version 6: the same content, without digests (what
+    the digests protect was checked, or warned about, while reading)."""
+    return {**payload, "format_version": 6}, tensors
+
+
 # Version -> the function reading a file of that version as the next one.
-_UPGRADES = {4: _from_4}
+_UPGRADES = {4: _from_4, 5: _from_5}
 #: The versions load reads.
 READABLE_FORMAT_VERSIONS = (*sorted(_UPGRADES), FORMAT_VERSION)
 
@@ -123,7 +133,10 @@ def upgrade(payload, tensors, version):
     --------
     >>> from sklmtl.io._migrations import upgrade
     >>> payload = {"format_version": 4, "params": {}, "fitted": {"next_seed": 1}}
-    >>> upgrade(payload, {}, 4)[0]["fitted"]
+    >>> upgraded = upgrade(payload, {}, 4)[0]
+    >>> upgraded["format_version"]
+    6
+    >>> upgraded["fitted"]
     {'tabular': None, 'do_early_stopping': False, 'dtype': 'float32', 'next_seed': 1}
     """
     while version < FORMAT_VERSION:
