@@ -25,8 +25,7 @@ from ._learn import (
     task_class,
     task_from_state,
 )
-from .binary import BinaryTask
-from .classification import ClassificationTask
+from .classification import BinaryTask, ClassificationTask
 from .layout import OutputLayout
 from .regression import MIN_VARIANCE, RegressionTask
 
