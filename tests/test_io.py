@@ -300,8 +300,18 @@ def _assert_matches_in_target_units(got, want, mean, scale):
         ([-1e8], [1e-3]),
         # several targets with very different offsets and scales
         ([1e8, 0.0, -3e5, 1e-6, 1e12], [2.0, 1e-8, 1e5, 1e-9, 1e4]),
+        # means the exporter's optimizer took for zero (within 1e-8)
+        ([5e-9], [1e-8]),
+        ([5e-13, -6e-9], [1e-12, 1e-7]),
     ],
-    ids=["offset1e8", "scale1e-8", "offset-1e8-scale1e-3", "mixed"],
+    ids=[
+        "offset1e8",
+        "scale1e-8",
+        "offset-1e8-scale1e-3",
+        "mixed",
+        "mean5e-9",
+        "tiny-means",
+    ],
 )
 def test_onnx_regression_matches_predict_for_large_offsets_and_tiny_scales(
     offsets, scales, tmp_path
