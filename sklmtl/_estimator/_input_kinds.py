@@ -90,6 +90,8 @@ def input_kind(X, estimator, reset):
     >>> type(input_kind(np.zeros((2, 3)), clf, reset=True)).__name__
     'TableInput'
     """
+    if estimator.image_column is not None and hasattr(X, "columns"):
+        return ImagePathsInput(estimator.image_column)
     if reset:
         tabular = not isinstance(X, TorchDataset) and needs_tabular(
             X,
@@ -107,8 +109,6 @@ def input_kind(X, estimator, reset):
         return TableInput()
     if isinstance(X, TorchDataset):
         return DatasetInput(estimator.item_keys[0])
-    if estimator.image_column is not None and hasattr(X, "columns"):
-        return ImagePathsInput(estimator.image_column)
     if _is_image_array(X, estimator.image_layout):
         return ImageInput()
     return DenseInput()
@@ -292,7 +292,7 @@ class DenseInput(InputKind):
         return X
 
     def network_shape(self, estimator):
-        if self.images and (estimator.transform or estimator.valid_transform):
+        if self.images and estimator.valid_transform is not None:
             return _transformed_shape(estimator, self._first)
         return super().network_shape(estimator)
 
@@ -394,11 +394,12 @@ class SparseInput(InputKind):
 
 
 def _transformed_shape(estimator, first):
-    """The shape the network reads: ``first`` after the estimator's transform.
+    """The shape the network reads: ``first`` after ``valid_transform``.
 
-    ``valid_transform`` (what prediction reads) when set, else ``transform``.
+    What prediction reads. The training ``transform`` is never called here:
+    ``first`` may be a validation row.
     """
-    transform = estimator.valid_transform or estimator.transform
+    transform = estimator.valid_transform
     if transform is None:
         return tuple(first.shape)
     return tuple(torch.as_tensor(transform(first)).shape)
