@@ -6,7 +6,7 @@ PIL images or tensors in the items of a torch ``Dataset`` (plain, in
 (:class:`sklmtl.datasets.ImageFiles`). The network reads float tensors
 ``(n, C, H, W)``: :class:`ImageArray` converts an array one batch at a time
 (never the whole array up front), :func:`item_image` one Dataset item at a
-time, and :class:`ItemCollate` applies the estimator's ``transform`` (training
+time, and :class:`ItemCollate` applies the estimator's ``train_transform`` (training
 rows) or ``valid_transform`` (validation and prediction rows) to each image
 of a batch inside the ``DataLoader``, so in its worker processes when
 ``iterator_*__num_workers`` asks for them.

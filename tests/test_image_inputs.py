@@ -17,7 +17,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from skorch.dataset import Dataset as SkorchDataset
 from skorch.dataset import ValidSplit
-from skorch.helper import predefined_split
+from skorch.helper import SliceDataset, predefined_split
 from torch import nn
 from torch.utils.data import Dataset, TensorDataset
 
@@ -281,7 +281,7 @@ def test_validation_data_never_augmented():
     augment, prepare = IdRecorder(), IdRecorder()
     clf = net(
         max_epochs=2,
-        transform=augment,
+        train_transform=augment,
         valid_transform=prepare,
         validation_data=(valid, labels(6)),
     ).fit(train, labels())
@@ -299,7 +299,10 @@ def test_validation_data_never_augmented():
 def test_early_stopping_split_never_augmented():
     augment = IdRecorder()
     clf = net(
-        max_epochs=2, transform=augment, early_stopping=True, validation_fraction=0.25
+        max_epochs=2,
+        train_transform=augment,
+        early_stopping=True,
+        validation_fraction=0.25,
     ).fit(id_images(range(N)), labels())
     assert len(set(augment.ids)) == N - 3
     assert clf.history_[-1]["valid_loss"] > 0
@@ -316,7 +319,9 @@ def test_early_stopping_split_never_augmented():
 )
 def test_train_split(split, n_train):
     augment = IdRecorder()
-    clf = net(transform=augment, train_split=split()).fit(id_images(range(N)), labels())
+    clf = net(train_transform=augment, train_split=split()).fit(
+        id_images(range(N)), labels()
+    )
     assert "valid_loss" in clf.history_[-1]
     assert len(augment.ids) == len(set(augment.ids)) == n_train
     assert 90 not in augment.ids
@@ -324,21 +329,42 @@ def test_train_split(split, n_train):
 
 def test_transforms_are_parameters():
     augment = IdRecorder()
-    clf = net(transform=augment, validation_data=(id_images(range(3)), labels(3)))
+    clf = net(train_transform=augment, validation_data=(id_images(range(3)), labels(3)))
     params = clf.get_params()
-    assert params["transform"] is augment and params["valid_transform"] is None
-    assert isinstance(clone(clf).transform, IdRecorder)
+    assert params["train_transform"] is augment and params["valid_transform"] is None
+    assert isinstance(clone(clf).train_transform, IdRecorder)
+
+
+def test_save_refuses_transforms_then_round_trips(tmp_path):
+    from sklmtl.io import load, save
+
+    X = id_images(range(N))
+    clf = net(
+        trunk="cnn",
+        trunk__conv_channels=(4,),
+        trunk__kernel_size=3,
+        valid_transform=IdRecorder(),
+        validation_data=(X[:3], labels(3)),
+    ).fit(X, labels())
+    with pytest.raises(TypeError, match=r"set_params\(valid_transform=None, vali"):
+        save(clf, tmp_path / "m.safetensors")
+    clf.set_params(valid_transform=None, validation_data=None)
+    save(clf, tmp_path / "m.safetensors")
+    loaded = load(tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(loaded.predict_proba(X)[1], clf.predict_proba(X)[1])
 
 
 def test_conflicting_settings_refused():
     X, Y = id_images(range(N)), labels()
-    with pytest.raises(ValueError, match="collate_fn and transform"):
-        net(transform=IdRecorder(), iterator_train__collate_fn=list).fit(X, Y)
+    with pytest.raises(ValueError, match="collate_fn and train_transform"):
+        net(train_transform=IdRecorder(), iterator_train__collate_fn=list).fit(X, Y)
     both = net(validation_data=(X, Y), train_split=ValidSplit(3, stratified=False))
     with pytest.raises(ValueError, match="both set"):
         both.fit(X, Y)
     with pytest.raises(TypeError, match="validation_data must be"):
         net(validation_data=X).fit(X, Y)
+    with pytest.raises(ValueError, match="item_keys must be a pair"):
+        net(item_keys=("image",)).fit(X, Y)
 
 
 def test_regression_validation_data_uses_the_fit_scaling():
@@ -385,7 +411,7 @@ def test_search_folds_are_views_and_test_rows_never_augmented():
     data, augment = CountingImages(), id_recording_function()
     train, test = np.arange(8), np.arange(8, N)
     search = GridSearchCV(
-        net(max_epochs=2, transform=augment),
+        net(max_epochs=2, train_transform=augment),
         {"lr": [1e-3, 1e-2]},
         cv=[(train, test)],
         refit=False,
@@ -396,6 +422,15 @@ def test_search_folds_are_views_and_test_rows_never_augmented():
     assert sorted(augment.ids) == sorted(list(train) * 4)
     # Nothing read up front: the epochs' rows, the scored rows, first items.
     assert data.reads <= 2 * (2 * len(train) + len(test) + 4)
+
+
+def test_skorch_slice_dataset_read_lazily():
+    data, augment = CountingImages(), IdRecorder()
+    rows = SliceDataset(data)
+    clf = net(max_epochs=2, train_transform=augment).fit(rows, labels())
+    assert sorted(augment.ids) == sorted(list(range(N)) * 2)
+    assert data.reads == 2 * N + 1  # two epochs and the first item's check
+    assert clf.predict(rows[np.arange(3)]).shape == (3, 2)
 
 
 def test_dataset_rows_slice_like_arrays():
@@ -411,7 +446,7 @@ def test_dataset_rows_slice_like_arrays():
 def test_torchvision_v2_transforms():
     v2 = pytest.importorskip("torchvision.transforms.v2")
     clf = net(
-        transform=v2.Compose(
+        train_transform=v2.Compose(
             [v2.RandomResizedCrop(6, antialias=True), v2.RandomHorizontalFlip()]
         ),
         valid_transform=v2.Compose(

@@ -147,6 +147,11 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             self._parameter_constraints,
             type(self).__name__,
         )
+        if len(self.item_keys) != 2:
+            raise ValueError(
+                "item_keys must be a pair (image key, labels key); got "
+                f"{self.item_keys!r}."
+            )
 
     def get_params(self, deep=True):
         """Get parameters, including ``<prefix>__<param>`` keyword arguments.

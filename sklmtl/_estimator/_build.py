@@ -202,18 +202,22 @@ class NetBuilderMixin:
         }
 
     def _transform_arguments(self):
-        """``transform`` in the training batches, ``valid_transform`` in the
+        """``train_transform`` in the training batches, ``valid_transform`` in the
         validation batches: each a ``collate_fn`` that calls it per image."""
         dtype = self._network_dtype()
         kwargs = {}
         for prefix, transform in (
-            ("iterator_train", self.transform),
+            ("iterator_train", self.train_transform),
             ("iterator_valid", self.valid_transform),
         ):
             if transform is None:
                 continue
             if f"{prefix}__collate_fn" in self._extra_params:
-                name = "transform" if prefix == "iterator_train" else "valid_transform"
+                name = (
+                    "train_transform"
+                    if prefix == "iterator_train"
+                    else "valid_transform"
+                )
                 raise ValueError(
                     f"{prefix}__collate_fn and {name} are both set; the transform "
                     "is applied by a collate_fn of its own. Apply it in your "

@@ -54,7 +54,7 @@ tuple of (str, str), default=("image", "labels")
     ``(image, labels)``.""",
     ),
     Parameter(
-        "transform",
+        "train_transform",
         None,
         [_NONE, _CALLABLE],
         """\
@@ -64,7 +64,9 @@ callable or None, default=None
     row of every epoch, inside the ``DataLoader`` (in its workers with
     ``iterator_train__num_workers``). A torchvision v2 transform or any
     callable. Never applied to validation rows (``validation_data``,
-    ``train_split``, early stopping's split) or to the rows predicted.""",
+    ``train_split``, early stopping's split) or to the rows predicted.
+    (Not named ``transform``: scikit-learn takes an estimator with a
+    ``transform`` attribute for a transformer.)""",
     ),
     Parameter(
         "valid_transform",
@@ -73,7 +75,7 @@ callable or None, default=None
         """\
 callable or None, default=None
     Applied to each image of the validation rows and of the rows predicted
-    (e.g. resize and normalise), as ``transform`` is to the training rows.""",
+    (e.g. resize and normalise), as ``train_transform`` is to the training rows.""",
     ),
     Parameter(
         "validation_data",
@@ -86,7 +88,7 @@ tuple (X_val, Y_val), torch Dataset or None, default=None
     (``valid_loss``) and scores are recorded every epoch; early stopping
     (``early_stopping=True``, or ``"auto"``, which it turns on) monitors it
     and no rows of the training data are held out. Its rows pass through
-    ``valid_transform``, never ``transform``.""",
+    ``valid_transform``, never ``train_transform``.""",
     ),
     Parameter(
         "train_split",

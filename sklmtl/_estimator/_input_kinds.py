@@ -29,6 +29,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 import torch
 from sklearn.utils.validation import _num_samples, check_array, validate_data
+from skorch.helper import SliceDataset
 from torch.utils.data import Dataset as TorchDataset
 
 from .._batches import (
@@ -42,7 +43,7 @@ from .._images import ImageArray, ItemCollate, detect_layout, loader_batches
 from .._sparse import SparseRows, dense_batch_rows, issparse, validate_sparse_X
 from .._table_columns import needs_tabular, reject_text
 from .._tabular import TabularEncoder
-from ..datasets._files import ImageFiles
+from ..datasets._files import DatasetRows, ImageFiles
 from ..nn.tabular import DEFAULT_N_BINS
 
 __all__ = [
@@ -107,11 +108,16 @@ def input_kind(X, estimator, reset):
         return SparseInput(tabular=tabular)
     if tabular:
         return TableInput()
-    if isinstance(X, TorchDataset):
+    if isinstance(X, TorchDataset) or _is_item_slices(X):
         return DatasetInput(estimator.item_keys[0])
     if _is_image_array(X, estimator.image_layout):
         return ImageInput()
     return DenseInput()
+
+
+def _is_item_slices(X):
+    """skorch's ``SliceDataset`` of a Dataset's first item elements (images)."""
+    return type(X) is SliceDataset and X.idx == 0
 
 
 def _is_image_array(X, layout):
@@ -396,7 +402,7 @@ class SparseInput(InputKind):
 def _transformed_shape(estimator, first):
     """The shape the network reads: ``first`` after ``valid_transform``.
 
-    What prediction reads. The training ``transform`` is never called here:
+    What prediction reads. The ``train_transform`` is never called here:
     ``first`` may be a validation row.
     """
     transform = estimator.valid_transform
@@ -461,6 +467,8 @@ class DatasetInput(InputKind):
 
     Items are features, ``(image, labels)`` tuples or dicts (``image_key``);
     tensors, arrays or PIL images, ``uint8`` pixels scaled to ``[0, 1]``.
+    skorch's ``SliceDataset(dataset)`` (of the items' first elements) is
+    read as the rows of its dataset, not materialised.
     Prediction reads them through a ``DataLoader`` (with the workers of
     ``iterator_valid__num_workers``).
 
@@ -487,6 +495,10 @@ class DatasetInput(InputKind):
         self.image_key = image_key
 
     def validate(self, estimator, X, reset):
+        if _is_item_slices(X):
+            # Read lazily as the rows of its dataset, not materialised by
+            # scikit-learn's validation (the image is the item's first part).
+            X = DatasetRows(X.dataset, X.indices_)
         self._first = first_dataset_sample(X, self.image_key)
         shape = tuple(self._first.shape)
         self.images = len(shape) == 3

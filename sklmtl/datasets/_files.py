@@ -5,7 +5,7 @@
 views any torch ``Dataset`` through row indices. Both have a ``shape`` and
 take index arrays, so scikit-learn's searches and ``cross_validate`` cut
 their folds as views: no image is read until a batch needs it, and the
-augmentation (the estimator's ``transform``) is drawn anew every epoch.
+augmentation (the estimator's ``train_transform``) is drawn anew every epoch.
 """
 
 import numbers
@@ -116,7 +116,7 @@ class ImageFiles(_Rows):
     decoders) when a batch needs it: inside the ``DataLoader``, in its
     worker processes with ``iterator_train__num_workers`` and
     ``iterator_valid__num_workers``. The estimators scale the pixels to
-    ``[0, 1]`` and apply their ``transform`` (training rows) or
+    ``[0, 1]`` and apply their ``train_transform`` (training rows) or
     ``valid_transform`` (validation and prediction rows). Sliceable like
     :class:`DatasetRows`: scikit-learn's folds are views, never loaded.
 
