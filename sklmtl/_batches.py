@@ -25,9 +25,17 @@ from torch.utils.data import (
 )
 from torch.utils.data import Dataset as TorchDataset
 
+from ._images import ImageArray, item_image, to_float_image
 from ._sparse import SparseRows
 
-__all__ = ["ArrayBatches", "as_tensor", "dataset_batches", "row_batches"]
+__all__ = [
+    "ArrayBatches",
+    "DatasetImages",
+    "as_tensor",
+    "dataset_labels",
+    "declared_targets",
+    "row_batches",
+]
 
 # DataLoader options that decide the batches themselves: with any of them the
 # user's batching is kept as given.
@@ -100,20 +108,22 @@ def _torch_dtype(dtype):
     return getattr(torch, np.dtype(dtype).name)
 
 
-def _item_features(item):
-    """The feature part of a Dataset item (the item, or its first element)."""
-    if isinstance(item, (tuple, list)):
-        item = item[0]
-    return torch.as_tensor(item)
+def _item_features(item, image_key="image"):
+    """The feature part of a Dataset item (the item, its first element, or
+    its ``image_key`` entry), as a tensor (:func:`~sklmtl._images.item_image`)."""
+    return item_image(item, image_key)
 
 
-def dataset_sample_shape(dataset):
+def dataset_sample_shape(dataset, image_key="image"):
     """Shape of one sample of a torch ``Dataset``, checked on its first item.
 
     Parameters
     ----------
     dataset : torch.utils.data.Dataset
-        Items are feature tensors/arrays, or tuples whose first element is.
+        Items are feature tensors/arrays or PIL images, tuples whose first
+        element is one, or dicts holding one under ``image_key``.
+    image_key : str, default="image"
+        The key of the features in dict items.
 
     Returns
     -------
@@ -128,6 +138,20 @@ def dataset_sample_shape(dataset):
     >>> dataset_sample_shape(TensorDataset(torch.zeros(5, 3)))
     (3,)
     """
+    return tuple(first_dataset_sample(dataset, image_key).shape)
+
+
+def first_dataset_sample(dataset, image_key="image"):
+    """The first item's features as a float tensor (``uint8`` scaled to [0, 1]).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from sklmtl._batches import first_dataset_sample
+    >>> first_dataset_sample(TensorDataset(torch.full((2, 1), 255, dtype=torch.uint8)))
+    tensor([1.])
+    """
     try:
         n_samples = len(dataset)
     except TypeError:
@@ -136,12 +160,50 @@ def dataset_sample_shape(dataset):
         ) from None
     if n_samples == 0:
         raise ValueError("X is an empty Dataset; at least one sample is required.")
-    first = _item_features(dataset[0])
-    if not first.is_floating_point():
+    first = _item_features(dataset[0], image_key)
+    if not (first.is_floating_point() or first.dtype == torch.uint8):
         raise TypeError(
-            f"Dataset items must hold floating-point features; got {first.dtype}."
+            "Dataset items must hold floating-point features or uint8 images; got "
+            f"{first.dtype}."
         )
-    return tuple(first.shape)
+    return to_float_image(first)
+
+
+class DatasetImages(TorchDataset):
+    """The features of a ``Dataset``'s items, as float tensors, item by item.
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+        Items as for :func:`dataset_sample_shape`.
+    image_key : str, default="image"
+        The key of the features in dict items.
+    dtype : numpy dtype, default=np.float32
+        The features' dtype (the network's); ``uint8`` images are scaled to
+        ``[0, 1]``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from sklmtl._batches import DatasetImages
+    >>> images = DatasetImages(TensorDataset(torch.zeros(2, 3), torch.ones(2)))
+    >>> len(images), images[1].shape
+    (2, torch.Size([3]))
+    """
+
+    def __init__(self, dataset, image_key="image", dtype=np.float32):
+        self.dataset = dataset
+        self.image_key = image_key
+        self.dtype = _torch_dtype(dtype)
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, index):
+        return to_float_image(
+            _item_features(self.dataset[index], self.image_key), self.dtype
+        )
 
 
 class LabelledDataset(TorchDataset):
@@ -154,7 +216,10 @@ class LabelledDataset(TorchDataset):
     codes : ndarray of shape (n_samples, n_tasks)
         Encoded labels (``-1`` for missing cells).
     dtype : numpy dtype, default=np.float32
-        The features' dtype (the network's).
+        The features' dtype (the network's); ``uint8`` images are scaled to
+        ``[0, 1]``.
+    image_key : str, default="image"
+        The key of the features in dict items.
 
     Examples
     --------
@@ -167,17 +232,15 @@ class LabelledDataset(TorchDataset):
     (torch.Size([3]), [1])
     """
 
-    def __init__(self, features, codes, dtype=np.float32):
-        self.features = features
+    def __init__(self, features, codes, dtype=np.float32, image_key="image"):
+        self.features = DatasetImages(features, image_key, dtype)
         self.codes = torch.as_tensor(codes)
-        self.dtype = _torch_dtype(dtype)
 
     def __len__(self):
         return len(self.features)
 
     def __getitem__(self, index):
-        features = _item_features(self.features[index]).to(self.dtype)
-        return features, self.codes[index]
+        return self.features[index], self.codes[index]
 
 
 def row_batches(rows, batch_rows, pin=False):
@@ -209,39 +272,6 @@ def row_batches(rows, batch_rows, pin=False):
         yield start, batch.pin_memory() if pin else batch
 
 
-def dataset_batches(dataset, batch_rows, pin=False, dtype=np.float32):
-    """Yield ``(start, batch)`` float tensors over a torch ``Dataset``'s items.
-
-    Parameters
-    ----------
-    dataset : torch.utils.data.Dataset
-        Items are features, or tuples whose first element is; read item by
-        item, never loaded as a whole.
-    batch_rows : int
-        Items per batch.
-    pin : bool, default=False
-        Pin each batch's memory (for asynchronous copies to a GPU; ignored
-        without CUDA).
-    dtype : numpy dtype, default=np.float32
-        The batches' dtype (the network's).
-
-    Examples
-    --------
-    >>> import torch
-    >>> from torch.utils.data import TensorDataset
-    >>> from sklmtl._batches import dataset_batches
-    >>> data = TensorDataset(torch.zeros(5, 3))
-    >>> [(start, tuple(b.shape)) for start, b in dataset_batches(data, 4)]
-    [(0, (4, 3)), (4, (1, 3))]
-    """
-    pin = pin and torch.cuda.is_available()
-    for start in range(0, len(dataset), batch_rows):
-        stop = min(start + batch_rows, len(dataset))
-        batch = torch.stack([_item_features(dataset[i]) for i in range(start, stop)])
-        batch = batch.to(_torch_dtype(dtype))
-        yield start, batch.pin_memory() if pin else batch
-
-
 def _array_source(dataset):
     """Return ``(X, y, indices)`` when batches can be sliced, else None."""
     indices = None
@@ -251,7 +281,7 @@ def _array_source(dataset):
     if type(dataset) is not Dataset:
         return None
     X, y = dataset.X, dataset.y
-    if isinstance(X, SparseRows):
+    if isinstance(X, (SparseRows, ImageArray)):
         return X, as_tensor(y), indices
     if not isinstance(X, (np.ndarray, torch.Tensor)) or not isinstance(
         y, (np.ndarray, torch.Tensor)
@@ -417,3 +447,98 @@ class ArrayBatches:
             pin_memory=self.pin_memory,
             **self.loader_kwargs,
         )
+
+
+def dataset_labels(dataset, labels_key="labels"):
+    """The labels of a ``Dataset`` whose items hold them, for ``fit(dataset)``.
+
+    A ``targets`` attribute (torchvision's datasets have one, and
+    :class:`sklmtl.datasets.ImageFiles`) is read without touching an item;
+    a ``Subset`` of such a dataset takes its rows of them. Otherwise every
+    item is read once: the second element of a tuple item, or the
+    ``labels_key`` entry of a dict item (one label, an array of one label
+    per task, or a dict ``{task: label}``).
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+        The training data.
+    labels_key : str, default="labels"
+        The key of the labels in dict items.
+
+    Returns
+    -------
+    y : ndarray or DataFrame
+        One row per item (a DataFrame when the labels are dicts).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from sklmtl._batches import dataset_labels
+    >>> data = TensorDataset(torch.zeros(3, 2), torch.tensor([[0, 1], [1, 1], [1, 0]]))
+    >>> dataset_labels(data).tolist()
+    [[0, 1], [1, 1], [1, 0]]
+    """
+    targets = declared_targets(dataset)
+    if targets is not None:
+        return targets
+    labels = [_item_labels(dataset[i], labels_key) for i in range(len(dataset))]
+    if labels and all(isinstance(label, dict) for label in labels):
+        import pandas as pd
+
+        return pd.DataFrame(labels)
+    rows = [_label_value(label) for label in labels]
+    kinds = {np.asarray(row).dtype.kind for row in rows}
+    return np.array(rows, dtype=object if len(kinds) > 1 else None)
+
+
+def declared_targets(dataset):
+    """``dataset.targets`` (or a ``Subset``'s rows of its parent's), or None.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import Subset, TensorDataset
+    >>> from sklmtl._batches import declared_targets
+    >>> data = TensorDataset(torch.zeros(3, 1))
+    >>> data.targets = [5, 6, 7]
+    >>> declared_targets(Subset(data, [2, 0])).tolist()
+    [7, 5]
+    """
+    targets = getattr(dataset, "targets", None)
+    if targets is None and isinstance(dataset, Subset):
+        parent = declared_targets(dataset.dataset)
+        if parent is None:
+            return None
+        indices = np.asarray(dataset.indices)
+        return parent.iloc[indices] if hasattr(parent, "iloc") else parent[indices]
+    if targets is None or hasattr(targets, "iloc"):
+        return targets
+    if isinstance(targets, torch.Tensor):
+        return targets.numpy()
+    return np.asarray(targets)
+
+
+def _item_labels(item, labels_key):
+    if isinstance(item, dict):
+        if labels_key not in item:
+            raise ValueError(
+                f"Dataset items are dicts with keys {sorted(map(str, item))}, but no "
+                f"{labels_key!r} key for the labels; set item_keys=(<image key>, "
+                "<labels key>), or pass y."
+            )
+        return item[labels_key]
+    if isinstance(item, (tuple, list)) and len(item) >= 2:
+        return item[1]
+    raise ValueError(
+        "fit requires y to be passed, but the target y is None, and the Dataset's "
+        "items hold no labels (items (image, labels) or dicts with a labels key) "
+        "nor does it have a targets attribute."
+    )
+
+
+def _label_value(label):
+    if isinstance(label, torch.Tensor):
+        return label.item() if label.ndim == 0 else label.numpy()
+    return label

@@ -123,16 +123,18 @@ None, "balanced", dict or list, default=None
     }
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Fit the network to ``X`` and the task labels ``y``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data.
-        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
+        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
             Labels, one column per task; unknown cells are ``None``, ``NaN``,
-            ``pd.NA`` or equal to ``missing_label``.
+            ``pd.NA`` or equal to ``missing_label``. None when ``X`` is a torch
+            ``Dataset`` whose items (or ``targets`` attribute) hold the labels.
         sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
 default=None
             Non-negative weights per row, or per label cell (label confidence,
@@ -164,14 +166,15 @@ default=None
             sample_weight=sample_weight,
         )
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """Train one epoch on a batch of data, keeping what was learned so far.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data.
-        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
+        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
             Labels, as for :meth:`fit`.
         classes : list of array-like, or array-like, default=None
             The classes of each task (one array for 1-D ``y``). Needed only on
@@ -196,6 +199,7 @@ default=None
         2
         """
         _refuse_balanced_partial_fit(self.class_weight)
+        y = self._labels(X, y)
         continuing = hasattr(self, "net_")
         classes = self._partial_fit_classes(classes, y, continuing)
         return self._fit(

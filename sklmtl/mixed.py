@@ -142,17 +142,20 @@ dict or None, default=None
     }
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Fit the network to ``X`` and the targets ``y``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data.
-        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
+        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
             One column per task: labels or numbers. Unknown cells are
             ``None``, ``NaN``, ``pd.NA`` (or ``missing_label`` in a label
-            column). A list of rows keeps each column's kind.
+            column). A list of rows keeps each column's kind. None when
+            ``X`` is a torch ``Dataset`` whose items (or ``targets``
+            attribute) hold the labels.
         sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
 default=None
             Non-negative weights per row or per cell, as for
@@ -181,7 +184,7 @@ default=None
             sample_weight=sample_weight,
         )
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """Train one epoch on a batch of data, keeping what was learned so far.
 
         The first call fixes the tasks: their kinds, classes and scaling.
@@ -191,7 +194,8 @@ default=None
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data.
-        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
+        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
             Targets, as for :meth:`fit`.
         classes : list of (array-like or None), or array-like, default=None
             The classes of each classification task (None for a regression
@@ -221,6 +225,7 @@ default=None
         >>> net.classes_[0].tolist(), net.task_types_
         (['a', 'b'], ['classification', 'regression'])
         """
+        y = self._labels(X, y)
         continuing = hasattr(self, "net_")
         return self._fit(
             X,

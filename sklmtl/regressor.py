@@ -110,16 +110,18 @@ class MultiTaskNetRegressor(RegressorMixin, MultiOutputMixin, MultiTaskNetBase):
     }
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Fit the network to ``X`` and the targets ``y``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data.
-        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
+        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
             Targets, one column per task; unknown cells are ``NaN``, ``None``
-            or ``pd.NA``.
+            or ``pd.NA``. None when ``X`` is a torch ``Dataset`` whose items
+            (or ``targets`` attribute) hold the labels.
         sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
 default=None
             Non-negative weights per row or per cell. Each task's loss is the
@@ -150,7 +152,7 @@ default=None
         )
         return self
 
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """Train one epoch on a batch of data, keeping what was learned so far.
 
         The first call fixes each target's standardisation.
@@ -159,7 +161,8 @@ default=None
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data.
-        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
+        y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
             Targets, as for :meth:`fit`.
         sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
 default=None

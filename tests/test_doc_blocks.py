@@ -42,9 +42,9 @@ A block may start with one marker comment (it stays readable in the page):
     elsewhere it is left out of its page and reported as a separate skipped
     item, ``test_doc_block_requirement[<page>:<line>]``, whose reason names
     the requirement, so every block that did not run shows in ``pytest -ra``.
-    Known requirements: ``cuda``. Use it only for what cannot run on a CPU
-    machine without network; make a block smaller instead of skipping it for
-    its run time.
+    Known requirements: ``cuda``, ``torchvision`` (importable). Use it only
+    for what cannot run on a CPU machine without network; make a block
+    smaller instead of skipping it for its run time.
 
 Code that is deliberately not runnable (a shell command, an output, an
 excerpt of a file) belongs in a ``bash``/``text``/``none`` block, which is
@@ -70,7 +70,20 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATED = {"_build", "auto_examples", "generated", "_templates"}
 PYTHON_LANGS = {"python", "py", "python3", "pycon"}
 MARKER = re.compile(r"^#\s*(file|requires)\s*:\s*(\S.*?)\s*$")
-REQUIREMENTS = {"cuda": lambda: torch.cuda.is_available()}
+
+
+def _importable(name):
+    try:
+        __import__(name)
+    except Exception:  # absent, or a build that fails at import (torch 2.13)
+        return False
+    return True
+
+
+REQUIREMENTS = {
+    "cuda": lambda: torch.cuda.is_available(),
+    "torchvision": lambda: _importable("torchvision"),
+}
 
 
 @dataclass

@@ -24,16 +24,21 @@ import dataclasses
 import numbers
 import warnings
 from contextlib import contextmanager
+from functools import partial
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from skorch.dataset import Dataset as SkorchDataset
+from skorch.helper import _make_split
+from torch.utils.data import Dataset as TorchDataset
 
-from .._batches import torch_threads
+from .._batches import dataset_labels, torch_threads
 from .._state import load_training_state
 from .._tasks import (
+    encode_tasks,
     fit_scaling,
     labelled_mask,
 )
@@ -142,6 +147,11 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             self._parameter_constraints,
             type(self).__name__,
         )
+        if len(self.item_keys) != 2:
+            raise ValueError(
+                "item_keys must be a pair (image key, labels key); got "
+                f"{self.item_keys!r}."
+            )
 
     def get_params(self, deep=True):
         """Get parameters, including ``<prefix>__<param>`` keyword arguments.
@@ -246,6 +256,7 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             del self.net_
             self._rng_state = None
         learned = {}
+        y = self._labels(X, y)
         kind, X = self._validate_input(X, reset=not continuing, learned=learned)
         values, fields = self._encode_targets(y, continuing=continuing, classes=classes)
         if len(values) != kind.n_rows(X):
@@ -272,6 +283,7 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
         targets = pack_targets(torch.from_numpy(values), as_tensor_or_none(weights))
         self._set_fitted_state(self._next_fitted_state(continuing, fields, learned))
         data = kind.training_data(X, targets, self._network_dtype())
+        split = self._validation_split()
         with self._seeded_torch(device, resume=continuing):
             if continuing:
                 with torch.random.fork_rng(devices=[]):
@@ -279,6 +291,8 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
                 self._load_snapshot(net, previous)
             else:
                 net = self._initialize_net(device)
+            if split is not None:
+                net.train_split = split
             with torch_threads(self._threads_for(self.batch_size, net)):
                 self._train(net, data, previous if continuing else None, epochs)
         self._set_net(net)
@@ -307,11 +321,76 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
 
         ``"auto"`` is off for ``partial_fit`` (streamed batches, one epoch per
         call: as ``MLPClassifier`` does there) and below
-        ``AUTO_EARLY_STOPPING_MIN_SAMPLES`` rows.
+        ``AUTO_EARLY_STOPPING_MIN_SAMPLES`` rows, and on with a validation
+        set of one's own (``validation_data``, ``train_split``).
         """
         if self.early_stopping == "auto":
+            if self.validation_data is not None or self.train_split is not None:
+                return True
             return not incremental and n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
         return bool(self.early_stopping)
+
+    # ---------------------------------------------------- labels, validation
+    def _labels(self, X, y):
+        """``y``, or the labels a ``Dataset`` ``X`` holds when ``y`` is None."""
+        if y is not None:
+            return y
+        if isinstance(X, TorchDataset):
+            return dataset_labels(X, self.item_keys[1])
+        raise ValueError(
+            f"{type(self).__name__} requires y to be passed, but the target y is "
+            "None (only a torch Dataset whose items hold the labels can stand in "
+            "for y)."
+        )
+
+    def _validation_split(self):
+        """skorch's ``train_split`` for ``validation_data``/``train_split``, or None.
+
+        A validation set of one's own (``validation_data``, or the dataset of
+        ``skorch.helper.predefined_split``) is validated against the fit and
+        encoded with the fitted tasks, so that it is called after the fitted
+        state is set; another ``train_split`` callable is returned as it is.
+        """
+        data, split = self.validation_data, self.train_split
+        if data is not None and split is not None:
+            raise ValueError(
+                "validation_data and train_split are both set; use one of them."
+            )
+        if isinstance(split, partial) and split.func is _make_split:
+            data = split.keywords.get("valid_ds")
+        elif split is not None:
+            return split
+        if data is None:
+            return None
+        if isinstance(data, SkorchDataset) and data.y is not None:
+            data = (data.X, data.y)
+        if isinstance(data, TorchDataset):
+            X_val, y_val = data, None
+        elif isinstance(data, (tuple, list)) and len(data) == 2:
+            X_val, y_val = data
+        else:
+            raise TypeError(
+                "validation_data must be a tuple (X_val, Y_val) or a torch Dataset "
+                f"whose items hold the labels; got {type(data).__name__}."
+            )
+        y_val = self._labels(X_val, y_val)
+        kind, X_val = self._validate_input(X_val, reset=False)
+        values = encode_tasks(
+            y_val,
+            self._tasks,
+            missing_label=getattr(self, "missing_label", np.nan),
+            standardise=True,
+        )
+        if len(values) != kind.n_rows(X_val):
+            raise ValueError(
+                "validation_data has inconsistent numbers of samples: "
+                f"[{kind.n_rows(X_val)}, {len(values)}]"
+            )
+        X_val, y_val = kind.training_data(
+            X_val, pack_targets(torch.from_numpy(values)), self._network_dtype()
+        )
+        valid = X_val if y_val is None else SkorchDataset(X_val, y_val)
+        return partial(_make_split, valid_ds=valid)
 
     def _train(self, net, data, previous, epochs):
         """Run skorch's loop; on divergence, raise or restore (``on_divergence``).

@@ -24,6 +24,7 @@ from skorch.dataset import ValidSplit
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from .._batches import ArrayBatches
+from .._images import ItemCollate
 from .._net import MultiTaskNeuralNet, optimizer_arguments, print_log
 from ..callbacks import (
     BestWeights,
@@ -197,7 +198,33 @@ class NetBuilderMixin:
             "iterator_valid": iterator,
             "iterator_valid__pin_memory": pin,
             "train_split": train_split,
+            **self._transform_arguments(),
         }
+
+    def _transform_arguments(self):
+        """``train_transform`` in the training batches, ``valid_transform`` in the
+        validation batches: each a ``collate_fn`` that calls it per image."""
+        dtype = self._network_dtype()
+        kwargs = {}
+        for prefix, transform in (
+            ("iterator_train", self.train_transform),
+            ("iterator_valid", self.valid_transform),
+        ):
+            if transform is None:
+                continue
+            if f"{prefix}__collate_fn" in self._extra_params:
+                name = (
+                    "train_transform"
+                    if prefix == "iterator_train"
+                    else "valid_transform"
+                )
+                raise ValueError(
+                    f"{prefix}__collate_fn and {name} are both set; the transform "
+                    "is applied by a collate_fn of its own. Apply it in your "
+                    "collate_fn, or drop the collate_fn."
+                )
+            kwargs[f"{prefix}__collate_fn"] = ItemCollate(transform, dtype)
+        return kwargs
 
     def _sink(self):
         """Where messages go: not ``builtins.print`` itself (skorch's default).

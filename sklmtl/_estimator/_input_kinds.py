@@ -1,18 +1,22 @@
 """One adapter per kind of ``X``, chosen once per ``fit`` or ``predict`` call.
 
 The estimators take dense arrays (rows, 4-D image batches, flat rows that
-``image_shape`` turns into images), SciPy sparse matrices, tables with
+``image_shape`` turns into images), ``uint8`` image arrays in either layout
+(converted one batch at a time), SciPy sparse matrices, tables with
 categorical columns (encoded by :class:`~sklmtl._tabular.TabularEncoder`) and
-torch ``Dataset`` objects. :func:`input_kind` looks at ``X`` (and at the
-estimator's settings, or at what its fit recorded) once and returns the
-adapter of its kind; the estimator then asks the adapter, never ``X``'s type:
+torch ``Dataset`` objects (items of features, ``(image, labels)`` tuples or
+dicts; their labels can stand in for ``y``). :func:`input_kind` looks at
+``X`` (and at the estimator's settings, or at what its fit recorded) once
+and returns the adapter of its kind; the estimator then asks the adapter,
+never ``X``'s type:
 
 - :meth:`InputKind.validate` checks ``X`` (``validate_data`` and its kind's
   own rules) and returns what the network reads, leaving the shape of one
   sample in ``sample_shape`` (and, for a table, the fitted ``encoder``);
 - :meth:`InputKind.training_data` is what skorch's ``partial_fit`` gets;
 - :meth:`InputKind.batches` yields the prediction batches in the network's
-  dtype;
+  dtype, and :meth:`InputKind.items` gives one row per index for a
+  ``DataLoader`` (prediction with ``valid_transform`` or workers);
 - :meth:`InputKind.n_rows` counts the rows.
 
 The adapters only read the estimator (its parameters and fitted encoder);
@@ -23,24 +27,30 @@ recording the fitted shapes is the estimator's
 from abc import ABC, abstractmethod
 
 import numpy as np
-from sklearn.utils.validation import _num_samples, validate_data
+import torch
+from sklearn.utils.validation import _num_samples, check_array, validate_data
+from skorch.helper import SliceDataset
 from torch.utils.data import Dataset as TorchDataset
 
 from .._batches import (
+    DatasetImages,
     LabelledDataset,
     as_tensor,
-    dataset_batches,
-    dataset_sample_shape,
+    first_dataset_sample,
     row_batches,
 )
+from .._images import ImageArray, ItemCollate, detect_layout, loader_batches
 from .._sparse import SparseRows, dense_batch_rows, issparse, validate_sparse_X
 from .._table_columns import needs_tabular, reject_text
 from .._tabular import TabularEncoder
+from ..datasets._files import DatasetRows, ImageFiles
 from ..nn.tabular import DEFAULT_N_BINS
 
 __all__ = [
     "DatasetInput",
     "DenseInput",
+    "ImageInput",
+    "ImagePathsInput",
     "InputKind",
     "SparseInput",
     "TableInput",
@@ -81,6 +91,8 @@ def input_kind(X, estimator, reset):
     >>> type(input_kind(np.zeros((2, 3)), clf, reset=True)).__name__
     'TableInput'
     """
+    if estimator.image_column is not None and hasattr(X, "columns"):
+        return ImagePathsInput(estimator.image_column)
     if reset:
         tabular = not isinstance(X, TorchDataset) and needs_tabular(
             X,
@@ -96,9 +108,51 @@ def input_kind(X, estimator, reset):
         return SparseInput(tabular=tabular)
     if tabular:
         return TableInput()
-    if isinstance(X, TorchDataset):
-        return DatasetInput()
+    if isinstance(X, TorchDataset) or _is_item_slices(X):
+        return DatasetInput(estimator.item_keys[0])
+    if _is_image_array(X, estimator.image_layout):
+        return ImageInput()
     return DenseInput()
+
+
+def _is_item_slices(X):
+    """skorch's ``SliceDataset`` of a Dataset's first item elements (images)."""
+    return type(X) is SliceDataset and X.idx == 0
+
+
+def _is_image_array(X, layout):
+    """A 4-D array read as images: ``uint8`` pixels, or a layout set explicitly."""
+    return (
+        isinstance(X, np.ndarray)
+        and X.ndim == 4
+        and (X.dtype == np.uint8 or layout != "auto")
+    )
+
+
+def trunk_channels(estimator):
+    """The channel count the trunk's first convolution expects, or None.
+
+    Read from ``trunk__in_channels`` or from a trunk given as a module
+    instance (a torchvision model, for example).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._estimator._input_kinds import trunk_channels
+    >>> trunk_channels(MultiTaskNetClassifier(trunk=torch.nn.Conv2d(3, 8, 3)))
+    3
+    >>> trunk_channels(MultiTaskNetClassifier()) is None
+    True
+    """
+    channels = estimator._nested_kwargs("trunk").get("in_channels")
+    if channels is not None:
+        return int(channels)
+    if isinstance(estimator.trunk, torch.nn.Module):
+        for module in estimator.trunk.modules():
+            if isinstance(module, torch.nn.Conv2d):
+                return int(module.in_channels)
+    return None
 
 
 def image_sample_shape(image_shape, raw_shape):
@@ -194,6 +248,13 @@ class InputKind(ABC):
         """The number of rows (samples) of the validated ``X``."""
         return _num_samples(X)
 
+    def items(self, X, dtype):
+        """One float row (or image) per index, for a ``DataLoader``."""
+        return as_tensor(X)
+
+    # Whether the rows are images: prediction batches then follow batch_size.
+    images = False
+
     def network_shape(self, estimator):
         """The shape of one sample as the network reads it."""
         return image_sample_shape(estimator.image_shape, self.sample_shape)
@@ -231,7 +292,15 @@ class DenseInput(InputKind):
             allow_nd=True,
         )
         self._set_sample_shape(X.shape[1:], X.ndim)
+        self.images = X.ndim == 4
+        if self.images:
+            self._first = as_tensor(X[0])
         return X
+
+    def network_shape(self, estimator):
+        if self.images and estimator.valid_transform is not None:
+            return _transformed_shape(estimator, self._first)
+        return super().network_shape(estimator)
 
     def training_data(self, X, targets, dtype):
         return as_tensor(X), targets
@@ -321,14 +390,92 @@ class SparseInput(InputKind):
     def training_data(self, X, targets, dtype):
         return SparseRows(X, dtype=dtype), targets
 
+    def items(self, X, dtype):
+        return SparseRows(X, dtype=dtype)
+
     def batches(self, X, batch_rows, pin, dtype):
         # Fewer rows for a wide X: one dense batch takes at most 32 MiB.
         rows = dense_batch_rows(batch_rows, X.shape[1])
         return row_batches(SparseRows(X, dtype=dtype), rows, pin)
 
 
+def _transformed_shape(estimator, first):
+    """The shape the network reads: ``first`` after ``valid_transform``.
+
+    What prediction reads. The ``train_transform`` is never called here:
+    ``first`` may be a validation row.
+    """
+    transform = estimator.valid_transform
+    if transform is None:
+        return tuple(first.shape)
+    return tuple(torch.as_tensor(transform(first)).shape)
+
+
+class ImageInput(InputKind):
+    """Image arrays in either layout, read as float ``(n, C, H, W)`` per batch.
+
+    A ``uint8`` array ``(N, H, W, C)`` or ``(N, C, H, W)`` (or any 4-D array
+    with ``image_layout`` set) is kept as it is; :class:`~sklmtl._images.ImageArray`
+    converts the rows of each batch (``uint8`` scaled to ``[0, 1]``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._estimator._input_kinds import ImageInput
+    >>> kind = ImageInput()
+    >>> images = np.zeros((3, 8, 8, 3), np.uint8)
+    >>> X = kind.validate(MultiTaskNetClassifier(), images, reset=True)
+    >>> kind.layout, kind.sample_shape, X.dtype
+    ('NHWC', (3, 8, 8), dtype('uint8'))
+    """
+
+    images = True
+    layout = None
+
+    def validate(self, estimator, X, reset):
+        X = check_array(
+            X, dtype=None, allow_nd=True, ensure_all_finite=X.dtype != np.uint8
+        )
+        channels = (
+            trunk_channels(estimator) if reset else estimator._raw_sample_shape[0]
+        )
+        self.layout = detect_layout(X.shape, estimator.image_layout, channels)
+        self.sample_shape = ImageArray(X, self.layout).shape[1:]
+        self._first = ImageArray(X[:1], self.layout)[0]
+        if reset:
+            estimator.n_features_in_ = self.sample_shape[0]
+            if hasattr(estimator, "feature_names_in_"):
+                del estimator.feature_names_in_
+        return X
+
+    def items(self, X, dtype):
+        return ImageArray(X, self.layout, dtype)
+
+    def training_data(self, X, targets, dtype):
+        return self.items(X, dtype), targets
+
+    def batches(self, X, batch_rows, pin, dtype):
+        return row_batches(self.items(X, dtype), batch_rows, pin)
+
+    def network_shape(self, estimator):
+        return _transformed_shape(estimator, self._first)
+
+
 class DatasetInput(InputKind):
     """A torch ``Dataset``: checked on its first item, never loaded whole.
+
+    Items are features, ``(image, labels)`` tuples or dicts (``image_key``);
+    tensors, arrays or PIL images, ``uint8`` pixels scaled to ``[0, 1]``.
+    skorch's ``SliceDataset(dataset)`` (of the items' first elements) is
+    read as the rows of its dataset, not materialised.
+    Prediction reads them through a ``DataLoader`` (with the workers of
+    ``iterator_valid__num_workers``).
+
+    Parameters
+    ----------
+    image_key : str, default="image"
+        The key of the image in dict items.
 
     Examples
     --------
@@ -344,8 +491,17 @@ class DatasetInput(InputKind):
     ((3,), 4)
     """
 
+    def __init__(self, image_key="image"):
+        self.image_key = image_key
+
     def validate(self, estimator, X, reset):
-        shape = dataset_sample_shape(X)
+        if _is_item_slices(X):
+            # Read lazily as the rows of its dataset, not materialised by
+            # scikit-learn's validation (the image is the item's first part).
+            X = DatasetRows(X.dataset, X.indices_)
+        self._first = first_dataset_sample(X, self.image_key)
+        shape = tuple(self._first.shape)
+        self.images = len(shape) == 3
         if reset:
             estimator.n_features_in_ = shape[0]
             if hasattr(estimator, "feature_names_in_"):
@@ -353,9 +509,59 @@ class DatasetInput(InputKind):
         self._set_sample_shape(shape, len(shape) + 1)
         return X
 
+    def items(self, X, dtype):
+        return DatasetImages(X, self.image_key, dtype)
+
     def training_data(self, X, targets, dtype):
         # The labels travel inside the dataset, item by item.
-        return LabelledDataset(X, targets, dtype=dtype), None
+        return LabelledDataset(X, targets, dtype=dtype, image_key=self.image_key), None
 
     def batches(self, X, batch_rows, pin, dtype):
-        return dataset_batches(X, batch_rows, pin, dtype)
+        collate = ItemCollate(dtype=dtype)
+        return loader_batches(self.items(X, dtype), batch_rows, collate, pin)
+
+    def network_shape(self, estimator):
+        if not self.images:
+            return super().network_shape(estimator)
+        return _transformed_shape(estimator, self._first)
+
+
+class ImagePathsInput(DatasetInput):
+    """A DataFrame whose ``image_column`` holds image file paths.
+
+    The paths become :class:`~sklmtl.datasets.ImageFiles`, decoded item by
+    item in the ``DataLoader``.
+
+    Parameters
+    ----------
+    column : str
+        The estimator's ``image_column``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, tempfile, os
+    >>> from PIL import Image
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._estimator._input_kinds import ImagePathsInput
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.png")
+    >>> Image.fromarray(np.zeros((5, 7, 3), np.uint8)).save(path)
+    >>> kind = ImagePathsInput("path")
+    >>> table = pd.DataFrame({"path": [path]})
+    >>> files = kind.validate(MultiTaskNetClassifier(), table, reset=True)
+    >>> kind.sample_shape, len(files)
+    ((3, 5, 7), 1)
+    """
+
+    def __init__(self, column):
+        super().__init__()
+        self.column = column
+
+    def validate(self, estimator, X, reset):
+        others = [c for c in X.columns if c != self.column]
+        if self.column not in X.columns or others:
+            raise ValueError(
+                f"With image_column={self.column!r}, X must be a table of that one "
+                f"column of image paths; got the columns {list(X.columns)}."
+            )
+        files = ImageFiles(X[self.column].to_numpy())
+        return super().validate(estimator, files, reset)

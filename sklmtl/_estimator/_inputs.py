@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._batches import torch_threads
 from .._binary import binary_outputs
+from .._images import ItemCollate, loader_batches
 from .._validation import float_dtype_name
 from ..nn.heads import activate
 from ._input_kinds import input_kind
@@ -47,7 +48,20 @@ class InputMixin:
         check_is_fitted(self)
         kind, X = self._validate_input(X, reset=False)
         with torch_threads(self._threads_for(PREDICT_BATCH_ROWS)):
-            return self._batched_outputs(kind, X)
+            if not getattr(kind, "resized", False):
+                return self._batched_outputs(kind, X)
+            try:
+                return self._batched_outputs(kind, X)
+            except RuntimeError as exc:
+                # A trunk that flattens its feature map takes one size only.
+                fitted = "x".join(map(str, self._raw_sample_shape[1:]))
+                given = "x".join(map(str, kind.sample_shape[1:]))
+                raise ValueError(
+                    f"{type(self).__name__} was fitted on {fitted} images and its "
+                    f"trunk cannot take {given} images ({exc}). Resize them to "
+                    f"{fitted} (valid_transform=...), or use a trunk that pools "
+                    "globally."
+                ) from None
 
     def _batched_outputs(self, kind, X):
         module = self.net_.module_
@@ -68,16 +82,32 @@ class InputMixin:
         return outputs
 
     def _prediction_batches(self, kind, X, device):
-        """The batches of a validated ``X`` that prediction runs the network on."""
-        return kind.batches(
-            X, PREDICT_BATCH_ROWS, pin=device.type == "cuda", dtype=self._float_dtype()
-        )
+        """The batches of a validated ``X`` that prediction runs the network on.
+
+        Rows go through a ``DataLoader`` (:func:`~sklmtl._images.loader_batches`)
+        when ``valid_transform`` or ``iterator_valid__num_workers`` ask for it,
+        and always for a ``Dataset``; otherwise they are sliced. Images come
+        ``batch_size`` at a time (or ``iterator_valid__batch_size``), other
+        rows ``PREDICT_BATCH_ROWS`` at a time.
+        """
+        pin = device.type == "cuda"
+        dtype = self._float_dtype()
+        options = self._nested_kwargs("iterator_valid")
+        rows = PREDICT_BATCH_ROWS
+        if kind.images:
+            rows = options.get("batch_size", self.batch_size)
+        if self.valid_transform is None and not options.get("num_workers"):
+            return kind.batches(X, rows, pin=pin, dtype=dtype)
+        collate = ItemCollate(self.valid_transform, dtype)
+        return loader_batches(kind.items(X, dtype), rows, collate, pin, options)
 
     # ---------------------------------------------------------------- data
     def _validate_input(self, X, reset, learned=None):
         """The adapter of ``X``'s kind, chosen once, and ``X`` validated by it.
 
-        ``validate_data`` that keeps image batches ``(n, C, H, W)`` intact. A
+        ``validate_data`` that keeps image batches ``(n, C, H, W)`` intact;
+        images of another height and width than the fit's are accepted (the
+        prediction then refuses them if the trunk cannot take them). A
         torch ``Dataset`` is checked on its first item only and never loaded
         as a whole. A table with categorical columns (or with the tabular
         options set) is encoded by :class:`~sklmtl._tabular.TabularEncoder`;
@@ -102,6 +132,9 @@ class InputMixin:
             learned["input_shape"] = kind.network_shape(self)
             learned["raw_sample_shape"] = tuple(shape)
         elif tuple(shape) != tuple(self._raw_sample_shape):
+            kind.resized = _other_image_size(shape, self._raw_sample_shape)
+            if kind.resized:
+                return kind, X
             raise ValueError(
                 f"X has samples of shape {tuple(shape)}, but {type(self).__name__} "
                 f"was fitted on samples of shape {tuple(self._raw_sample_shape)}."
@@ -136,3 +169,8 @@ class InputMixin:
         # Below ~2e6 multiply-adds per batch, thread start-up costs more than
         # it saves (benchmarks/speed.py, "threads"): one thread.
         return 1 if n_params * batch_rows < _SMALL_WORK else None
+
+
+def _other_image_size(shape, fitted):
+    """Whether ``shape`` is an image of the fitted channels at another size."""
+    return len(shape) == 3 and len(fitted) == 3 and shape[0] == fitted[0]

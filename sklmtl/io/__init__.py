@@ -21,7 +21,8 @@ numpy dtypes including ``datetime64``/``timedelta64``, pandas ``Timestamp``/
 ``Timedelta``, ``datetime``, ``Decimal``, tuples, ...); a task whose labels
 would not read back identical is refused at :func:`save`, naming the task.
 Not saved: user ``callbacks`` (refused: set ``callbacks=None`` first and pass
-them again after loading), trunk *instances* (refused: pass a class and
+them again after loading; so are ``train_transform``, ``valid_transform``,
+``validation_data`` and ``train_split``), trunk *instances* (refused: pass a class and
 ``trunk__<param>`` arguments instead), and a weighting's non-tensor running
 state (e.g. DWA's loss history restarts when training resumes).
 

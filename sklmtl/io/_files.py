@@ -72,6 +72,15 @@ def _optimizer_tensors(state):
     return tensors, {"scalars": scalars, "param_groups": groups}
 
 
+# Training-data settings a file cannot hold (callables and data).
+_DATA_SETTINGS = (
+    "train_transform",
+    "valid_transform",
+    "validation_data",
+    "train_split",
+)
+
+
 def save(estimator, path):
     """Save a fitted sklmtl network estimator without pickle.
 
@@ -88,8 +97,10 @@ def save(estimator, path):
     Raises
     ------
     TypeError
-        When a parameter has no safe representation (user callbacks, trunk
-        instances, objects that are not sklmtl components), or a task's
+        When a parameter has no safe representation (user callbacks,
+        ``train_transform``, ``valid_transform``, ``validation_data``,
+        ``train_split``, trunk instances, objects that are not sklmtl
+        components), or a task's
         labels have none (a ``pd.Period``, a class of the user's own, ...):
         the message names the task and the label's type.
     OSError
@@ -128,6 +139,19 @@ def save(estimator, path):
             "Cannot save user callbacks safely: call "
             "estimator.set_params(callbacks=None) before saving and pass them "
             "again after loading."
+        )
+    data_settings = [
+        name for name in _DATA_SETTINGS if getattr(estimator, name, None) is not None
+    ]
+    if data_settings:
+        # Transforms are arbitrary callables, validation data are data: the
+        # file holds neither. valid_transform shapes every prediction, so
+        # it must come back with the model, never be dropped silently.
+        reset = ", ".join(f"{name}=None" for name in data_settings)
+        raise TypeError(
+            f"Cannot save {', '.join(data_settings)}: call "
+            f"estimator.set_params({reset}) before saving and pass them again "
+            "after loading (valid_transform is applied to every prediction)."
         )
     allowed_by_class = {cls: name for name, cls in public_classes().items()}
     # The public class's parameters only: a model trained with a subclass
