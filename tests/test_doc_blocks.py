@@ -42,9 +42,12 @@ A block may start with one marker comment (it stays readable in the page):
     elsewhere it is left out of its page and reported as a separate skipped
     item, ``test_doc_block_requirement[<page>:<line>]``, whose reason names
     the requirement, so every block that did not run shows in ``pytest -ra``.
-    Known requirements: ``cuda``. Use it only for what cannot run on a CPU
-    machine without network; make a block smaller instead of skipping it for
-    its run time.
+    Known requirements: ``cuda``, and ``torchvision`` (a block with torchvision
+    or timm backbones: the main CI stage's torch has no torchvision; a page
+    with such a block is also marked ``vision``, so CI's image stage,
+    ``pytest -m vision``, runs the whole page). Use it only for what cannot
+    run on a CPU machine without network; make a block smaller instead of
+    skipping it for its run time.
 
 Code that is deliberately not runnable (a shell command, an output, an
 excerpt of a file) belongs in a ``bash``/``text``/``none`` block, which is
@@ -70,7 +73,20 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATED = {"_build", "auto_examples", "generated", "_templates"}
 PYTHON_LANGS = {"python", "py", "python3", "pycon"}
 MARKER = re.compile(r"^#\s*(file|requires)\s*:\s*(\S.*?)\s*$")
-REQUIREMENTS = {"cuda": lambda: torch.cuda.is_available()}
+
+
+def _torchvision_imports():
+    try:
+        import torchvision  # noqa: F401
+    except Exception:  # absent, or built for another torch (RuntimeError)
+        return False
+    return True
+
+
+REQUIREMENTS = {
+    "cuda": lambda: torch.cuda.is_available(),
+    "torchvision": _torchvision_imports,
+}
 
 
 @dataclass
@@ -249,7 +265,15 @@ def run_blocks(blocks, workdir):
     return seconds
 
 
-@pytest.mark.parametrize("page", PAGES_WITH_BLOCKS)
+def _page_param(page):
+    needs_vision = any(
+        block.marker == ("requires", "torchvision")
+        for block in collect_blocks(PAGES[page])
+    )
+    return pytest.param(page, marks=pytest.mark.vision) if needs_vision else page
+
+
+@pytest.mark.parametrize("page", [_page_param(page) for page in PAGES_WITH_BLOCKS])
 def test_doc_page_blocks(page, tmp_path, monkeypatch):
     """The page's Python blocks run as written, in order, in one namespace."""
     import matplotlib

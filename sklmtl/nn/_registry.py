@@ -6,7 +6,12 @@ from torch import nn
 
 from .._params import fresh_copy
 from .architectures import HPS, MMoE
-from .backbones import backbone_factory, is_backbone, remove_classifier
+from .backbones import (
+    backbone_factory,
+    check_backbone,
+    is_backbone,
+    remove_classifier,
+)
 from .cross_stitch import CrossStitch
 from .ple import CGC, PLE
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk
@@ -117,6 +122,7 @@ def make_trunk_factory(trunk, input_shape, trunk_params, mlp_params, load_weight
             }
             return lambda: CNNTrunk(input_shape, **params)
     if is_backbone(trunk):
+        check_backbone(trunk)
         if len(input_shape) != 3:
             raise ValueError(
                 f"trunk={trunk!r} is an image backbone: it needs images, X of shape "

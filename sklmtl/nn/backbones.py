@@ -23,6 +23,7 @@ __all__ = [
     "BACKBONE_ATTRIBUTES",
     "backbone_factory",
     "backbone_name",
+    "check_backbone",
     "is_backbone",
     "portable_trunk_params",
     "remove_classifier",
@@ -297,6 +298,36 @@ def _builder_kwargs(name, weights, params):
     if name.startswith("maxvit_"):
         kwargs.setdefault("input_size", meta["min_size"])
     return kwargs
+
+
+def check_backbone(trunk):
+    """Refuse a backbone name that torchvision (or timm) does not know.
+
+    Parameters
+    ----------
+    trunk : object
+        The ``trunk`` parameter, a backbone (:func:`is_backbone`).
+
+    Raises
+    ------
+    ValueError
+        Naming the unknown trunk and what is accepted.
+
+    Examples
+    --------
+    >>> from sklmtl.nn.backbones import check_backbone
+    >>> check_backbone("resnet18")
+    """
+    name = backbone_name(trunk)
+    if name is None:
+        return
+    if name.startswith(_TIMM):
+        if not _timm().is_model(name[len(_TIMM) :]):
+            raise ValueError(
+                f"trunk={name!r} is not a timm model (timm.list_models() lists them)."
+            )
+        return
+    _torchvision_builder(name)
 
 
 def backbone_factory(trunk, trunk_params, *, load_weights=True):
