@@ -120,6 +120,14 @@ class TestByName:
         with pytest.raises(ValueError, match="image backbone"):
             MultiTaskNetClassifier(trunk="resnet18", **TINY).fit(X, [0, 1, 0, 1])
 
+    def test_sparse_rows_refused(self):
+        import scipy.sparse as sp
+
+        X = sp.csr_matrix(np.eye(4, 12, dtype=np.float32))
+        clf = MultiTaskNetClassifier(trunk="resnet18", **TINY)
+        with pytest.raises(ValueError, match=r"set up for images \(trunk='resnet18'"):
+            clf.fit(X, [0, 1, 0, 1])
+
 
 class TestWeights:
     def test_local_file_is_loaded_and_digest_recorded(
@@ -187,6 +195,24 @@ class TestWeights:
         # Built without weights (what load does): nothing is downloaded.
         backbone_factory("resnet18", {"weights": "IMAGENET1K_V1"}, load_weights=False)()
         assert len(urls) == 2
+
+    @pytest.mark.parametrize("name", ["resnet18", "googlenet"])
+    def test_built_without_download_behaves_as_with_it(self, monkeypatch, name):
+        """load builds without the weights: the same network as torchvision's
+        with them (googlenet's pretrained weights switch on transform_input
+        and drop the auxiliary heads)."""
+        from torchvision.models import _api
+
+        builder = torchvision.models.get_model_builder(name)
+        aux = {"aux_logits": True, "init_weights": False} if name == "googlenet" else {}
+        state = builder(**aux).state_dict()
+        monkeypatch.setattr(_api, "load_state_dict_from_url", lambda *a, **k: state)
+        downloaded = backbone_factory(name, {"weights": "DEFAULT"})().eval()
+        rebuilt = backbone_factory(name, {"weights": "DEFAULT"}, load_weights=False)()
+        rebuilt.load_state_dict(downloaded.state_dict())
+        X = torch.rand(2, 3, 64, 64)
+        with torch.no_grad():
+            torch.testing.assert_close(rebuilt.eval()(X), downloaded(X), rtol=0, atol=0)
 
     def test_unknown_weights_name(self):
         with pytest.raises(ValueError, match="IMAGENET1K_V1"):

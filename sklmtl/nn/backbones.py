@@ -283,20 +283,22 @@ def _load_state_dict(model, state, removed, path):
 
 
 def _builder_kwargs(name, weights, params):
-    """``params`` with what torchvision sets when it loads ``weights`` itself,
-    so a network built without them has the same structure and behaviour."""
+    """``params`` for building ``name`` without downloading: with what
+    torchvision sets itself when it loads ``weights`` (a weight enum member),
+    so that the network has the same structure and behaviour."""
     kwargs = dict(params)
     if name in _NO_AUX_BY_DEFAULT:
+        # torchvision drops the auxiliary classifiers after loading weights.
         kwargs.setdefault("aux_logits", False)
     if weights is None:
         return kwargs
-    meta = weights.meta
     if name in _NO_AUX_BY_DEFAULT:
         kwargs.setdefault("transform_input", True)
+        kwargs.setdefault("init_weights", False)
     if name.startswith("vit_"):
-        kwargs.setdefault("image_size", meta["min_size"][0])
+        kwargs.setdefault("image_size", weights.meta["min_size"][0])
     if name.startswith("maxvit_"):
-        kwargs.setdefault("input_size", meta["min_size"])
+        kwargs.setdefault("input_size", weights.meta["min_size"])
     return kwargs
 
 
@@ -380,12 +382,12 @@ def backbone_factory(trunk, trunk_params, *, load_weights=True):
             lambda: builder(weights=None, **kwargs), weights, load_weights
         )
     weights = _verified_weights(name, weights)
-    kwargs = _builder_kwargs(name, weights, params)
     if not load_weights:
+        kwargs = _builder_kwargs(name, weights, params)
         return _stripped(lambda: builder(weights=None, **kwargs))
     # torchvision downloads the file once (into torch.hub's cache) and checks
     # its SHA-256 prefix (check_hash=True).
-    return _stripped(lambda: builder(weights=weights, **kwargs))
+    return _stripped(lambda: builder(weights=weights, **params))
 
 
 def _verified_weights(name, weights):
