@@ -13,7 +13,7 @@ import pytest
 # Modules whose doctests need torchvision: marked ``vision`` (CI runs them in
 # its image stage, ``pytest -m vision``) and left out where torchvision does
 # not import (the CPU torch of the main stage).
-_VISION_MODULES = ("sklmtl/nn/backbones.py",)
+_VISION_MODULES = ("sklmtl/nn/_backbones.py",)
 
 
 def _torchvision_imports():

@@ -65,7 +65,7 @@ def _uses_images(estimator):
         # "cnn" and the backbones by name ("resnet18", "timm:<name>").
         return None if trunk == "mlp" else f"trunk={trunk!r}"
     from .nn import CNNTrunk
-    from .nn.backbones import is_backbone
+    from .nn._backbones import is_backbone
 
     if is_backbone(trunk):
         return f"trunk={getattr(trunk, '__name__', trunk)}"

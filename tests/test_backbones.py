@@ -16,7 +16,7 @@ torchvision = pytest.importorskip("torchvision")
 
 from sklmtl import MultiTaskNetClassifier  # noqa: E402
 from sklmtl.io import load, save  # noqa: E402
-from sklmtl.nn.backbones import backbone_factory  # noqa: E402
+from sklmtl.nn._backbones import backbone_factory  # noqa: E402
 
 pytestmark = pytest.mark.vision
 

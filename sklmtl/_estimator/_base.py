@@ -40,7 +40,7 @@ from .._tasks import (
 from .._validation import float_dtype_name, resolve_device, validate_params
 from .._weights import check_sample_weight
 from ..exceptions import TrainingDivergedError
-from ..nn.backbones import trunk_weights_sha256
+from ..nn._backbones import trunk_weights_sha256
 from ..nn.losses import pack_targets
 from ._build import NetBuilderMixin
 from ._fitted import FittedStateMixin

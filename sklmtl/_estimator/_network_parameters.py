@@ -84,7 +84,7 @@ instance, default="mlp"
     ``trunk__<param>`` arguments, ``trunk__weights`` its starting weights
     (a local state-dict file, whose SHA-256 digest is recorded as
     ``trunk_weights_sha256_``, or torchvision's weights by name), and its
-    classifier removed (``sklmtl.nn.backbones``). A class is built with
+    classifier removed (user guide, Images). A class is built with
     the ``trunk__<param>`` keyword arguments; an instance is copied; a
     torchvision or timm model given either way loses its classifier too.
     The feature width is found with a dry forward pass, so the heads

@@ -25,7 +25,7 @@ from safetensors.torch import save_file
 from .. import __version__
 from ..classifier import MultiTaskNetClassifier
 from ..mixed import MultiTaskNet
-from ..nn.backbones import portable_trunk_params
+from ..nn._backbones import portable_trunk_params
 from ..regressor import MultiTaskNetRegressor
 from ._codec import Decoder, class_name, encode, public_classes
 from ._label_codec import check_round_trip

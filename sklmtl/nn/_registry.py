@@ -5,13 +5,13 @@ import copy
 from torch import nn
 
 from .._params import fresh_copy
-from .architectures import HPS, MMoE
-from .backbones import (
+from ._backbones import (
     backbone_factory,
     check_backbone,
     is_backbone,
     remove_classifier,
 )
+from .architectures import HPS, MMoE
 from .cross_stitch import CrossStitch
 from .ple import CGC, PLE
 from .trunks import CNNTrunk, FlatFeatures, MLPTrunk
@@ -73,7 +73,7 @@ def make_trunk_factory(trunk, input_shape, trunk_params, mlp_params, load_weight
     ----------
     trunk : {"mlp", "cnn"}, str, callable, nn.Module subclass or nn.Module instance
         The trunk kind. A backbone name (``"resnet18"``, ``"timm:<name>"``)
-        or builder function is built by :mod:`sklmtl.nn.backbones`
+        or builder function is built by ``sklmtl.nn._backbones``
         without its classifier. A class is built with ``trunk_params``; an
         instance is deep-copied (the caller's module is never trained). A
         torchvision or timm model given as a class or an instance loses its

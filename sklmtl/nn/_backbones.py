@@ -101,7 +101,7 @@ def backbone_name(trunk):
 
     Examples
     --------
-    >>> from sklmtl.nn.backbones import backbone_name
+    >>> from sklmtl.nn._backbones import backbone_name
     >>> backbone_name("resnet18"), backbone_name("mlp")
     ('resnet18', None)
     """
@@ -133,7 +133,7 @@ def is_backbone(trunk):
 
     Examples
     --------
-    >>> from sklmtl.nn.backbones import is_backbone
+    >>> from sklmtl.nn._backbones import is_backbone
     >>> is_backbone("mobilenet_v3_small"), is_backbone("cnn")
     (True, False)
     """
@@ -172,7 +172,7 @@ def remove_classifier(model):
     Examples
     --------
     >>> import torchvision
-    >>> from sklmtl.nn.backbones import remove_classifier
+    >>> from sklmtl.nn._backbones import remove_classifier
     >>> model, removed = remove_classifier(torchvision.models.resnet18())
     >>> removed, model.fc
     ('fc', Identity())
@@ -214,7 +214,7 @@ def weights_sha256(path):
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from sklmtl.nn.backbones import weights_sha256
+    >>> from sklmtl.nn._backbones import weights_sha256
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "w.bin"
     >>> _ = path.write_bytes(b"")
     >>> weights_sha256(path)[:12]
@@ -317,7 +317,7 @@ def check_backbone(trunk):
 
     Examples
     --------
-    >>> from sklmtl.nn.backbones import check_backbone
+    >>> from sklmtl.nn._backbones import check_backbone
     >>> check_backbone("resnet18")
     """
     name = backbone_name(trunk)
@@ -362,7 +362,7 @@ def backbone_factory(trunk, trunk_params, *, load_weights=True):
 
     Examples
     --------
-    >>> from sklmtl.nn.backbones import backbone_factory
+    >>> from sklmtl.nn._backbones import backbone_factory
     >>> backbone_factory("resnet18", {})().fc
     Identity()
     """
@@ -421,7 +421,7 @@ def trunk_weights_sha256(trunk, trunk_params):
 
     Examples
     --------
-    >>> from sklmtl.nn.backbones import trunk_weights_sha256
+    >>> from sklmtl.nn._backbones import trunk_weights_sha256
     >>> trunk_weights_sha256("resnet18", {"weights": None}) is None
     True
     """
@@ -532,7 +532,7 @@ def portable_trunk_params(trunk, trunk_params):
     Examples
     --------
     >>> import torchvision
-    >>> from sklmtl.nn.backbones import portable_trunk_params
+    >>> from sklmtl.nn._backbones import portable_trunk_params
     >>> portable_trunk_params(torchvision.models.resnet18, {})
     ('resnet18', {})
     """
