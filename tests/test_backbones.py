@@ -80,6 +80,20 @@ class TestByName:
         clf.fit(X, Y)
         assert _trunk(clf).out_features == 512
 
+    def test_any_callable_returning_a_model(self, images, weights_file):
+        def my_backbone(zero_init_residual=False):
+            return torchvision.models.resnet18(zero_init_residual=zero_init_residual)
+
+        X, Y = images
+        clf = MultiTaskNetClassifier(
+            trunk=my_backbone,
+            trunk__zero_init_residual=True,
+            trunk__weights=weights_file,
+            **TINY,
+        ).fit(X, Y)
+        assert _trunk(clf).out_features == 512
+        assert clf.trunk_weights_sha256_ == _sha256(weights_file)
+
     def test_builder_kwargs_are_trunk_params(self, images):
         X, Y = images
         clf = MultiTaskNetClassifier(
