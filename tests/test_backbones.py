@@ -118,6 +118,14 @@ class TestByName:
         assert _trunk(clf).out_features == 512
         assert 1000 not in _linear_widths(_trunk(clf))
 
+    def test_timm_instance_with_classifier_is_stripped(self, images):
+        timm = pytest.importorskip("timm")
+        X, Y = images
+        model = timm.create_model("resnet18")
+        clf = MultiTaskNetClassifier(trunk=model, **TINY).fit(X, Y)
+        assert _trunk(clf).out_features == 512
+        assert model.num_classes == 1000  # the user's model is not changed
+
     def test_unknown_name(self, images):
         X, Y = images
         with pytest.raises(ValueError, match="trunk='resnet19' is not known"):
