@@ -42,12 +42,9 @@ A block may start with one marker comment (it stays readable in the page):
     elsewhere it is left out of its page and reported as a separate skipped
     item, ``test_doc_block_requirement[<page>:<line>]``, whose reason names
     the requirement, so every block that did not run shows in ``pytest -ra``.
-    Known requirements: ``cuda``, and ``torchvision`` (a block with torchvision
-    or timm backbones: the main CI stage's torch has no torchvision; a page
-    with such a block is also marked ``vision``, so CI's image stage,
-    ``pytest -m vision``, runs the whole page). Use it only for what cannot
-    run on a CPU machine without network; make a block smaller instead of
-    skipping it for its run time.
+    Known requirements: ``cuda``, ``torchvision`` (importable). Use it only
+    for what cannot run on a CPU machine without network; make a block
+    smaller instead of skipping it for its run time.
 
 Code that is deliberately not runnable (a shell command, an output, an
 excerpt of a file) belongs in a ``bash``/``text``/``none`` block, which is
@@ -75,17 +72,17 @@ PYTHON_LANGS = {"python", "py", "python3", "pycon"}
 MARKER = re.compile(r"^#\s*(file|requires)\s*:\s*(\S.*?)\s*$")
 
 
-def _torchvision_imports():
+def _importable(name):
     try:
-        import torchvision  # noqa: F401
-    except Exception:  # absent, or built for another torch (RuntimeError)
+        __import__(name)
+    except Exception:  # absent, or a build that fails at import (torch 2.13)
         return False
     return True
 
 
 REQUIREMENTS = {
     "cuda": lambda: torch.cuda.is_available(),
-    "torchvision": _torchvision_imports,
+    "torchvision": lambda: _importable("torchvision"),
 }
 
 
@@ -266,6 +263,9 @@ def run_blocks(blocks, workdir):
 
 
 def _page_param(page):
+    """A page with a ``# requires: torchvision`` block is also marked
+    ``vision``: CI's image stage (``pytest -m vision``, beside torchvision)
+    runs the whole page, as the main stage cannot."""
     needs_vision = any(
         block.marker == ("requires", "torchvision")
         for block in collect_blocks(PAGES[page])
