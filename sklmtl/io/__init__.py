@@ -22,11 +22,14 @@ numpy dtypes including ``datetime64``/``timedelta64``, pandas ``Timestamp``/
 would not read back identical is refused at :func:`save`, naming the task.
 Not saved: user ``callbacks`` (refused: set ``callbacks=None`` first and pass
 them again after loading), trunk *instances* (refused: pass a class and
-``trunk__<param>`` arguments instead, or a backbone by name such as
-``trunk="resnet18"``, which is saved as its name and rebuilt through
-torchvision or timm), and a weighting's non-tensor running state (e.g. DWA's
-loss history restarts when training resumes). ``save(...,
-optimizer_state=False)`` leaves the optimizer state out (a weights-only file).
+``trunk__<param>`` arguments instead), and a weighting's non-tensor running
+state (e.g. DWA's loss history restarts when training resumes).
+
+A backbone by name (``trunk="resnet18"``, ``"timm:<name>"``, a torchvision
+builder function) is saved as its name and rebuilt through torchvision or
+timm at load, its trained weights read from the file: no ``custom_objects``,
+no download. ``save(..., optimizer_state=False)`` leaves the optimizer state
+out (a weights-only file).
 
 The package holds one job per module: ``_codec`` (the typed JSON of
 parameters and fitted attributes, and the allow-list of classes),
