@@ -10,6 +10,28 @@ import sys
 
 import pytest
 
+# Modules whose doctests need torchvision: marked ``vision`` (CI runs them in
+# its image stage, ``pytest -m vision``) and left out where torchvision does
+# not import (the CPU torch of the main stage).
+_VISION_MODULES = ("sklmtl/nn/_backbones.py",)
+
+
+def _torchvision_imports():
+    try:
+        import torchvision  # noqa: F401
+    except Exception:  # absent, or built for another torch (RuntimeError)
+        return False
+    return True
+
+
+collect_ignore = [] if _torchvision_imports() else list(_VISION_MODULES)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if any(str(item.path).endswith(module) for module in _VISION_MODULES):
+            item.add_marker(pytest.mark.vision)
+
 
 @pytest.fixture(autouse=True)
 def _close_figures():

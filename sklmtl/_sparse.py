@@ -62,8 +62,13 @@ def _uses_images(estimator):
     if estimator.image_shape is not None:
         return "image_shape"
     if isinstance(trunk, str):
-        return "trunk='cnn'" if trunk == "cnn" else None
+        # "cnn" and the backbones by name ("resnet18", "timm:<name>").
+        return None if trunk == "mlp" else f"trunk={trunk!r}"
     from .nn import CNNTrunk
+    from .nn._backbones import is_backbone
+
+    if is_backbone(trunk):
+        return f"trunk={getattr(trunk, '__name__', trunk)}"
 
     is_cnn = (
         issubclass(trunk, CNNTrunk)

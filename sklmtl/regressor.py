@@ -66,6 +66,9 @@ class MultiTaskNetRegressor(RegressorMixin, MultiOutputMixin, MultiTaskNetBase):
     do_early_stopping_ : bool
         Whether this fit held out a validation split and stopped early (see
         ``early_stopping``).
+    trunk_weights_sha256_ : str
+        SHA-256 digest of the local file the backbone's starting weights
+        were read from (``trunk__weights``); only set when there was one.
 
     See Also
     --------

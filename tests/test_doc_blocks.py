@@ -262,7 +262,18 @@ def run_blocks(blocks, workdir):
     return seconds
 
 
-@pytest.mark.parametrize("page", PAGES_WITH_BLOCKS)
+def _page_param(page):
+    """A page with a ``# requires: torchvision`` block is also marked
+    ``vision``: CI's image stage (``pytest -m vision``, beside torchvision)
+    runs the whole page, as the main stage cannot."""
+    needs_vision = any(
+        block.marker == ("requires", "torchvision")
+        for block in collect_blocks(PAGES[page])
+    )
+    return pytest.param(page, marks=pytest.mark.vision) if needs_vision else page
+
+
+@pytest.mark.parametrize("page", [_page_param(page) for page in PAGES_WITH_BLOCKS])
 def test_doc_page_blocks(page, tmp_path, monkeypatch):
     """The page's Python blocks run as written, in order, in one namespace."""
     import matplotlib

@@ -100,7 +100,9 @@ def _distributions(module):
     [
         ("sklmtl", ["core", *EXTRAS]),
         ("benchmarks", ["core", *EXTRAS]),
-        ("tests", ["core", "test"]),
+        # The image tests run beside the vision and timm extras (CI's image
+        # stage: pip install -e ".[test,vision,timm]"; pytest -m vision).
+        ("tests", ["core", "test", "vision", "timm"]),
         # The documentation's build and its gallery: pip install -e ".[docs]".
         ("docs", ["core", "docs"]),
         ("examples", ["core", "docs"]),

@@ -45,6 +45,7 @@ from .._tasks import (
 from .._validation import float_dtype_name, resolve_device, validate_params
 from .._weights import check_sample_weight
 from ..exceptions import TrainingDivergedError
+from ..nn._backbones import trunk_weights_sha256
 from ..nn.losses import pack_targets
 from ._build import NetBuilderMixin
 from ._fitted import FittedStateMixin
@@ -287,7 +288,7 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
         with self._seeded_torch(device, resume=continuing):
             if continuing:
                 with torch.random.fork_rng(devices=[]):
-                    net = self._initialize_net(device)
+                    net = self._initialize_net(device, load_weights=False)
                 self._load_snapshot(net, previous)
             else:
                 net = self._initialize_net(device)
@@ -314,6 +315,9 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             feature_names_in=getattr(self, "feature_names_in_", None),
             next_seed=check_random_state(self.random_state).randint(2**31 - 1),
             network_params=self._network_params(),
+            trunk_weights_sha256=trunk_weights_sha256(
+                self.trunk, self._nested_kwargs("trunk")
+            ),
         )
 
     def _resolve_early_stopping(self, n_samples, incremental):

@@ -59,14 +59,16 @@ class NetBuilderMixin:
     True
     """
 
-    def _initialize_net(self, device):
+    def _initialize_net(self, device, load_weights=True):
         """Build and initialise the skorch net from the parameters and fit state.
 
         The one routine that builds the network: used by a new fit, a
-        continued fit and :func:`sklmtl.io.load`.
+        continued fit and :func:`sklmtl.io.load`. ``load_weights=False``
+        (the last two, whose weights are loaded next) builds a backbone
+        without reading or downloading its ``trunk__weights``.
         """
         dtype = getattr(torch, self._network_dtype().name)
-        module = self._initialize_module()
+        module = self._initialize_module(load_weights)
         weighting = self._initialize_weighting()
         kwargs = {
             **self._iterator_arguments(device),
@@ -104,7 +106,7 @@ class NetBuilderMixin:
         return net
 
     # ------------------------------------------------------------ components
-    def _initialize_module(self):
+    def _initialize_module(self, load_weights=True):
         """The multi-task torch module: trunk(s), sharing architecture, heads."""
         hidden = self.hidden_layer_sizes
         hidden = (hidden,) if isinstance(hidden, numbers.Integral) else tuple(hidden)
@@ -117,7 +119,11 @@ class NetBuilderMixin:
 
         def trunk_for(shape):
             return make_trunk_factory(
-                self.trunk, shape, self._nested_kwargs("trunk"), mlp_params
+                self.trunk,
+                shape,
+                self._nested_kwargs("trunk"),
+                mlp_params,
+                load_weights=load_weights,
             )
 
         tabular = getattr(self, "_tabular", None)

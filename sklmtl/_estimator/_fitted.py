@@ -85,6 +85,10 @@ class FittedStateMixin:
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.do_early_stopping_ = state.do_early_stopping
+        if state.trunk_weights_sha256 is not None:
+            self.trunk_weights_sha256_ = state.trunk_weights_sha256
+        elif hasattr(self, "trunk_weights_sha256_"):
+            del self.trunk_weights_sha256_
         self._set_estimator_attributes(state)
 
     def _set_estimator_attributes(self, state):
@@ -157,7 +161,9 @@ class FittedStateMixin:
             )
         )
         with torch.random.fork_rng(devices=[]):
-            net = self._initialize_net(resolve_device(device or self.device))
+            net = self._initialize_net(
+                resolve_device(device or self.device), load_weights=False
+            )
         self._load_snapshot(net, state["training"])
         self._set_net(net)
         return self

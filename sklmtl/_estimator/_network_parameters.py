@@ -72,15 +72,23 @@ int or None, default=None
         "mlp",
         (),
         """\
-{"mlp", "cnn"}, nn.Module subclass or nn.Module instance, \
-default="mlp"
+{"mlp", "cnn"}, str, callable, nn.Module subclass or nn.Module \
+instance, default="mlp"
     What extracts the shared features. ``"mlp"`` uses
     ``hidden_layer_sizes``; ``"cnn"`` is a LeNet-sized
     :class:`~sklmtl.nn.CNNTrunk` for images ``(n_samples, C, H, W)`` or
-    flat rows with ``image_shape``. A class is built with the
-    ``trunk__<param>`` keyword arguments; an instance (e.g. a torchvision
-    backbone) is copied. The feature width is found with a dry forward
-    pass, so the heads attach automatically.""",
+    flat rows with ``image_shape``. Any other name is an image backbone:
+    a torchvision classification model (``"resnet18"``,
+    ``"mobilenet_v3_small"``, ...) or ``"timm:<name>"``, built (as is a
+    builder function such as ``torchvision.models.resnet18``) with the
+    ``trunk__<param>`` arguments, ``trunk__weights`` its starting weights
+    (a local state-dict file, whose SHA-256 digest is recorded as
+    ``trunk_weights_sha256_``, or torchvision's weights by name), and its
+    classifier removed (user guide, Images). A class is built with
+    the ``trunk__<param>`` keyword arguments; an instance is copied; a
+    torchvision or timm model given either way loses its classifier too.
+    The feature width is found with a dry forward pass, so the heads
+    attach automatically.""",
         network=True,
     ),
     Parameter(

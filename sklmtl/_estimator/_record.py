@@ -58,6 +58,9 @@ class FittedState:
     network_params : dict
         The parameters that define the network's weights, as
         ``_network_params`` gives them (with the network's ``dtype``).
+    trunk_weights_sha256 : str or None, default=None
+        The SHA-256 digest of the local file the backbone's starting
+        weights came from (``trunk__weights``), None without one.
 
     Examples
     --------
@@ -83,6 +86,7 @@ class FittedState:
     next_seed: int
     do_early_stopping: bool
     network_params: dict
+    trunk_weights_sha256: object = None
 
     @property
     def tasks(self):
@@ -131,6 +135,7 @@ class FittedState:
             # The network's dtype, which a later set_params(dtype=...) does
             # not change until the next new fit.
             "dtype": np.dtype(self.network_params["dtype"]).name,
+            "trunk_weights_sha256": self.trunk_weights_sha256,
         }
 
     @classmethod
@@ -165,6 +170,8 @@ class FittedState:
             next_seed=attributes["next_seed"],
             do_early_stopping=attributes["do_early_stopping"],
             network_params={**network_params, "dtype": attributes["dtype"]},
+            # Absent from files written before backbones by name.
+            trunk_weights_sha256=attributes.get("trunk_weights_sha256"),
         )
 
 

@@ -26,6 +26,12 @@ them again after loading; so are ``train_transform``, ``valid_transform``,
 ``trunk__<param>`` arguments instead), and a weighting's non-tensor running
 state (e.g. DWA's loss history restarts when training resumes).
 
+A backbone by name (``trunk="resnet18"``, ``"timm:<name>"``, a torchvision
+builder function) is saved as its name and rebuilt through torchvision or
+timm at load, its trained weights read from the file: no ``custom_objects``,
+no download. ``save(..., optimizer_state=False)`` leaves the optimizer state
+out (a weights-only file).
+
 The package holds one job per module: ``_codec`` (the typed JSON of
 parameters and fitted attributes, and the allow-list of classes),
 ``_label_codec`` (the typed JSON of labels), ``_files`` (:func:`save` and

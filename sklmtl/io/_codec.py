@@ -166,7 +166,10 @@ def encode(value, path, allowed_by_class):
         raise TypeError(
             f"Cannot save {path}: a module instance ({type(value).__name__}) has no "
             "safe representation. Pass its class and trunk__<param> arguments "
-            "instead (e.g. trunk=MyTrunk, trunk__width=64)."
+            "instead (e.g. trunk=MyTrunk, trunk__width=64), or for a torchvision "
+            "or timm model its name and starting weights (trunk='resnet18', "
+            "trunk__weights='weights.pt' written by "
+            "torch.save(model.state_dict(), 'weights.pt'))."
         )
     try:  # a label given as a parameter (missing_label, class_weight keys)
         return encode_label(value)

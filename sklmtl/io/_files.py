@@ -25,6 +25,7 @@ from safetensors.torch import save_file
 from .. import __version__
 from ..classifier import MultiTaskNetClassifier
 from ..mixed import MultiTaskNet
+from ..nn._backbones import portable_trunk_params
 from ..regressor import MultiTaskNetRegressor
 from ._codec import Decoder, class_name, encode, public_classes
 from ._label_codec import check_round_trip
@@ -81,7 +82,7 @@ _DATA_SETTINGS = (
 )
 
 
-def save(estimator, path):
+def save(estimator, path, *, optimizer_state=True):
     """Save a fitted sklmtl network estimator without pickle.
 
     Parameters
@@ -93,6 +94,12 @@ def save(estimator, path):
     path : str or path-like
         The file to write (a safetensors file; ``.safetensors`` is customary).
         An existing file is replaced.
+    optimizer_state : bool, default=True
+        Whether to save the optimizer's state (Adam's moments: twice the
+        size of the weights). False writes a weights-only file: the loaded
+        estimator predicts exactly as the saved one, and continues training
+        (``warm_start``/``partial_fit``) with a fresh optimizer state (the
+        same optimizer and hyperparameters, moments restarting from zero).
 
     Raises
     ------
@@ -114,6 +121,13 @@ def save(estimator, path):
     written to a temporary file in the folder of ``path``, flushed to disk,
     then renamed onto ``path``: a save that is interrupted (an error, a
     full disk, a killed process) leaves a file already at ``path`` as it was.
+
+    A backbone by name (``trunk="resnet18"``, ``"timm:<name>"``, or a
+    torchvision builder function, saved as its name) is saved as its name
+    and ``trunk__<param>`` arguments; its trained weights are in the file,
+    so :func:`load` rebuilds it through torchvision or timm without
+    ``custom_objects``, without reading ``trunk__weights`` and without
+    downloading anything. ``trunk_weights_sha256_`` is saved with it.
 
     See Also
     --------
@@ -157,10 +171,15 @@ def save(estimator, path):
     # The public class's parameters only: a model trained with a subclass
     # (e.g. the Accelerate variant) loads as a plain MultiTaskNetClassifier.
     base_params = set(saved_class().get_params(deep=False))
+    params = _portable_params(
+        {
+            key: value
+            for key, value in estimator.get_params(deep=False).items()
+            if key in base_params or key in estimator._extra_params
+        }
+    )
     params = {
-        key: encode(value, key, allowed_by_class)
-        for key, value in estimator.get_params(deep=False).items()
-        if key in base_params or key in estimator._extra_params
+        key: encode(value, key, allowed_by_class) for key, value in params.items()
     }
     decode = Decoder(None).value
     for task in estimator._tasks:
@@ -176,6 +195,14 @@ def save(estimator, path):
     attributes["tabular"] = encode(attributes["tabular"], "tabular", allowed_by_class)
     training = state["training"]
     opt_tensors, opt_meta = _optimizer_tensors(training["optimizer"])
+    if not optimizer_state:
+        # The parameter groups (hyperparameters) without any per-parameter
+        # state: torch loads them as an optimizer that has not stepped yet,
+        # so files without optimizer state need no new format.
+        opt_tensors, opt_meta = (
+            {},
+            {"scalars": {}, "param_groups": opt_meta["param_groups"]},
+        )
     payload = {
         "format_version": FORMAT_VERSION,
         "versions": {
@@ -187,6 +214,7 @@ def save(estimator, path):
         "params": params,
         "fitted": attributes,
         "optimizer": opt_meta,
+        "optimizer_state": bool(optimizer_state),
         "optimizer_class": class_name(
             training["optimizer_class"], allowed_by_class, "optimizer"
         ),
@@ -206,6 +234,19 @@ def save(estimator, path):
     }
     metadata[_METADATA_DIGEST] = _metadata_digest(metadata)
     _write_atomically(tensors, metadata, path)
+
+
+def _portable_params(params):
+    """``params`` with a backbone's trunk and weights as names a file holds."""
+    trunk_keys = [key for key in params if key.startswith("trunk__")]
+    trunk, trunk_params = portable_trunk_params(
+        params.get("trunk"), {key[len("trunk__") :]: params[key] for key in trunk_keys}
+    )
+    return {
+        **params,
+        "trunk": trunk,
+        **{f"trunk__{key}": value for key, value in trunk_params.items()},
+    }
 
 
 def _tensors_digest(tensors):

@@ -5,6 +5,12 @@ import copy
 from torch import nn
 
 from .._params import fresh_copy
+from ._backbones import (
+    backbone_factory,
+    check_backbone,
+    is_backbone,
+    remove_classifier,
+)
 from .architectures import HPS, MMoE
 from .cross_stitch import CrossStitch
 from .ple import CGC, PLE
@@ -60,20 +66,28 @@ def resolve_architecture(architecture):
     )
 
 
-def make_trunk_factory(trunk, input_shape, trunk_params, mlp_params):
+def make_trunk_factory(trunk, input_shape, trunk_params, mlp_params, load_weights=True):
     """Return a function that builds a fresh trunk on each call.
 
     Parameters
     ----------
-    trunk : {"mlp", "cnn"}, nn.Module subclass or nn.Module instance
-        The trunk kind. A class is built with ``trunk_params``; an instance
-        is deep-copied (the caller's module is never trained).
+    trunk : {"mlp", "cnn"}, str, callable, nn.Module subclass or nn.Module instance
+        The trunk kind. A backbone name (``"resnet18"``, ``"timm:<name>"``)
+        or builder function is built by ``sklmtl.nn._backbones``
+        without its classifier. A class is built with ``trunk_params``; an
+        instance is deep-copied (the caller's module is never trained). A
+        torchvision or timm model given as a class or an instance loses its
+        classifier too.
     input_shape : tuple of int
         Shape of one sample: ``(n_features,)`` or ``(C, H, W)``.
     trunk_params : dict
         ``trunk__<param>`` arguments.
     mlp_params : dict
         The estimator's MLP parameters (``hidden_layer_sizes``, ...).
+    load_weights : bool, default=True
+        Whether a backbone reads its ``trunk__weights``; False when the
+        network's weights are loaded next (a continued fit,
+        :func:`sklmtl.io.load`).
 
     Returns
     -------
@@ -107,20 +121,31 @@ def make_trunk_factory(trunk, input_shape, trunk_params, mlp_params):
                 **trunk_params,
             }
             return lambda: CNNTrunk(input_shape, **params)
-        raise ValueError(
-            f"trunk={trunk!r} is not known; use one of {list(TRUNKS)}, an nn.Module "
-            "subclass or an nn.Module instance."
-        )
+    if is_backbone(trunk):
+        check_backbone(trunk)
+        if len(input_shape) != 3:
+            raise ValueError(
+                f"trunk={trunk!r} is an image backbone: it needs images, X of shape "
+                "(n_samples, C, H, W), or flat X with image_shape=(C, H, W); got "
+                f"samples of shape {input_shape}."
+            )
+        build = backbone_factory(trunk, trunk_params, load_weights=load_weights)
+        return lambda: FlatFeatures(build(), input_shape)
     if isinstance(trunk, type) and issubclass(trunk, nn.Module):
-        return lambda: FlatFeatures(trunk(**trunk_params), input_shape)
+        return lambda: FlatFeatures(
+            remove_classifier(trunk(**trunk_params))[0], input_shape
+        )
     if isinstance(trunk, nn.Module):
         if trunk_params:
             raise ValueError(
                 f"trunk__ parameters {sorted(trunk_params)} need trunk to be a class; "
                 "got an nn.Module instance."
             )
-        return lambda: FlatFeatures(copy.deepcopy(trunk), input_shape)
+        return lambda: FlatFeatures(
+            remove_classifier(copy.deepcopy(trunk))[0], input_shape
+        )
     raise TypeError(
-        "trunk must be 'mlp', 'cnn', an nn.Module subclass or an nn.Module instance; "
+        "trunk must be 'mlp', 'cnn', a backbone name such as 'resnet18', a "
+        "builder function, an nn.Module subclass or an nn.Module instance; "
         f"got {type(trunk).__name__}."
     )
