@@ -56,21 +56,31 @@ class InputMixin:
         batches = self._prediction_batches(kind, X, device)
         if self._layout.one_logit_per_task:
             # Every output one sigmoid logit: the whole logit matrix at once.
-            return binary_outputs(module, batches, kind.n_rows(X), device, "list")
+            with self.net_.autocast():
+                return binary_outputs(module, batches, kind.n_rows(X), device, "list")
         outputs = [np.empty((kind.n_rows(X), width)) for width in self._layout.widths]
         activations = [task.activation for task in self._tasks]
         with torch.inference_mode():
             for start, batch in batches:
                 stop = start + len(batch)
                 batch = batch.to(device, non_blocking=True)
-                for out, activation, raw in zip(outputs, activations, module(batch)):
+                with self.net_.autocast():  # precision="bf16"/"fp16"
+                    raws = module(batch)
+                for out, activation, raw in zip(outputs, activations, raws):
                     out[start:stop] = activate(raw.double(), activation).cpu().numpy()
         return outputs
 
     def _prediction_batches(self, kind, X, device):
-        """The batches of a validated ``X`` that prediction runs the network on."""
-        return kind.batches(
+        """The batches of a validated ``X`` that prediction runs the network on
+        (channels-last image batches with ``channels_last``)."""
+        batches = kind.batches(
             X, PREDICT_BATCH_ROWS, pin=device.type == "cuda", dtype=self._float_dtype()
+        )
+        if not getattr(self.net_, "channels_last", False):
+            return batches
+        return (
+            (start, self.net_.as_input(batch) if batch.dim() == 4 else batch)
+            for start, batch in batches
         )
 
     # ---------------------------------------------------------------- data
