@@ -27,6 +27,7 @@ from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
 from ._state import bare_module
+from .nn import TaskLogits
 from .exceptions import TrainingDivergedError
 
 __all__ = ["MultiTaskNeuralNet", "optimizer_arguments", "print_log"]
@@ -287,6 +288,8 @@ def _cast_floats(value, dtype):
     """``value`` (a tensor or nested tuples/lists of them), floats cast to ``dtype``."""
     if isinstance(value, torch.Tensor):
         return value.to(dtype) if value.is_floating_point() else value
+    if isinstance(value, TaskLogits):
+        return TaskLogits(value.flat.to(dtype), value.sizes, value._offsets)
     if isinstance(value, (tuple, list)):
         return type(value)(_cast_floats(v, dtype) for v in value)
     return value

@@ -264,6 +264,14 @@ accelerate.Accelerator or None, default=None
         return strategy
 
     def _net_kwargs(self):
+        if self.precision != "32":
+            # The accelerator's autocast and gradient scaler would run beside
+            # the estimator's: one of them must be off.
+            raise ValueError(
+                f"precision={self.precision!r} is not used with an accelerator; "
+                "set precision='32' and pass Accelerator(mixed_precision="
+                "'bf16') (or 'fp16') instead."
+            )
         if self.accelerator is None:
             from accelerate import Accelerator
 

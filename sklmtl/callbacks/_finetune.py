@@ -6,6 +6,7 @@ The estimators install them from their parameters (``freeze_trunk_epochs``,
 """
 
 import math
+import warnings
 
 import torch
 from skorch.callbacks import Callback
@@ -172,8 +173,12 @@ class LRSchedule(Callback):
             # initial_lr from a loaded optimizer state must not win.
             group["initial_lr"] = group["lr"]
         self.scheduler_ = self._scheduler(optimizer)
-        for _ in range(min(step, self.total_steps_ - 1)):
-            self.scheduler_.step()
+        with warnings.catch_warnings():
+            # Replaying the steps taken before: this optimizer has not
+            # stepped yet, which torch would warn about.
+            warnings.filterwarnings("ignore", message="Detected call of")
+            for _ in range(min(step, self.total_steps_ - 1)):
+                self.scheduler_.step()
 
     def _scheduler(self, optimizer):
         if self.schedule == "onecycle":
