@@ -27,8 +27,8 @@ from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
 from ._state import bare_module
-from .nn import TaskLogits
 from .exceptions import TrainingDivergedError
+from .nn import TaskLogits
 
 __all__ = ["MultiTaskNeuralNet", "optimizer_arguments", "print_log"]
 

@@ -11,9 +11,9 @@ import math
 import numpy as np
 import pytest
 import torch
-from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold
+from skorch.callbacks import Callback
 from torch import nn
 
 from sklmtl import MultiTaskNetClassifier, MultiTaskNetRegressor
