@@ -92,6 +92,20 @@ class MultiTaskNeuralNet(NeuralNet):
         skorch silently drops a ``param_groups`` pattern that matches no
         parameter (a typo such as ``"backbone.*"`` would train the trunk
         at the default learning rate).
+
+        Parameters
+        ----------
+        prefix : str
+            The optimizer's name (``"optimizer"``).
+        named_parameters : iterable of (str, Parameter)
+            The parameters to optimise, with their names.
+
+        Returns
+        -------
+        args : tuple
+            The parameter groups (skorch's).
+        kwargs : dict
+            The optimizer's other arguments.
         """
         named_parameters = list(named_parameters)
         names = [name for name, _ in named_parameters]
@@ -163,7 +177,19 @@ class MultiTaskNeuralNet(NeuralNet):
         return torch.autocast(device, dtype=AUTOCAST_DTYPES[self.precision])
 
     def as_input(self, X):
-        """A batch on the net's device, channels-last when asked and 4-D."""
+        """A batch on the net's device, channels-last when asked and 4-D.
+
+        Parameters
+        ----------
+        X : Tensor, array or dict
+            A batch of inputs.
+
+        Returns
+        -------
+        X : Tensor or dict
+            On the net's device; a 4-D tensor in ``torch.channels_last``
+            memory format when ``channels_last``.
+        """
         X = _to_device(X, self.device)
         if self.channels_last and isinstance(X, torch.Tensor) and X.dim() == 4:
             X = X.contiguous(memory_format=torch.channels_last)

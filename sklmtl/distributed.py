@@ -272,6 +272,14 @@ accelerate.Accelerator or None, default=None
                 "set precision='32' and pass Accelerator(mixed_precision="
                 "'bf16') (or 'fp16') instead."
             )
+        if self.freeze_trunk_epochs and _world_size() > 1:
+            # DDP fixes at wrapping time which parameters take gradients.
+            raise ValueError(
+                "freeze_trunk_epochs is not supported with several processes: "
+                "DistributedDataParallel fixes which parameters train when it "
+                "wraps the module. Use skorch's Freezer for the whole fit, or "
+                "freeze_trunk_epochs=0."
+            )
         if self.accelerator is None:
             from accelerate import Accelerator
 

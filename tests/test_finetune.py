@@ -391,6 +391,15 @@ class TestPrecision:
         assert pred.dtype == np.float64 and np.isfinite(pred).all()
 
 
+def test_accelerate_estimator_refuses_precision():
+    pytest.importorskip("accelerate")
+    from sklmtl.distributed import AcceleratedMultiTaskNetClassifier
+
+    clf = AcceleratedMultiTaskNetClassifier(precision="bf16", max_epochs=1)
+    with pytest.raises(ValueError, match="Accelerator\\(mixed_precision="):
+        clf.fit([[0.0], [1.0]], [0, 1])
+
+
 class TestChannelsLast:
     def test_same_predictions_in_channels_last(self, images):
         X, Y = images
