@@ -26,9 +26,9 @@ from skorch.callbacks import PrintLog
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
+from ._fine_tuning import cast_floats, check_param_groups, inside_frozen
 from ._state import bare_module
 from .exceptions import TrainingDivergedError
-from .nn import TaskLogits
 
 __all__ = ["MultiTaskNeuralNet", "optimizer_arguments", "print_log"]
 
@@ -153,7 +153,7 @@ class MultiTaskNeuralNet(NeuralNet):
                 m
                 for m in module.modules()
                 if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
-                and _inside_frozen(module, m, shared)
+                and inside_frozen(module, m, shared)
             ]
             for norm in norms:
                 norm.eval()
@@ -200,7 +200,7 @@ class MultiTaskNeuralNet(NeuralNet):
         if self.precision not in AUTOCAST_DTYPES:
             return y_pred
         dtype = next(bare_module(self.module_).parameters()).dtype
-        return _cast_floats(y_pred, dtype)
+        return cast_floats(y_pred, dtype)
 
     def infer(self, x, **fit_params):
         x = self.as_input(x)
@@ -310,60 +310,6 @@ def _to_device(value, device):
     return to_tensor(value, device=device)
 
 
-def _cast_floats(value, dtype):
-    """``value`` (a tensor or nested tuples/lists of them), floats cast to ``dtype``."""
-    if isinstance(value, torch.Tensor):
-        return value.to(dtype) if value.is_floating_point() else value
-    if isinstance(value, TaskLogits):
-        return TaskLogits(value.flat.to(dtype), value.sizes, value._offsets)
-    if isinstance(value, (tuple, list)):
-        return type(value)(_cast_floats(v, dtype) for v in value)
-    return value
-
-
-def _inside_frozen(module, norm, shared):
-    """Whether ``norm`` lies in a submodule whose parameters are all ``shared``."""
-    for candidate in module.modules():
-        params = [id(p) for p in candidate.parameters()]
-        if (
-            candidate is not module
-            and params
-            and set(params) <= shared
-            and any(m is norm for m in candidate.modules())
-        ):
-            return True
-    return False
-
-
-def _check_param_groups(optimizer, groups, accepted):
-    """skorch's ``optimizer__param_groups``: ``[(pattern, {option: value}), ...]``."""
-    example = "optimizer__param_groups=[('trunk.*', {'lr': 1e-4})]"
-    if not isinstance(groups, (list, tuple)):
-        raise TypeError(
-            f"optimizer__param_groups must be a list of (pattern, options) pairs, "
-            f"e.g. {example}; got {type(groups).__name__}."
-        )
-    for entry in groups:
-        if (
-            not isinstance(entry, (list, tuple))
-            or len(entry) != 2
-            or not isinstance(entry[0], str)
-            or not isinstance(entry[1], dict)
-        ):
-            raise TypeError(
-                "optimizer__param_groups must hold (pattern, options) pairs: a "
-                f"str pattern over parameter names and a dict, e.g. {example}; "
-                f"got {entry!r}."
-            )
-        unknown = sorted(set(entry[1]) - (set(accepted) - {"params"}))
-        if unknown:
-            raise TypeError(
-                f"optimizer__param_groups: {unknown} for the pattern {entry[0]!r} "
-                f"are not options of {optimizer.__name__}; its options are "
-                f"{sorted(set(accepted) - {'params'})}."
-            )
-
-
 def optimizer_arguments(optimizer, lr, weight_decay, user_kwargs):
     """``optimizer__<name>`` arguments for skorch, checked against the class.
 
@@ -384,7 +330,7 @@ def optimizer_arguments(optimizer, lr, weight_decay, user_kwargs):
     accepted = inspect.signature(optimizer).parameters
     for name in user_kwargs:
         if name == "param_groups":
-            _check_param_groups(optimizer, user_kwargs[name], accepted)
+            check_param_groups(optimizer, user_kwargs[name], accepted)
             continue
         if name in _OWNED_OPTIMIZER_ARGS:
             raise ValueError(
