@@ -314,7 +314,7 @@ def optimizer_arguments(optimizer, lr, weight_decay, user_kwargs):
     """``optimizer__<name>`` arguments for skorch, checked against the class.
 
     ``param_groups`` is skorch's: ``[(pattern, {option: value}), ...]``, where
-    ``pattern`` is an :mod:`fnmatch` pattern over the module's parameter names
+    ``pattern`` is an ``fnmatch`` pattern over the module's parameter names
     (``"trunk.*"``) and the options override the optimizer's for those
     parameters (``{"lr": 1e-4}``).
 
