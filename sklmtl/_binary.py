@@ -64,7 +64,10 @@ def binary_outputs(module, batches, n_rows, device, layout):
     out = dest = None
     with torch.inference_mode():
         for start, batch in batches:
-            output = flat_logits(module(batch.to(device, non_blocking=True)))
+            batch = batch.to(device, non_blocking=True)
+            # Under autocast (precision="bf16"/"fp16") the logits come out in
+            # half precision: the probabilities are computed in the batch's.
+            output = flat_logits(module(batch)).to(batch.dtype)
             # Sigmoid in the network's dtype, stored as float64: a float64
             # sigmoid of a float32 network took twice as long, and float32
             # keeps ~7 significant digits.

@@ -16,6 +16,8 @@ public estimator :class:`sklmtl.MultiTaskNet` is another class: this one is
 the skorch net it owns, in ``net_``.)
 """
 
+import contextlib
+import fnmatch
 import inspect
 
 import torch
@@ -24,12 +26,16 @@ from skorch.callbacks import PrintLog
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
+from ._fine_tuning import cast_floats, check_param_groups, inside_frozen
+from ._state import bare_module
 from .exceptions import TrainingDivergedError
 
 __all__ = ["MultiTaskNeuralNet", "optimizer_arguments", "print_log"]
 
 # Optimizer arguments the estimator owns through its own parameters.
 _OWNED_OPTIMIZER_ARGS = {"lr": "lr", "params": None}
+# What torch.autocast computes in for each ``precision`` ("32": no autocast).
+AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 class MultiTaskNeuralNet(NeuralNet):
@@ -37,7 +43,23 @@ class MultiTaskNeuralNet(NeuralNet):
 
     Parameters are those of :class:`skorch.NeuralNet`; the criterion must be
     a :class:`~sklmtl.nn.MultiTaskObjective` (its ``weighting`` decides how
-    gradients are formed).
+    gradients are formed). ``optimizer__param_groups`` is skorch's
+    ``[(pattern, {option: value}), ...]``; a pattern that matches no
+    parameter is refused.
+
+    Parameters
+    ----------
+    *args : tuple
+        The arguments of :class:`skorch.NeuralNet`.
+    precision : {"32", "bf16", "fp16"}, default="32"
+        ``"bf16"``/``"fp16"`` run the module's forward passes under
+        :func:`torch.autocast` on its device; losses are computed in the
+        module's own dtype from outputs cast back to it, and ``"fp16"``
+        scales the loss with a :class:`torch.amp.GradScaler`.
+    channels_last : bool, default=False
+        Feed 4-D inputs in ``torch.channels_last`` memory format.
+    **kwargs : dict
+        The keyword arguments of :class:`skorch.NeuralNet`.
 
     Examples
     --------
@@ -47,12 +69,155 @@ class MultiTaskNeuralNet(NeuralNet):
     'MultiTaskNeuralNet'
     """
 
+    def __init__(self, *args, precision="32", channels_last=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.precision = precision
+        self.channels_last = channels_last
+
     def _set_training(self, training=True):
         # skorch calls this every batch, and module.train() walks every
         # submodule (one head per task): skip it when nothing changes.
         if self.module_.training == training and self.criterion_.training == training:
             return
         super()._set_training(training)
+        if training:
+            # BatchNorm of a frozen trunk keeps its running statistics.
+            for norm in getattr(self, "frozen_norms_", ()):
+                norm.eval()
+
+    # ------------------------------------------------------------ fine-tuning
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        """skorch's parameter groups, refusing a pattern that matches nothing.
+
+        skorch silently drops a ``param_groups`` pattern that matches no
+        parameter (a typo such as ``"backbone.*"`` would train the trunk
+        at the default learning rate).
+
+        Parameters
+        ----------
+        prefix : str
+            The optimizer's name (``"optimizer"``).
+        named_parameters : iterable of (str, Parameter)
+            The parameters to optimise, with their names.
+
+        Returns
+        -------
+        args : tuple
+            The parameter groups (skorch's).
+        kwargs : dict
+            The optimizer's other arguments.
+        """
+        named_parameters = list(named_parameters)
+        names = [name for name, _ in named_parameters]
+        for pattern, _ in self.get_params_for(prefix).get("param_groups", []):
+            matched = [name for name in names if fnmatch.fnmatch(name, pattern)]
+            if not matched:
+                roots = sorted({name.split(".")[0] for name, _ in named_parameters})
+                raise ValueError(
+                    f"{prefix}__param_groups: the pattern {pattern!r} matches no "
+                    "parameter (or only parameters an earlier pattern took). "
+                    f"Parameter names start with {roots}, e.g. "
+                    f"{names[0]!r}; 'trunk.*' selects the shared trunk."
+                )
+            names = [name for name in names if name not in matched]
+        return super().get_params_for_optimizer(prefix, named_parameters)
+
+    def initialize_optimizer(self, *args, **kwargs):
+        super().initialize_optimizer(*args, **kwargs)
+        self.grad_scaler_ = None
+        if self.precision == "fp16":
+            device = next(bare_module(self.module_).parameters()).device.type
+            self.grad_scaler_ = torch.amp.GradScaler(device)
+        return self
+
+    def set_trunk_frozen(self, frozen):
+        """Freeze (or unfreeze) the shared trunk: its parameters and BatchNorm.
+
+        A frozen trunk's parameters get no gradient (``requires_grad`` off),
+        hence no update and no optimizer moments, and its BatchNorm layers
+        normalise with their running statistics, which stay as they are.
+
+        Parameters
+        ----------
+        frozen : bool
+            Whether the trunk trains.
+        """
+        module = bare_module(self.module_)
+        shared = {id(p) for p in module.shared_parameters()}
+        for param in module.parameters():
+            if id(param) in shared:
+                param.requires_grad_(not frozen)
+        norms = []
+        if frozen:
+            norms = [
+                m
+                for m in module.modules()
+                if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+                and inside_frozen(module, m, shared)
+            ]
+            for norm in norms:
+                norm.eval()
+        else:
+            for norm in getattr(self, "frozen_norms_", ()):
+                norm.train(self.module_.training)
+        self.frozen_norms_ = norms
+
+    # ------------------------------------------------------- mixed precision
+    def autocast(self):
+        """The autocast context of ``precision`` (none for ``"32"``).
+
+        Returns
+        -------
+        context : context manager
+            :func:`torch.autocast` on the module's device, or a null context.
+        """
+        if self.precision not in AUTOCAST_DTYPES:
+            return contextlib.nullcontext()
+        device = next(bare_module(self.module_).parameters()).device.type
+        return torch.autocast(device, dtype=AUTOCAST_DTYPES[self.precision])
+
+    def as_input(self, X):
+        """A batch on the net's device, channels-last when asked and 4-D.
+
+        Parameters
+        ----------
+        X : Tensor, array or dict
+            A batch of inputs.
+
+        Returns
+        -------
+        X : Tensor or dict
+            On the net's device; a 4-D tensor in ``torch.channels_last``
+            memory format when ``channels_last``.
+        """
+        X = _to_device(X, self.device)
+        if self.channels_last and isinstance(X, torch.Tensor) and X.dim() == 4:
+            X = X.contiguous(memory_format=torch.channels_last)
+        return X
+
+    def _full_precision(self, y_pred):
+        """Outputs in the module's dtype: losses never see bf16/fp16 values."""
+        if self.precision not in AUTOCAST_DTYPES:
+            return y_pred
+        dtype = next(bare_module(self.module_).parameters()).dtype
+        return cast_floats(y_pred, dtype)
+
+    def infer(self, x, **fit_params):
+        x = self.as_input(x)
+        with self.autocast():
+            y_pred = super().infer(x, **fit_params)
+        return self._full_precision(y_pred)
+
+    def _step_optimizer(self, step_fn):
+        scaler = getattr(self, "grad_scaler_", None)
+        if scaler is None:
+            return super()._step_optimizer(step_fn)
+        # GradScaler.step takes no closure: compute the (unscaled) gradients,
+        # then let the scaler skip the step when any is not finite.
+        step_fn()
+        scaler.step(self.optimizer_)
+        scaler.update()
+        return None
 
     def _task_losses(self, y_pred, y_true):
         y_true = _to_device(y_true, self.device)
@@ -92,14 +257,25 @@ class MultiTaskNeuralNet(NeuralNet):
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = unpack_data(batch)
-        Xi = _to_device(Xi, self.device)
+        Xi = self.as_input(Xi)
         # encode/decode instead of forward: aggregators need the shared features.
-        features = self.module_.encode(Xi)
-        y_pred = self.module_.decode(features, Xi)
+        with self.autocast():
+            features = self.module_.encode(Xi)
+            y_pred = self.module_.decode(features, Xi)
+        y_pred = self._full_precision(y_pred)
         task_losses, task_counts = self._task_losses(y_pred, yi)
         self._check_finite(task_losses, "training")
         weighting = self.criterion_.weighting
-        loss = weighting.backward(task_losses, task_counts, self, features)
+        scaler = getattr(self, "grad_scaler_", None)
+        if scaler is None:
+            loss = weighting.backward(task_losses, task_counts, self, features)
+        else:
+            # A loss weighting's backward is combine + backward (checked when
+            # the estimator builds the net): scale the combined loss, then
+            # unscale the gradients at once, so callbacks see true ones.
+            loss = weighting.combine(task_losses)
+            scaler.scale(loss).backward()
+            scaler.unscale_(self.optimizer_)
         return {
             "loss": loss,
             "y_pred": y_pred,
@@ -135,9 +311,27 @@ def _to_device(value, device):
 
 
 def optimizer_arguments(optimizer, lr, weight_decay, user_kwargs):
-    """``optimizer__<name>`` arguments for skorch, checked against the class."""
+    """``optimizer__<name>`` arguments for skorch, checked against the class.
+
+    ``param_groups`` is skorch's: ``[(pattern, {option: value}), ...]``, where
+    ``pattern`` is an ``fnmatch`` pattern over the module's parameter names
+    (``"trunk.*"``) and the options override the optimizer's for those
+    parameters (``{"lr": 1e-4}``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklmtl._net import optimizer_arguments
+    >>> optimizer_arguments(torch.optim.SGD, 0.1, 0.0,
+    ...     {"param_groups": [("trunk.*", {"lr": 0.01})], "momentum": 0.9})
+    {'optimizer__param_groups': [('trunk.*', {'lr': 0.01})], \
+'optimizer__momentum': 0.9, 'optimizer__fused': True}
+    """
     accepted = inspect.signature(optimizer).parameters
     for name in user_kwargs:
+        if name == "param_groups":
+            check_param_groups(optimizer, user_kwargs[name], accepted)
+            continue
         if name in _OWNED_OPTIMIZER_ARGS:
             raise ValueError(
                 f"optimizer__{name} is set through the estimator's own parameter "

@@ -55,24 +55,66 @@ def training_state(net):
     Returns
     -------
     state : dict
-        ``module``, ``weighting`` and ``optimizer`` state dicts (deep copies)
-        and the optimizer's class.
+        ``module``, ``weighting`` and ``optimizer`` state dicts (deep copies),
+        the optimizer's class, ``optimizer_param_names`` (the name of each
+        parameter the optimizer's state numbers, in its order, so that a
+        net with other parameter groups can take the moments over by name),
+        and the states of the gradient scaler (``precision="fp16"``) and of
+        the learning-rate schedule (None without them).
 
     Examples
     --------
     >>> from sklmtl import MultiTaskNetClassifier
     >>> from sklmtl._state import training_state
     >>> clf = MultiTaskNetClassifier(max_epochs=1).fit([[0.0], [1.0]], [0, 1])
-    >>> sorted(training_state(clf.net_))
-    ['module', 'optimizer', 'optimizer_class', 'weighting']
+    >>> sorted(training_state(clf.net_))  # doctest: +NORMALIZE_WHITESPACE
+    ['grad_scaler', 'lr_schedule', 'module', 'optimizer', 'optimizer_class',
+     'optimizer_param_names', 'weighting']
     """
     optimizer = _unwrapped(net.optimizer_)
+    scaler = getattr(net, "grad_scaler_", None)
+    schedule = dict(getattr(net, "callbacks_", [])).get("lr_schedule")
     return {
         "module": copy.deepcopy(bare_module(net.module_).state_dict()),
         "weighting": copy.deepcopy(net.criterion_.weighting.state_dict()),
         "optimizer": copy.deepcopy(optimizer.state_dict()),
         "optimizer_class": type(optimizer),
+        "optimizer_param_names": optimizer_param_names(net),
+        "grad_scaler": None if scaler is None else scaler.state_dict(),
+        "lr_schedule": None if schedule is None else schedule.state_dict(),
     }
+
+
+def optimizer_param_names(net):
+    """The name of every parameter the optimizer holds, in its state's order.
+
+    Parameters
+    ----------
+    net : MultiTaskNeuralNet
+        An initialised net.
+
+    Returns
+    -------
+    names : list of str
+        ``"module.<name>"`` or ``"criterion.<name>"`` for each parameter, in
+        the order of the optimizer's parameter groups (the indices of its
+        ``state_dict``).
+
+    Examples
+    --------
+    >>> from sklmtl import MultiTaskNetClassifier
+    >>> from sklmtl._state import optimizer_param_names
+    >>> clf = MultiTaskNetClassifier(hidden_layer_sizes=(), max_epochs=1)
+    >>> optimizer_param_names(clf.fit([[0.0], [1.0]], [0, 1]).net_)
+    ['module.heads.weight', 'module.heads.bias']
+    """
+    names = {}
+    for prefix in ("module", "criterion"):
+        component = bare_module(getattr(net, prefix + "_"))
+        for name, param in component.named_parameters():
+            names.setdefault(id(param), f"{prefix}.{name}")
+    optimizer = _unwrapped(net.optimizer_)
+    return [names[id(p)] for group in optimizer.param_groups for p in group["params"]]
 
 
 def _unwrapped(optimizer):
@@ -86,7 +128,10 @@ def load_training_state(net, state, keep_hyperparameters=True):
     The optimizer's moments are restored only when the optimizer class is
     the same; its hyperparameters (``lr``, ``momentum``, ...) stay those of
     ``net`` when ``keep_hyperparameters`` (a continued fit with new settings),
-    else they are the saved ones (restoring a snapshot).
+    else they are the saved ones (restoring a snapshot). When ``net``'s
+    optimizer groups its parameters otherwise (``optimizer__param_groups``
+    changed), each parameter's moments are taken over by its name and the
+    groups' hyperparameters stay ``net``'s.
 
     Parameters
     ----------
@@ -107,7 +152,22 @@ def load_training_state(net, state, keep_hyperparameters=True):
     bare_module(net.module_).load_state_dict(state["module"])
     net.criterion_.weighting.load_state_dict(state["weighting"])
     optimizer = _unwrapped(net.optimizer_)
+    scaler = getattr(net, "grad_scaler_", None)
+    if scaler is not None and state.get("grad_scaler"):
+        scaler.load_state_dict(state["grad_scaler"])
+    schedule = dict(getattr(net, "callbacks_", [])).get("lr_schedule")
+    if schedule is not None:
+        schedule.load_state_dict(state.get("lr_schedule"))
     if state.get("optimizer_class", type(optimizer)) is not type(optimizer):
+        return
+    saved_names = state.get("optimizer_param_names")
+    names = optimizer_param_names(net)
+    saved_sizes = [len(g["params"]) for g in state["optimizer"]["param_groups"]]
+    if saved_names is not None and (
+        saved_names != names
+        or saved_sizes != [len(g["params"]) for g in optimizer.param_groups]
+    ):
+        _load_moments_by_name(optimizer, state["optimizer"], saved_names, names)
         return
     groups = [
         {k: v for k, v in group.items() if k != "params"}
@@ -117,3 +177,15 @@ def load_training_state(net, state, keep_hyperparameters=True):
     if keep_hyperparameters:
         for group, settings in zip(optimizer.param_groups, groups):
             group.update(settings)
+
+
+def _load_moments_by_name(optimizer, saved, saved_names, names):
+    """Each parameter's saved moments, found by name, into ``optimizer``."""
+    by_name = dict(zip(saved_names, range(len(saved_names))))
+    state = {}
+    for index, name in enumerate(names):
+        old = by_name.get(name)
+        if old is not None and old in saved["state"]:
+            state[index] = saved["state"][old]
+    current = optimizer.state_dict()
+    optimizer.load_state_dict({"state": state, "param_groups": current["param_groups"]})

@@ -275,7 +275,7 @@ def resolve_device(device):
 
     Parameters
     ----------
-    device : str
+    device : str or torch.device
         The requested device; ``"auto"`` picks CUDA when available.
 
     Returns
@@ -285,17 +285,23 @@ def resolve_device(device):
 
     Examples
     --------
+    >>> import torch
     >>> from sklmtl._validation import resolve_device
     >>> resolve_device("cpu")
+    'cpu'
+    >>> resolve_device(torch.device("cpu"))
     'cpu'
     """
     import torch
 
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    if isinstance(device, torch.device):
+        device = str(device)
     if not isinstance(device, str):
         raise TypeError(
-            f"device must be a str such as 'cpu', 'cuda' or 'auto'; got {device!r}."
+            "device must be a str such as 'cpu', 'cuda' or 'auto', or a "
+            f"torch.device; got {device!r}."
         )
     try:
         parsed = torch.device(device)

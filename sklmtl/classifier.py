@@ -315,7 +315,7 @@ default=None
         module = self.net_.module_.eval()
         device = next(module.parameters()).device
         batches = self._prediction_batches(kind, X, device)
-        with torch_threads(self._threads_for(PREDICT_BATCH_ROWS)):
+        with torch_threads(self._threads_for(PREDICT_BATCH_ROWS)), self.net_.autocast():
             proba = binary_outputs(module, batches, kind.n_rows(X), device, "positive")
         return proba[:, 0] if self._y_is_1d else proba
 

@@ -264,6 +264,22 @@ accelerate.Accelerator or None, default=None
         return strategy
 
     def _net_kwargs(self):
+        if self.precision != "32":
+            # The accelerator's autocast and gradient scaler would run beside
+            # the estimator's: one of them must be off.
+            raise ValueError(
+                f"precision={self.precision!r} is not used with an accelerator; "
+                "set precision='32' and pass Accelerator(mixed_precision="
+                "'bf16') (or 'fp16') instead."
+            )
+        if self.freeze_trunk_epochs and _world_size() > 1:
+            # DDP fixes at wrapping time which parameters take gradients.
+            raise ValueError(
+                "freeze_trunk_epochs is not supported with several processes: "
+                "DistributedDataParallel fixes which parameters train when it "
+                "wraps the module. Use skorch's Freezer for the whole fit, or "
+                "freeze_trunk_epochs=0."
+            )
         if self.accelerator is None:
             from accelerate import Accelerator
 

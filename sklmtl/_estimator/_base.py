@@ -288,7 +288,9 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
         with self._seeded_torch(device, resume=continuing):
             if continuing:
                 with torch.random.fork_rng(devices=[]):
-                    net = self._initialize_net(device, load_weights=False)
+                    net = self._initialize_net(
+                        device, load_weights=False, incremental=epochs is not None
+                    )
                 self._load_snapshot(net, previous)
             else:
                 net = self._initialize_net(device)

@@ -26,6 +26,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from .._batches import ArrayBatches
 from .._images import ItemCollate
 from .._net import MultiTaskNeuralNet, optimizer_arguments, print_log
+from .._validation import float_dtype_name
 from ..callbacks import (
     BestWeights,
     ModuleEarlyStopping,
@@ -35,9 +36,10 @@ from ..callbacks import (
     print_sink,
     silent_sink,
 )
+from ..callbacks._finetune import LRSchedule, TrunkFreezer
 from ..nn import MultiTaskObjective, make_trunk_factory, resolve_architecture
 from ..nn.tabular import tabular_trunk_factory
-from ..weighting import resolve_weighting
+from ..weighting import LossWeighting, resolve_weighting
 
 __all__ = ["NetBuilderMixin"]
 
@@ -59,17 +61,20 @@ class NetBuilderMixin:
     True
     """
 
-    def _initialize_net(self, device, load_weights=True):
+    def _initialize_net(self, device, load_weights=True, incremental=False):
         """Build and initialise the skorch net from the parameters and fit state.
 
         The one routine that builds the network: used by a new fit, a
         continued fit and :func:`sklmtl.io.load`. ``load_weights=False``
         (the last two, whose weights are loaded next) builds a backbone
         without reading or downloading its ``trunk__weights``.
+        ``incremental``: a ``partial_fit`` that continues (the LR schedule
+        resumes).
         """
         dtype = getattr(torch, self._network_dtype().name)
         module = self._initialize_module(load_weights)
         weighting = self._initialize_weighting()
+        self._check_training_options(weighting, dtype)
         kwargs = {
             **self._iterator_arguments(device),
             **self._optimizer_arguments(),
@@ -80,9 +85,14 @@ class NetBuilderMixin:
             "predict_nonlinearity": None,
             "verbose": self.verbose,
             "device": device,
+            "precision": self.precision,
+            "channels_last": self.channels_last,
         }
         extra = dict(self._net_kwargs())
-        kwargs["callbacks"] = self._callbacks(weighting, extra.pop("callbacks", []))
+        kwargs["callbacks"] = [
+            *self._callbacks(weighting, extra.pop("callbacks", [])),
+            *self._fine_tuning_callbacks(incremental),
+        ]
         kwargs["callbacks__print_log"] = (
             # skorch's PrintLog builds its epoch table even when verbose=0
             # (0.18 s of a 2.0 s profiled fit on penguins): installed only
@@ -98,6 +108,8 @@ class NetBuilderMixin:
             kwargs["iterator_train__merge_single_row"] = True
         kwargs.update(extra)
         module.to(dtype)
+        if self.channels_last:
+            module.to(memory_format=torch.channels_last)
         net = self._net_class()(**kwargs).initialize()
         # The weighting's parameters (uncertainty's log-variances, ...) live in
         # the criterion, built by initialize(). Module.to converts parameters
@@ -282,6 +294,52 @@ class NetBuilderMixin:
             keys += ["train_r2", "valid_r2"]
             callbacks.append(("progress_bar", ProgressBar(postfix_keys=keys)))
         return [*callbacks, *copy.deepcopy(list(self.callbacks or []))]
+
+    def _fine_tuning_callbacks(self, incremental):
+        """The frozen trunk's and the LR schedule's callbacks, when asked for.
+
+        After the user's callbacks, so that a user's skorch ``LRScheduler``
+        or ``Freezer`` sees the state these leave.
+        """
+        callbacks = []
+        if self.freeze_trunk_epochs:
+            callbacks.append(("freeze_trunk", TrunkFreezer(self.freeze_trunk_epochs)))
+        if self.lr_schedule is not None or self.warmup_epochs:
+            schedule = LRSchedule(
+                self.lr_schedule or "constant",
+                self.warmup_epochs,
+                self.max_epochs,
+                resume=incremental,
+            )
+            callbacks.append(("lr_schedule", schedule))
+        return callbacks
+
+    def _check_training_options(self, weighting, dtype):
+        """Refuse combinations of the training options that cannot work."""
+        loss_weighting = isinstance(weighting, LossWeighting) and (
+            type(weighting).backward is LossWeighting.backward
+        )
+        name = type(weighting).__name__
+        if self.freeze_trunk_epochs and not loss_weighting:
+            raise ValueError(
+                f"freeze_trunk_epochs={self.freeze_trunk_epochs} needs a loss "
+                f"weighting; task_weighting={name} works on the trunk's gradients, "
+                "which a frozen trunk does not have. Use 'equal', fixed weights, "
+                "'uncertainty', 'dwa' or 'rlw', or freeze_trunk_epochs=0."
+            )
+        if self.precision == "fp16" and not loss_weighting:
+            raise ValueError(
+                f"precision='fp16' needs a loss weighting: its gradient scaler "
+                f"scales the combined loss, and task_weighting={name} forms "
+                "gradients of its own. Use precision='bf16' (no scaler) or a loss "
+                "weighting ('equal', fixed weights, 'uncertainty', 'dwa', 'rlw')."
+            )
+        if self.precision != "32" and dtype != torch.float32:
+            raise ValueError(
+                f"precision={self.precision!r} mixes {self.precision} with float32 "
+                f"weights; dtype={float_dtype_name(self.dtype)!r} is not float32. "
+                "Use dtype='float32', or precision='32'."
+            )
 
     # ----------------------------------------------------------------- hooks
     def _check_weighting(self, strategy):

@@ -87,7 +87,9 @@ KWARGS_DOC = """\
         ``task_weighting__<param>`` arguments for string aliases and classes,
         ``optimizer__<name>`` arguments of the optimizer (e.g.
         ``optimizer__momentum=0.9`` for SGD, ``optimizer__betas`` for Adam;
-        ``lr`` and ``weight_decay`` have their own parameters), and
+        ``lr`` and ``weight_decay`` have their own parameters; skorch's
+        ``optimizer__param_groups=[("trunk.*", {"lr": 1e-4})]`` gives the
+        parameters a pattern selects by name their own options), and
         ``iterator_train__<name>``/``iterator_valid__<name>`` DataLoader
         options. All are visible to ``get_params``, so ``GridSearchCV`` can
         search them, and saved by :func:`sklmtl.io.save`."""

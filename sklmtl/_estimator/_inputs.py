@@ -70,14 +70,17 @@ class InputMixin:
         batches = self._prediction_batches(kind, X, device)
         if self._layout.one_logit_per_task:
             # Every output one sigmoid logit: the whole logit matrix at once.
-            return binary_outputs(module, batches, kind.n_rows(X), device, "list")
+            with self.net_.autocast():
+                return binary_outputs(module, batches, kind.n_rows(X), device, "list")
         outputs = [np.empty((kind.n_rows(X), width)) for width in self._layout.widths]
         activations = [task.activation for task in self._tasks]
         with torch.inference_mode():
             for start, batch in batches:
                 stop = start + len(batch)
                 batch = batch.to(device, non_blocking=True)
-                for out, activation, raw in zip(outputs, activations, module(batch)):
+                with self.net_.autocast():  # precision="bf16"/"fp16"
+                    raws = module(batch)
+                for out, activation, raw in zip(outputs, activations, raws):
                     out[start:stop] = activate(raw.double(), activation).cpu().numpy()
         return outputs
 
@@ -88,7 +91,8 @@ class InputMixin:
         when ``valid_transform`` or ``iterator_valid__num_workers`` ask for it,
         and always for a ``Dataset``; otherwise they are sliced. Images come
         ``batch_size`` at a time (or ``iterator_valid__batch_size``), other
-        rows ``PREDICT_BATCH_ROWS`` at a time.
+        rows ``PREDICT_BATCH_ROWS`` at a time. With ``channels_last`` image
+        batches are made channels-last.
         """
         pin = device.type == "cuda"
         dtype = self._float_dtype()
@@ -97,9 +101,16 @@ class InputMixin:
         if kind.images:
             rows = options.get("batch_size", self.batch_size)
         if self.valid_transform is None and not options.get("num_workers"):
-            return kind.batches(X, rows, pin=pin, dtype=dtype)
-        collate = ItemCollate(self.valid_transform, dtype)
-        return loader_batches(kind.items(X, dtype), rows, collate, pin, options)
+            batches = kind.batches(X, rows, pin=pin, dtype=dtype)
+        else:
+            collate = ItemCollate(self.valid_transform, dtype)
+            batches = loader_batches(kind.items(X, dtype), rows, collate, pin, options)
+        if not getattr(self.net_, "channels_last", False):
+            return batches
+        return (
+            (start, self.net_.as_input(batch) if batch.dim() == 4 else batch)
+            for start, batch in batches
+        )
 
     # ---------------------------------------------------------------- data
     def _validate_input(self, X, reset, learned=None):

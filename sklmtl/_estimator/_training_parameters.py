@@ -15,6 +15,7 @@ from .._validation import (
     Options,
     SubclassOf,
 )
+from ..callbacks._finetune import SCHEDULES
 from ._declaration import Parameter
 
 __all__ = ["TRAINING_PARAMETERS"]
@@ -132,8 +133,9 @@ float or None, default=1e-3
         "cpu",
         (),
         """\
-str, default="cpu"
-    ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available).""",
+str or torch.device, default="cpu"
+    ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"auto"`` (CUDA when available)
+    or a ``torch.device``.""",
     ),
     Parameter(
         "dtype",
@@ -151,6 +153,70 @@ str, default="cpu"
     scikit-learn's tolerance. Fixed by the first fit (a continued fit
     cannot change it).""",
         network=True,
+    ),
+    # Fine-tuning, mixed precision and memory format (user guide, "Images").
+    Parameter(
+        "lr_schedule",
+        None,
+        [Options({None, *SCHEDULES})],
+        """\
+{None, "constant", "cosine", "linear", "onecycle"}, default=None
+    Learning-rate schedule, stepped after every training batch over the
+    ``max_epochs`` epochs of each ``fit`` (each parameter group of
+    ``optimizer__param_groups`` from its own ``lr``): ``"cosine"`` and
+    ``"linear"`` decay to zero after the warm-up, ``"constant"`` keeps
+    ``lr`` after it, ``"onecycle"`` is torch's ``OneCycleLR`` (warm-up share
+    ``warmup_epochs / max_epochs``, else 0.3). None: a constant ``lr``
+    (and ``warmup_epochs`` gives a warm-up to it). A ``warm_start`` fit
+    starts the schedule again (warm-up included); ``partial_fit`` continues
+    it across calls, also after :func:`sklmtl.io.load`. With early
+    stopping the schedule may end before it has run its course.""",
+    ),
+    Parameter(
+        "warmup_epochs",
+        0,
+        [Interval(numbers.Real, 0, None)],
+        """\
+float, default=0
+    Epochs (a fraction allowed, counted in batches) over which the
+    learning rate rises linearly to ``lr`` at the start of the schedule.""",
+    ),
+    Parameter(
+        "freeze_trunk_epochs",
+        0,
+        [Interval(numbers.Integral, 0, None)],
+        """\
+int, default=0
+    Train only the heads (and the task weighting) for this many epochs,
+    counted from the first epoch of the first fit, then the whole network.
+    The frozen trunk's parameters get no update and no optimizer moments;
+    its BatchNorm layers normalise with their running statistics and keep
+    them (a pretrained backbone's statistics are not overwritten by the
+    first epochs' batches). Needs a loss weighting (gradient aggregators
+    and GradNorm work on the trunk's gradients).""",
+    ),
+    Parameter(
+        "precision",
+        "32",
+        [Options({"32", "bf16", "fp16"})],
+        """\
+{"32", "bf16", "fp16"}, default="32"
+    Mixed precision: ``"bf16"``/``"fp16"`` run the network's forward
+    passes (training, validation and prediction) under ``torch.autocast``
+    on its device; the weights stay float32, losses are computed in
+    float32 and predictions are float32 outputs. ``"fp16"`` adds a
+    ``torch.amp.GradScaler`` (and needs a loss weighting). Worth it on a
+    GPU; on a CPU without native bfloat16 it is slower (see the user
+    guide, "Mixed precision and memory format"). Needs ``dtype="float32"``.""",
+    ),
+    Parameter(
+        "channels_last",
+        False,
+        [_BOOL],
+        """\
+bool, default=False
+    Keep 4-D weights and image batches in ``torch.channels_last`` memory
+    format (faster convolutions on recent GPUs and with mixed precision).""",
     ),
     Parameter(
         "callbacks",

@@ -152,6 +152,8 @@ def encode(value, path, allowed_by_class):
         }
     if isinstance(value, np.ndarray):
         return {"__array__": encode_array(value)}
+    if isinstance(value, torch.device):  # device=torch.device("cuda", 0)
+        return {"__device__": str(value)}
     if isinstance(value, type):
         return {"__class__": class_name(value, allowed_by_class, path)}
     if hasattr(value, "get_params") and type(value) in allowed_by_class:
@@ -236,6 +238,8 @@ class Decoder:
             return {self._key(k): self.value(v) for k, v in obj["__dict__"]}
         if "__array__" in obj:
             return self.array(obj["__array__"])
+        if "__device__" in obj:
+            return torch.device(obj["__device__"])
         if "__class__" in obj:
             return self.cls(obj["__class__"])
         if "__object__" in obj:

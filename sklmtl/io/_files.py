@@ -219,6 +219,11 @@ def save(estimator, path, *, optimizer_state=True):
             training["optimizer_class"], allowed_by_class, "optimizer"
         ),
         "history": json.loads(json.dumps(training["history"], default=_history_value)),
+        # Which parameter each optimizer state entry belongs to, the fp16
+        # gradient scaler and the learning-rate schedule's position.
+        "optimizer_param_names": training["optimizer_param_names"],
+        "grad_scaler": training["grad_scaler"],
+        "lr_schedule": training["lr_schedule"],
     }
     tensors = {f"module.{k}": v for k, v in training["module"].items()}
     tensors |= {f"weighting.{k}": v for k, v in training["weighting"].items()}
@@ -440,6 +445,10 @@ def load(path, *, device=None, custom_objects=None):
         "optimizer_class": decode.cls(payload["optimizer_class"]),
         "history": payload["history"],
         "rng_state": tensors.get("rng_state"),
+        # Absent from files written before sklmtl saved them.
+        "optimizer_param_names": payload.get("optimizer_param_names"),
+        "grad_scaler": payload.get("grad_scaler"),
+        "lr_schedule": payload.get("lr_schedule"),
     }
     est = estimator_class(**params)
     try:
