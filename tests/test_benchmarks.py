@@ -396,6 +396,7 @@ def test_image_benchmark_compares_shared_independent_and_hand_loop(tmp_path):
         assert list(r["per_task_accuracy"]) == attributes
         assert 0.0 <= r["mean_task_accuracy"] <= 1.0 and r["fit_time_s"] > 0
         assert r["images_per_s"] == pytest.approx(64 / r["fit_time_s"])
+        assert r["fused_adam"]  # the hand loop's optimizer is the estimator's
     shared = runs["shared", 0]["parameters"]
     # The hand loop trains the same model; one backbone per attribute is
     # five backbones (each with one head instead of five).
@@ -457,3 +458,16 @@ def test_image_benchmark_resnet18_against_the_hand_loop(tmp_path):
     # resnet18 without its classifier (11.2 million) and five linear heads.
     assert runs["shared"]["parameters"] == runs["hand loop"]["parameters"]
     assert 11_170_000 < runs["shared"]["parameters"] < 11_200_000
+
+
+def test_run_py_dispatches_the_image_suites():
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "images, images-quick, images-tiny: images" in done.stdout
+    images = _import_benchmark("images")
+    assert {images.SUITES[s] for s in images.SUITES} == set(images.MODES)
