@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from stats import bold_best, fmt_stat, mean_std
 
-METHOD_ORDER = ("shared", "independent", "hand loop")
+METHOD_ORDER = ("shared", "independent", "shared, equal compute", "hand loop")
 
 
 def _groups(records):
@@ -118,12 +118,13 @@ def _plots(groups, out_dir):
     ):
         fig, ax = plt.subplots(figsize=(1.8 + 1.6 * len(groups), 3.6))
         width = 0.8 / len(METHOD_ORDER)
+        centre = (len(METHOD_ORDER) - 1) / 2
         for j, method in enumerate(METHOD_ORDER):
             xs, means, stds = [], [], []
             for i, runs in enumerate(groups.values()):
                 if method in runs:
                     mean, std = mean_std([r[key] for r in runs[method]], scale)
-                    xs.append(i + (j - 1) * width)
+                    xs.append(i + (j - centre) * width)
                     means.append(mean)
                     stds.append(0.0 if np.isnan(std) else std)
             if xs:

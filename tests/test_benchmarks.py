@@ -389,19 +389,22 @@ def test_image_benchmark_compares_shared_independent_and_hand_loop(tmp_path):
     pytest.importorskip("matplotlib")
     stdout, payload = _run_image_benchmark(tmp_path, "--backbones", "cnn")
     runs = {(r["method"], r["seed"]): r for r in payload["records"]}
-    methods = ("shared", "hand loop", "independent")
+    methods = ("shared", "hand loop", "independent", "shared, equal compute")
     assert set(runs) == {(m, s) for m in methods for s in (0, 1)}
+    # Equal compute: as many backbone updates as the five independent ones.
+    assert runs["shared, equal compute", 0]["epochs"] == 5 * runs["shared", 0]["epochs"]
     attributes = ["shape", "colour", "size", "position", "texture"]
     for r in runs.values():
         assert list(r["per_task_accuracy"]) == attributes
         assert 0.0 <= r["mean_task_accuracy"] <= 1.0 and r["fit_time_s"] > 0
-        assert r["images_per_s"] == pytest.approx(64 / r["fit_time_s"])
+        assert r["images_per_s"] == pytest.approx(64 * r["epochs"] / r["fit_time_s"])
         assert r["fused_adam"]  # the hand loop's optimizer is the estimator's
     shared = runs["shared", 0]["parameters"]
     # The hand loop trains the same model; one backbone per attribute is
     # five backbones (each with one head instead of five).
     assert runs["hand loop", 0]["parameters"] == shared
     assert 4.5 < runs["independent", 0]["parameters"] / shared < 5.0
+    assert runs["shared, equal compute", 0]["parameters"] == shared
     settings = payload["settings"]
     assert settings["split"] == "test" and settings["precision_used"] == "32"
     report = _import_benchmark("images_report")
