@@ -54,6 +54,10 @@ with ``torch.autocast`` in the hand loop and the estimator's ``precision``
 parameter, only where the estimator has one (otherwise both train in float32
 and a note says so).
 
+``--mode quick`` took 7 minutes on one thread of 2 cores shared with other
+jobs; ``--mode full`` is meant for a quiet machine or a GPU (on one CPU
+thread, resnet18's independent and equal-compute fits alone take hours).
+
 Prints tables and writes ``results.json``, ``report.md`` and
 ``accuracy.png``/``fit_time.png`` to ``DIR`` (default
 ``benchmarks/results/images/<mode>``).
