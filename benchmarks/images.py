@@ -416,11 +416,13 @@ def warm_up(device, threads):
         run_method(method, exp, data, backbone, 0, args, {})
 
 
-def _warm_backbone(backbone, X, batch_size):
+def _warm_backbone(backbone, X, batch_size, device):
     """One untimed training step of a copy, so that neither timed fit pays for
     creating the backbone's kernels (seconds for resnet18 on the CPU)."""
-    model = copy.deepcopy(backbone).train()
-    model(torch.from_numpy(X[:batch_size])).square().mean().backward()
+    model = copy.deepcopy(backbone).to(device).train()
+    batch = torch.from_numpy(X[:batch_size]).to(device)
+    model(batch).square().mean().backward()
+    _synchronize(device)
 
 
 def run(args):
@@ -450,8 +452,7 @@ def run(args):
         for i, seed in enumerate(seeds):
             data = load_data(exp.dataset, exp.n_train, exp.n_eval, seed, args.split)
             backbone = build_backbone(exp.backbone, *data[0].shape[1:3], seed)
-            if args.device == "cpu":
-                _warm_backbone(backbone, data[0], exp.batch_size)
+            _warm_backbone(backbone, data[0], exp.batch_size, args.device)
             for method in _order(exp.methods, i):
                 result = run_method(method, exp, data, backbone, seed, args, precision)
                 records.append(
