@@ -234,7 +234,13 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             )
 
     # ------------------------------------------------------------------ fit
-    def _fit(self, X, y, *, continuing, epochs, classes, sample_weight=None):
+    def _fit(
+        self, X, y, *, continuing, epochs, classes, sample_weight=None, resume=None
+    ):
+        """Fit or continue; ``resume`` (from :func:`sklmtl.io.resume`) finishes
+        an interrupted fit: its ``plan`` (history length when that fit began,
+        epochs it asked for) and ``restore`` (called once the callbacks have
+        begun training)."""
         self._check_params()
         device = resolve_device(self.device)
         if continuing:
@@ -279,8 +285,12 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
                 self._load_snapshot(net, previous)
             else:
                 net = self._initialize_net(device)
+            plan = None
+            if resume is not None:
+                net.restore_on_train_begin_ = resume.restore
+                plan = resume.plan
             with torch_threads(self._threads_for(self.batch_size, net)):
-                self._train(net, data, previous if continuing else None, epochs)
+                self._train(net, data, previous if continuing else None, epochs, plan)
         self._set_net(net)
         return self
 
@@ -313,14 +323,22 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             return not incremental and n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
         return bool(self.early_stopping)
 
-    def _train(self, net, data, previous, epochs):
+    def _train(self, net, data, previous, epochs, plan=None):
         """Run skorch's loop; on divergence, raise or restore (``on_divergence``).
 
         ``data`` is ``(X, y)`` as the input's adapter gives them to skorch
         (:meth:`~sklmtl._estimator._input_kinds.InputKind.training_data`).
+        ``plan`` is ``(history length when the fit began, epochs it asks
+        for)``, told to callbacks that write checkpoints (``bind_estimator``);
+        None: this call's own.
         """
+        epochs = epochs or self.max_epochs
+        plan = plan or (len(net.history), epochs)
+        bound = [cb for _, cb in net.callbacks_ if hasattr(cb, "bind_estimator")]
+        for callback in bound:
+            callback.bind_estimator(self, *plan)
         try:
-            net.partial_fit(*data, epochs=epochs or self.max_epochs)
+            net.partial_fit(*data, epochs=epochs)
         except TrainingDivergedError as exc:
             best = dict(net.callbacks_).get("best_weights")
             if self.on_divergence == "restore_best" and best and best.state:
@@ -339,6 +357,10 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
                 self._load_snapshot(net, previous)
                 self._set_net(net)
             raise
+        finally:
+            # The fitted net must not hold the estimator (pickles, clones).
+            for callback in bound:
+                callback.bind_estimator(None)
 
     @contextmanager
     def _seeded_torch(self, device, resume):

@@ -32,6 +32,7 @@ parameters and fitted attributes, and the allow-list of classes),
 read) and ``_onnx`` (:func:`to_onnx`).
 """
 
+from ._checkpoint import TrainingCheckpoint, resume
 from ._files import load, save
 from ._migrations import (  # noqa: F401
     FORMAT,
@@ -40,4 +41,4 @@ from ._migrations import (  # noqa: F401
 )
 from ._onnx import to_onnx
 
-__all__ = ["load", "save", "to_onnx"]
+__all__ = ["TrainingCheckpoint", "load", "resume", "save", "to_onnx"]
