@@ -10,7 +10,6 @@ Shuffling draws from the global torch RNG, which the estimator seeds and
 isolates around ``fit``.
 """
 
-import threading
 import warnings
 from contextlib import contextmanager
 
@@ -35,24 +34,9 @@ __all__ = ["ArrayBatches", "as_tensor", "dataset_batches", "row_batches"]
 _BATCHING_OPTIONS = ("sampler", "batch_sampler", "drop_last")
 
 
-# torch's thread count is process-wide: blocks running at once in several
-# Python threads (a server calling predict_proba) share one setting. The
-# first block to enter records the setting, the last to leave restores it;
-# a save-and-restore per block restored another block's value whenever the
-# blocks did not end in the reverse order of their start (the setting
-# leaked).
-_THREADS_LOCK = threading.Lock()
-_threads_blocks = 0
-_threads_before = None
-
-
 @contextmanager
 def torch_threads(n_threads):
     """Use ``n_threads`` torch intra-op threads inside the block, then restore.
-
-    Safe under concurrent use from several Python threads: torch's setting
-    is process-wide, so it is restored when the last running block ends
-    (blocks that overlap use the value of the latest to start).
 
     Parameters
     ----------
@@ -70,22 +54,15 @@ def torch_threads(n_threads):
     >>> torch.get_num_threads() == before
     True
     """
-    global _threads_blocks, _threads_before
     if n_threads is None:
         yield
         return
-    with _THREADS_LOCK:
-        if _threads_blocks == 0:
-            _threads_before = torch.get_num_threads()
-        _threads_blocks += 1
-        torch.set_num_threads(int(n_threads))
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(n_threads))
     try:
         yield
     finally:
-        with _THREADS_LOCK:
-            _threads_blocks -= 1
-            if _threads_blocks == 0:
-                torch.set_num_threads(_threads_before)
+        torch.set_num_threads(before)
 
 
 def as_tensor(array):
