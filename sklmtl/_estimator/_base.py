@@ -339,6 +339,9 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             callback.bind_estimator(self, *plan)
         try:
             net.partial_fit(*data, epochs=epochs)
+            rollback = dict(net.callbacks_).get("last_finished_epoch")
+            if getattr(rollback, "interrupted_", False):
+                warnings.warn(rollback.message_, UserWarning, stacklevel=4)
         except TrainingDivergedError as exc:
             best = dict(net.callbacks_).get("best_weights")
             if self.on_divergence == "restore_best" and best and best.state:

@@ -1,7 +1,5 @@
 """What a ``KeyboardInterrupt`` during training leaves: :class:`LastFinishedEpoch`."""
 
-import warnings
-
 import torch
 from skorch.callbacks import Callback
 
@@ -20,7 +18,8 @@ class LastFinishedEpoch(Callback):
     state (weights, task weighting, optimizer moments and settings, RNG
     stream) at the start of every epoch, and when training ends inside an
     epoch (its ``history`` row has no ``train_loss``) it loads that copy
-    back, drops the row and warns, naming the epoch kept. The estimator then
+    back and drops the row; the estimator then warns, naming the epoch kept
+    (``message_``). The estimator then
     predicts with the weights of the last finished epoch and a continued
     fit (``warm_start``, :func:`sklmtl.io.resume`) goes on as if the
     interrupted epoch had never started. A stopping rule's
@@ -32,6 +31,8 @@ class LastFinishedEpoch(Callback):
     ----------
     interrupted_ : bool
         Whether the last training run was interrupted inside an epoch.
+    message_ : str
+        What was kept, when ``interrupted_``.
 
     Examples
     --------
@@ -70,10 +71,8 @@ class LastFinishedEpoch(Callback):
                 "Training was interrupted in its first epoch: no epoch finished, "
                 "so nothing was fitted."
             )
-        warnings.warn(
+        self.message_ = (
             f"Training was interrupted (KeyboardInterrupt) in epoch {interrupted}; "
             f"the estimator keeps the weights of epoch {interrupted - 1}, the last "
-            "finished epoch.",
-            UserWarning,
-            stacklevel=2,
+            "finished epoch."
         )
