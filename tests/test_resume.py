@@ -71,6 +71,7 @@ def _step_lr():
         ({"task_weighting": "rlw", "tol": None}, True),
         ({"early_stopping": True, "tol": None, "on_divergence": "restore_best"}, False),
     ],
+    ids=["plateau", "dwa", "uncertainty", "gradnorm", "rlw-steplr", "early-stopping"],
 )
 def test_resuming_after_a_crash_equals_the_uninterrupted_fit(
     data, tmp_path, extra, schedule
