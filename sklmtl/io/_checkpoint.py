@@ -255,9 +255,11 @@ def resume(path, X, y, *, sample_weight=None, callbacks=None, custom_objects=Non
     does) and trains the epochs the interrupted fit had left, from exactly
     the state it was in at the end of its last checkpointed epoch: the
     predictions equal those of a fit that was never interrupted, for the
-    same ``random_state`` (bit for bit on the CPU; GPU kernels may differ
-    in float32 rounding). A fit that had ended (all its epochs, or stopped
-    by its stopping rule) is returned as it is.
+    same ``random_state``, bit for bit on the CPU in float64 and float32.
+    On a GPU the equality is not established: a continued fit reseeds the
+    GPU's generator from the CPU stream, as ``warm_start`` does. A fit that
+    had ended (all its epochs, or stopped by its stopping rule) is returned
+    as it is.
 
     Parameters
     ----------
