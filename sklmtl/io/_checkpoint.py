@@ -47,7 +47,8 @@ class TrainingCheckpoint(Callback):
     (same ``random_state``, on the CPU).
 
     It runs after the other callbacks of an epoch, wherever it is listed, so
-    that it records the state they leave.
+    that it records the state they leave. Each fit needs its own path: in a
+    hyperparameter search every candidate would write to the same file.
 
     Parameters
     ----------
