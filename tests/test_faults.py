@@ -1,5 +1,7 @@
 """Faults during training: divergence, interruption, checkpoint and resume."""
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -151,3 +153,15 @@ def test_n_then_m_epochs_match_n_plus_m_in_one_go(weighting):
     assert split.n_iter_ == 7
     for a, b in zip(one_go.predict_proba(X), split.predict_proba(X)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_a_fitted_estimator_keeps_no_copy_of_an_epoch_start():
+    """The rollback copy lives only while training. Measured: the pickle is
+    4.1 times the weights' size, 5.1 times while the fitted net kept the copy
+    of the last epoch's start (weights and Adam's moments)."""
+    X, Y = make_problem(n_samples=40)
+    clf = MultiTaskNetClassifier(
+        **{**FAST, "hidden_layer_sizes": (256, 256), "max_epochs": 1}
+    ).fit(X, Y)
+    weights = sum(p.numel() * p.element_size() for p in clf.net_.module_.parameters())
+    assert len(pickle.dumps(clf)) < 4.6 * weights

@@ -58,14 +58,16 @@ class LastFinishedEpoch(Callback):
         }
 
     def on_train_end(self, net, **kwargs):
+        # The copy must not stay in the fitted net (its size, its pickle).
+        state, self._state = self._state, None
         if not net.history or "train_loss" in net.history[-1]:
             return
         self.interrupted_ = True
         interrupted = len(net.history)
         net.history.pop()
-        if self._state is not None:
-            load_training_state(net, self._state, keep_hyperparameters=False)
-            torch.set_rng_state(self._state["rng_state"])
+        if state is not None:
+            load_training_state(net, state, keep_hyperparameters=False)
+            torch.set_rng_state(state["rng_state"])
         if not net.history:
             raise KeyboardInterrupt(
                 "Training was interrupted in its first epoch: no epoch finished, "
