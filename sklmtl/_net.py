@@ -69,10 +69,22 @@ class MultiTaskNeuralNet(NeuralNet):
     'MultiTaskNeuralNet'
     """
 
+    #: Called with the net once every callback has run ``on_train_begin``,
+    #: then cleared: :func:`sklmtl.io.resume` restores there what the
+    #: callbacks reset when training begins (a stopping rule's counts, a
+    #: learning-rate schedule) and the optimizer's scheduled settings.
+    restore_on_train_begin_ = None
+
     def __init__(self, *args, precision="32", channels_last=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.precision = precision
         self.channels_last = channels_last
+
+    def notify(self, method_name, **cb_kwargs):
+        super().notify(method_name, **cb_kwargs)
+        if method_name == "on_train_begin" and self.restore_on_train_begin_:
+            restore, self.restore_on_train_begin_ = self.restore_on_train_begin_, None
+            restore(self)
 
     def _set_training(self, training=True):
         # skorch calls this every batch, and module.train() walks every

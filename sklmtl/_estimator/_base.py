@@ -245,7 +245,13 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             )
 
     # ------------------------------------------------------------------ fit
-    def _fit(self, X, y, *, continuing, epochs, classes, sample_weight=None):
+    def _fit(
+        self, X, y, *, continuing, epochs, classes, sample_weight=None, resume=None
+    ):
+        """Fit or continue; ``resume`` (from :func:`sklmtl.io.resume`) finishes
+        an interrupted fit: its ``plan`` (history length when that fit began,
+        epochs it asked for) and ``restore`` (called once the callbacks have
+        begun training)."""
         self._check_params()
         device = resolve_device(self.device)
         if continuing:
@@ -296,8 +302,12 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
                 net = self._initialize_net(device)
             if split is not None:
                 net.train_split = split
+            plan = None
+            if resume is not None:
+                net.restore_on_train_begin_ = resume.restore
+                plan = resume.plan
             with torch_threads(self._threads_for(self.batch_size, net)):
-                self._train(net, data, previous if continuing else None, epochs)
+                self._train(net, data, previous if continuing else None, epochs, plan)
         self._set_net(net)
         return self
 
@@ -398,14 +408,25 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
         valid = X_val if y_val is None else SkorchDataset(X_val, y_val)
         return partial(_make_split, valid_ds=valid)
 
-    def _train(self, net, data, previous, epochs):
+    def _train(self, net, data, previous, epochs, plan=None):
         """Run skorch's loop; on divergence, raise or restore (``on_divergence``).
 
         ``data`` is ``(X, y)`` as the input's adapter gives them to skorch
         (:meth:`~sklmtl._estimator._input_kinds.InputKind.training_data`).
+        ``plan`` is ``(history length when the fit began, epochs it asks
+        for)``, told to callbacks that write checkpoints (``bind_estimator``);
+        None: this call's own.
         """
+        epochs = epochs or self.max_epochs
+        plan = plan or (len(net.history), epochs)
+        bound = [cb for _, cb in net.callbacks_ if hasattr(cb, "bind_estimator")]
+        for callback in bound:
+            callback.bind_estimator(self, *plan)
         try:
-            net.partial_fit(*data, epochs=epochs or self.max_epochs)
+            net.partial_fit(*data, epochs=epochs)
+            rollback = dict(net.callbacks_).get("last_finished_epoch")
+            if getattr(rollback, "interrupted_", False):
+                warnings.warn(rollback.message_, UserWarning, stacklevel=4)
         except TrainingDivergedError as exc:
             best = dict(net.callbacks_).get("best_weights")
             if self.on_divergence == "restore_best" and best and best.state:
@@ -424,6 +445,10 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
                 self._load_snapshot(net, previous)
                 self._set_net(net)
             raise
+        finally:
+            # The fitted net must not hold the estimator (pickles, clones).
+            for callback in bound:
+                callback.bind_estimator(None)
 
     @contextmanager
     def _seeded_torch(self, device, resume):

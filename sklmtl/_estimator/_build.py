@@ -29,6 +29,7 @@ from .._net import MultiTaskNeuralNet, optimizer_arguments, print_log
 from .._validation import float_dtype_name
 from ..callbacks import (
     BestWeights,
+    LastFinishedEpoch,
     ModuleEarlyStopping,
     PerTaskScoring,
     TaskWeightLogger,
@@ -263,6 +264,9 @@ class NetBuilderMixin:
         """
         task_names = self.task_names_
         callbacks = [
+            # First: its on_train_end rolls an interrupted epoch back before
+            # early stopping restores its best weights.
+            ("last_finished_epoch", LastFinishedEpoch()),
             (
                 "per_task",
                 PerTaskScoring(
@@ -293,7 +297,11 @@ class NetBuilderMixin:
             keys = ["train_loss", "train_acc", "valid_loss", "valid_acc"]
             keys += ["train_r2", "valid_r2"]
             callbacks.append(("progress_bar", ProgressBar(postfix_keys=keys)))
-        return [*callbacks, *copy.deepcopy(list(self.callbacks or []))]
+        user = copy.deepcopy(list(self.callbacks or []))
+        # A checkpoint (sklmtl.io.TrainingCheckpoint) records the state the
+        # other callbacks leave at the end of an epoch: it runs after them.
+        user.sort(key=_runs_last)
+        return [*callbacks, *user]
 
     def _fine_tuning_callbacks(self, incremental):
         """The frozen trunk's and the LR schedule's callbacks, when asked for.
@@ -365,6 +373,12 @@ class NetBuilderMixin:
     def _iterator_class(self):
         """Batches straight from tensors (a hook: Accelerate needs DataLoaders)."""
         return ArrayBatches
+
+
+def _runs_last(callback):
+    """Whether a user callback (or a ``(name, callback)`` pair) runs last."""
+    callback = callback[1] if isinstance(callback, tuple) else callback
+    return bool(getattr(callback, "runs_last", False))
 
 
 def _has_batch_norm(module):

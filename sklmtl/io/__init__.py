@@ -22,9 +22,19 @@ numpy dtypes including ``datetime64``/``timedelta64``, pandas ``Timestamp``/
 would not read back identical is refused at :func:`save`, naming the task.
 Not saved: user ``callbacks`` (refused: set ``callbacks=None`` first and pass
 them again after loading; so are ``train_transform``, ``valid_transform``,
-``validation_data`` and ``train_split``), trunk *instances* (refused: pass a class and
-``trunk__<param>`` arguments instead), and a weighting's non-tensor running
-state (e.g. DWA's loss history restarts when training resumes).
+``validation_data`` and ``train_split``), trunk *instances* (refused: pass a
+class, or a backbone by name, and ``trunk__<param>`` arguments instead), and
+the internal state torchjd keeps inside its ``NashMTL`` aggregator (step
+count, last weights), which a resumed fit recomputes. The weightings' own
+running state (DWA's loss history, GradNorm's initial losses, uncertainty's
+log-variances) is saved.
+
+:class:`TrainingCheckpoint` writes such a file at the end of every few epochs
+of a fit, with the fit's progress and the running state of its callbacks
+(stopping rules, learning-rate schedules), and :func:`resume` finishes the
+fit in a new process with the predictions of a fit that was never
+interrupted. Every file (models, checkpoints, ONNX exports) is written to a
+temporary file beside its path and renamed onto it (``_atomic``).
 
 A backbone by name (``trunk="resnet18"``, ``"timm:<name>"``, a torchvision
 builder function) is saved as its name and rebuilt through torchvision or
@@ -36,9 +46,11 @@ The package holds one job per module: ``_codec`` (the typed JSON of
 parameters and fitted attributes, and the allow-list of classes),
 ``_label_codec`` (the typed JSON of labels), ``_files`` (:func:`save` and
 :func:`load`), ``_migrations`` (the format versions and how an older file is
-read) and ``_onnx`` (:func:`to_onnx`).
+read), ``_checkpoint`` (:class:`TrainingCheckpoint`, :func:`resume`),
+``_atomic`` (the atomic write) and ``_onnx`` (:func:`to_onnx`).
 """
 
+from ._checkpoint import TrainingCheckpoint, resume
 from ._files import load, save
 from ._migrations import (  # noqa: F401
     FORMAT,
@@ -47,4 +59,4 @@ from ._migrations import (  # noqa: F401
 )
 from ._onnx import to_onnx
 
-__all__ = ["load", "save", "to_onnx"]
+__all__ = ["TrainingCheckpoint", "load", "resume", "save", "to_onnx"]

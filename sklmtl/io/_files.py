@@ -9,11 +9,8 @@ checks the file and its digests, reads an older format as the current one
 fitted-state setter ``fit`` uses.
 """
 
-import contextlib
 import hashlib
 import json
-import os
-import secrets
 import warnings
 
 import numpy as np
@@ -27,6 +24,7 @@ from ..classifier import MultiTaskNetClassifier
 from ..mixed import MultiTaskNet
 from ..nn._backbones import portable_trunk_params
 from ..regressor import MultiTaskNetRegressor
+from ._atomic import atomic_path
 from ._codec import Decoder, class_name, encode, public_classes
 from ._label_codec import check_round_trip
 from ._migrations import FORMAT, FORMAT_VERSION, check_readable, upgrade
@@ -80,6 +78,9 @@ _DATA_SETTINGS = (
     "validation_data",
     "train_split",
 )
+# What a file writes as None: user callbacks and the training-data settings
+# (save refuses them when set; a checkpoint leaves them to resume's caller).
+_UNSAVED_SETTINGS = ("callbacks", *_DATA_SETTINGS)
 
 
 def save(estimator, path, *, optimizer_state=True):
@@ -145,7 +146,7 @@ def save(estimator, path, *, optimizer_state=True):
     >>> (load(path).predict([[0.5]]) == clf.predict([[0.5]])).all()
     np.True_
     """
-    saved_class = _saved_class(estimator)
+    _saved_class(estimator)  # refuses what is not an sklmtl network estimator
     if not hasattr(estimator, "net_"):
         raise ValueError("The estimator is not fitted; fit it before saving.")
     if estimator.callbacks:
@@ -167,13 +168,50 @@ def save(estimator, path, *, optimizer_state=True):
             f"estimator.set_params({reset}) before saving and pass them again "
             "after loading (valid_transform is applied to every prediction)."
         )
+    tensors, metadata = file_content(
+        estimator, estimator._get_fitted_state(), optimizer_state=optimizer_state
+    )
+    with atomic_path(path) as temp:
+        save_file(tensors, temp, metadata=metadata)
+
+
+def file_content(
+    estimator, state, *, optimizer_state=True, extra=None, extra_tensors=None
+):
+    """The tensors and metadata of the file holding ``estimator`` in ``state``.
+
+    Parameters
+    ----------
+    estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
+        The estimator whose parameters are written (``callbacks`` and the
+        training-data settings ``train_transform``, ``valid_transform``,
+        ``validation_data`` and ``train_split`` are written as None).
+    state : dict
+        ``attributes`` and ``training`` as ``estimator._get_fitted_state()``
+        returns them (a checkpoint passes those of the net being trained).
+    optimizer_state : bool, default=True
+        Whether the optimizer's per-parameter state is written (as in
+        :func:`save`).
+    extra : dict or None, default=None
+        JSON-safe entries added to the payload (a checkpoint's progress).
+    extra_tensors : dict of str to Tensor or None, default=None
+        Further tensors (a checkpoint's callback state); their keys must not
+        start with ``module.``, ``weighting.`` or ``optimizer.``.
+
+    Returns
+    -------
+    tensors : dict of str to Tensor
+    metadata : dict of str to str
+        With the SHA-256 digests of both.
+    """
+    saved_class = _saved_class(estimator)
     allowed_by_class = {cls: name for name, cls in public_classes().items()}
     # The public class's parameters only: a model trained with a subclass
     # (e.g. the Accelerate variant) loads as a plain MultiTaskNetClassifier.
     base_params = set(saved_class().get_params(deep=False))
     params = _portable_params(
         {
-            key: value
+            key: None if key in _UNSAVED_SETTINGS else value
             for key, value in estimator.get_params(deep=False).items()
             if key in base_params or key in estimator._extra_params
         }
@@ -186,7 +224,6 @@ def save(estimator, path, *, optimizer_state=True):
         if task.classes is not None:
             # Refuse, naming the task, labels that would not read back as given.
             check_round_trip(task.classes, task.name, decode)
-    state = estimator._get_fitted_state()
     attributes = dict(state["attributes"])
     # The task descriptions (kind, classes with their label kind, or the
     # target scaling) and class weights, typed as parameters are.
@@ -224,12 +261,14 @@ def save(estimator, path, *, optimizer_state=True):
         "optimizer_param_names": training["optimizer_param_names"],
         "grad_scaler": training["grad_scaler"],
         "lr_schedule": training["lr_schedule"],
+        **(extra or {}),
     }
     tensors = {f"module.{k}": v for k, v in training["module"].items()}
     tensors |= {f"weighting.{k}": v for k, v in training["weighting"].items()}
     tensors |= opt_tensors
     if training["rng_state"] is not None:
         tensors["rng_state"] = training["rng_state"]
+    tensors |= extra_tensors or {}
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     metadata = {
         "format": FORMAT,
@@ -238,7 +277,7 @@ def save(estimator, path, *, optimizer_state=True):
         _TENSOR_DIGEST: _tensors_digest(tensors),
     }
     metadata[_METADATA_DIGEST] = _metadata_digest(metadata)
-    _write_atomically(tensors, metadata, path)
+    return tensors, metadata
 
 
 def _portable_params(params):
@@ -268,42 +307,6 @@ def _metadata_digest(metadata):
     """SHA-256 over every metadata entry but this digest itself."""
     entries = {k: v for k, v in metadata.items() if k != _METADATA_DIGEST}
     return hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
-
-
-def _write_atomically(tensors, metadata, path):
-    """Write the file next to ``path``, flush it to disk, rename it onto ``path``."""
-    target = os.path.realpath(os.fspath(path))
-    folder, name = os.path.split(target)
-    temp = os.path.join(folder, f".{name}.{secrets.token_hex(8)}.tmp")
-    try:
-        # 0o666 less the umask: the permissions a plain open() would give.
-        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    except OSError as exc:
-        raise type(exc)(
-            exc.errno,
-            f"Cannot save to {os.fspath(path)}: cannot create a file in the folder "
-            f"{folder} ({exc.strerror}). sklmtl.io.save writes a temporary file "
-            "there and renames it onto the path.",
-        ) from None
-    try:
-        save_file(tensors, temp, metadata=metadata)
-        handle = os.open(temp, os.O_RDWR)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temp)
-        raise
-    if os.name == "posix":  # make the rename itself durable
-        with contextlib.suppress(OSError):
-            handle = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(handle)
-            finally:
-                os.close(handle)
 
 
 def _history_value(value):

@@ -14,6 +14,7 @@ import warnings
 import torch
 
 from ..nn.heads import activate
+from ._atomic import atomic_path
 from ._codec import Decoder
 from ._label_codec import check_round_trip
 
@@ -95,7 +96,10 @@ def to_onnx(estimator, path, *, opset_version=None):
     estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
         A fitted estimator.
     path : str or path-like
-        The ``.onnx`` file to write.
+        The ``.onnx`` file to write. It is written to a temporary file in
+        the same folder and renamed onto ``path`` once complete (metadata
+        included): a failed or interrupted export leaves a file already at
+        ``path`` as it was.
     opset_version : int or None, default=None
         ONNX opset; None uses the exporter's default.
 
@@ -110,6 +114,9 @@ def to_onnx(estimator, path, *, opset_version=None):
     TypeError
         Before writing anything, when a task's labels have no typed form
         for the metadata (as :func:`save`); the message names the task.
+    OSError
+        When the folder of ``path`` does not exist or cannot be written to
+        (the message names the folder).
 
     Examples
     --------
@@ -151,7 +158,11 @@ def to_onnx(estimator, path, *, opset_version=None):
     metadata = _onnx_metadata(tasks, output_names)
     batch = torch.export.Dim("batch")
     try:
-        with warnings.catch_warnings(), _quiet_torchvision_notice():
+        with (
+            atomic_path(path, action="export") as temp,
+            warnings.catch_warnings(),
+            _quiet_torchvision_notice(),
+        ):
             # torch's exporter flags its own internal deprecations, which a
             # user cannot act on; other warnings (e.g. from tracing a custom
             # trunk) reach the user.
@@ -160,7 +171,7 @@ def to_onnx(estimator, path, *, opset_version=None):
             torch.onnx.export(
                 module,
                 (example,),
-                str(path),
+                temp,
                 input_names=["X"],
                 output_names=output_names,
                 dynamic_shapes=({0: batch},),
@@ -175,9 +186,9 @@ def to_onnx(estimator, path, *, opset_version=None):
                 external_data=False,
                 verbose=False,
             )
+            _store_onnx_metadata(temp, metadata)
     finally:
         estimator.net_.module_.to(estimator.net_.device)
-    _store_onnx_metadata(path, metadata)
     return output_names
 
 
