@@ -430,6 +430,21 @@ def load(path, *, device=None, custom_objects=None):
     >>> load(path, device="cpu").classes_.tolist()
     [0, 1]
     """
+    return load_file(path, device=device, custom_objects=custom_objects)[0]
+
+
+def load_file(path, *, device=None, custom_objects=None):
+    """:func:`load`, also returning the file's payload and tensors.
+
+    Returns
+    -------
+    estimator : MultiTaskNetClassifier, MultiTaskNetRegressor or MultiTaskNet
+        As :func:`load` returns it.
+    payload : dict
+        The file's JSON metadata (in the current format).
+    tensors : dict of str to Tensor
+        Every tensor in the file.
+    """
     payload, tensors = _read(path)
     estimator_class = _ESTIMATORS.get(payload.get("estimator"))
     if estimator_class is None:
@@ -466,7 +481,7 @@ def load(path, *, device=None, custom_objects=None):
             f"The weights in {path} do not fit the network its parameters "
             f"describe: {' '.join(lines[:2])}"
         ) from None
-    return est
+    return est, payload, tensors
 
 
 def _prefixed(tensors, prefix):
