@@ -362,3 +362,38 @@ def test_pages_quote_the_committed_1000_label_speed():
     performance = text("docs/user_guide/performance.rst")
     assert f"gave {ratio} for the first row" in performance
     assert f"- {ratio_one_thread} (" in performance  # the one-thread table
+
+
+def test_speed_report_gives_every_ratio_with_its_spread_per_thread_setting(tmp_path):
+    pytest.importorskip("matplotlib")
+    import torch
+
+    speed = _import_benchmark("speed")
+    spread = speed._spread([1.0, 1.1, 1.3])
+    assert spread["median"] == 1.1 and spread["iqr"] == pytest.approx(0.15)
+    assert spread["std"] == pytest.approx(0.1527525)
+    block = {
+        "fit_shapes": {shape: {"ratio": spread} for shape in speed.FIT_SHAPES},
+        "small_tables": {table: {"ratio": spread} for table in speed.SMALL_TABLES},
+    }
+    result = {
+        "by_threads": {"1": block, "all": block},
+        "machine": {"platform": "test", "cpu_count": 2},
+        "versions": {"torch": torch.__version__},
+        "repeats": 3,
+    }
+    lines = speed.report(result).splitlines()
+    for measure in [*speed.FIT_SHAPES.values(), *speed.SMALL_TABLES]:
+        line = next(line for line in lines if measure in line)
+        assert line.count("1.10 (IQR 0.15)") == 2  # one thread and all cores
+    speed.plot_ratios(result, tmp_path / "speed.png")
+    assert (tmp_path / "speed.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_speed_hand_loop_for_binary_labels_has_one_logit_per_label():
+    import torch
+
+    speed = _import_benchmark("speed")
+    X, Y = speed._indicator_problem(40, 5, 3)
+    module = speed.fused_hand_loop("labels_1000", X, Y, (4,), batch=16, epochs=1)
+    assert module(torch.from_numpy(X)).shape == (40, 3)
