@@ -60,11 +60,29 @@ class MultiTaskNeuralNet(NeuralNet):
         skorch notifies every callback before and after every batch, reads
         each batch's loss with ``.item()`` and writes two history cells per
         batch. When no callback (and no subclass) overrides a per-batch hook,
-        this loop runs the steps alone, hands each step to
+        the steps run alone, each step goes to
         :class:`~sklmtl.callbacks.PerTaskScoring` (which only adds tensors),
-        and writes the same per-batch history rows once the epoch's batches
-        are done, from one read of the stacked losses. Any other per-batch
-        hook gets skorch's own loop, unchanged.
+        and the same per-batch history rows are written once the epoch's
+        batches are done, from one read of the stacked losses. Any other
+        per-batch hook gets skorch's own loop, unchanged.
+
+        Parameters
+        ----------
+        iterator : iterable of (Tensor, Tensor) or None
+            The epoch's batches; None skips the epoch (no validation data).
+        training : bool
+            Whether the batches train the network.
+        prefix : {"train", "valid"}
+            Prefix of the history keys.
+        step_fn : callable
+            skorch's step for one batch (its ``validation_step``; training
+            batches run :meth:`_lean_train_step` on the lean path).
+        **fit_params : dict
+            Passed to the step.
+
+        Returns
+        -------
+        None
         """
         self._batches_done = None
         if iterator is None or not self._lean_epoch():
@@ -143,6 +161,15 @@ class MultiTaskNeuralNet(NeuralNet):
         return steps[0]
 
     def get_default_callbacks(self):
+        """skorch's default callbacks, the epoch losses read more cheaply.
+
+        Returns
+        -------
+        callbacks : list of (str, Callback)
+            skorch's defaults, with ``train_loss`` and ``valid_loss`` computed
+            by a :class:`~skorch.callbacks.PassthroughScoring` that reads the
+            epoch's batch rows once (same values).
+        """
         return [
             (name, _BatchMeanLoss(name=name, on_train=name == "train_loss"))
             if name in ("train_loss", "valid_loss")
