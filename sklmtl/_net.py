@@ -76,7 +76,7 @@ class MultiTaskNeuralNet(NeuralNet):
             Prefix of the history keys.
         step_fn : callable
             skorch's step for one batch (its ``validation_step``; training
-            batches run :meth:`_lean_train_step` on the lean path).
+            batches run ``_lean_train_step`` on the lean path).
         **fit_params : dict
             Passed to the step.
 
