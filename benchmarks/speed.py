@@ -725,7 +725,10 @@ def main(argv=None):
                     start = time.perf_counter()
                     block[name] = _run_step(name, args)
                     elapsed = time.perf_counter() - start
-                    print(f"{name} ({setting} threads): {elapsed:.0f} s", flush=True)
+                    print(
+                        f"{name} ({_threads_text(setting)}): {elapsed:.0f} s",
+                        flush=True,
+                    )
     torch.set_num_threads(os.cpu_count())
     for name in ONCE_STEPS:
         if name in wanted:
@@ -749,6 +752,10 @@ def write(result, out):
     (out / "speed.md").write_text(table)
     plot_ratios(result, out / "speed.png")
     print(table)
+
+
+def _threads_text(setting):
+    return "1 thread" if setting == "1" else f"{setting} threads"
 
 
 def _spread_text(spread):
@@ -815,9 +822,7 @@ def report(res):
     """The markdown report: every ratio per thread setting, then the rest."""
     settings = list(res["by_threads"])
     lines = [
-        "| ratio | "
-        + " | ".join(f"{s} thread{'s' if s != '1' else ''}" for s in settings)
-        + " | target |",
+        "| ratio | " + " | ".join(_threads_text(s) for s in settings) + " | target |",
         "|---|" + "---|" * len(settings) + "---|",
     ]
     for measure, spreads, target in ratio_rows(res):
@@ -857,7 +862,7 @@ def _once_rows(res):
             rows.append(
                 (
                     f"predict_proba peak resident memory growth beyond its "
-                    f"outputs ({setting} threads)",
+                    f"outputs ({_threads_text(setting)})",
                     f"{pr['peak_extra_beyond_outputs_bytes'] / 2**20:.1f} MiB "
                     f"(outputs {pr['output_bytes'] / 2**20:.1f} MiB, "
                     f"X {_mib(pr['X_bytes'])})",
@@ -930,7 +935,7 @@ def plot_ratios(res, path):
             medians.append(median)
             low.append(median - q1)
             high.append(q3 - median)
-        label = f"{setting} thread{'s' if setting != '1' else ''}"
+        label = _threads_text(setting)
         ax.barh(ys, medians, height, xerr=[low, high], label=label, capsize=2)
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.set_yticks([i + height * (len(settings) - 1) / 2 for i in range(len(rows))])
