@@ -2,35 +2,44 @@
 
 Usage::
 
-    python benchmarks/speed.py [--repeats 5] [--threads 2] [--quick] [--out DIR]
-                               [--only STEP ...]
+    python benchmarks/speed.py [--repeats 5] [--threads 1 all] [--quick]
+                               [--out DIR] [--only STEP ...]
 
-Measures, side by side in one run (median of ``--repeats`` repeats):
+One command measures every ratio with its run-to-run spread, on each torch
+thread setting of ``--threads`` (default: one thread, then all cores). Each
+ratio is the median over ``--repeats`` interleaved pairs (A then B, the ratio
+of each pair one sample; the host's speed drifts less within a pair than
+between repeats), with the samples' standard deviation and interquartile
+range.
 
-1. framework overhead: per-epoch training time of ``MultiTaskNetClassifier``
-   over a hand-written loop training the same module with the same optimizer,
-   batch size, data and threads (large MLP 784-256-256 with 2 heads on
-   10,000 x 784, batch 128; small MLP 64-64 on 10,000 x 64, batch 64);
-2. sharing: fit time of one shared net for T tasks against
-   ``IndependentTaskClassifier`` (one net per task, same trunk and epochs), and
-   the growth of the shared net's fit time from T = 1 to T = 32;
-3. prediction: ``predict_proba`` on 100,000 rows against the bare module's
-   forward pass over the same batches under ``torch.inference_mode``, and the
-   peak growth of resident memory during ``predict_proba`` beyond its outputs,
-   measured in a fresh process;
-4. scaling: per-epoch fit time from 10^3 to 10^6 rows (log-log slope) and the
-   peak growth of resident memory during fit against the float32 size of X;
-5. hardware: achieved training GFLOP/s of the large MLP against the measured
-   float32 matmul GFLOP/s of this CPU;
-6. threads: a tiny net at 1 and at all threads, and the ``n_threads`` default;
-7. many labels (issue 13; 10,000 x 64, one hidden layer of 256, batch 128,
-   2 epochs, label-indicator ``Y``): fit for 1,000 binary labels against a
-   hand-written loop with one output layer and a BCE for all labels, fit
-   time growth from 1 to 32 and to 1,000 labels (``many_labels``), and
-   ``predict_proba`` (and ``predict_positive_proba``) for 1,000 labels on
-   100,000 rows against the bare forward pass (``many_labels_predict``).
-   Run them alone with ``--only many_labels many_labels_predict --threads 1``;
-8. ``tasks_growth``: the T = 1 vs T = 32 part of step 2 alone.
+Ratio steps (per thread setting):
+
+1. ``fit_shapes``: fit time against the fastest hand loop a user could write
+   (same module, ``torch.optim.Adam(..., fused=True)`` as the estimator uses,
+   shuffled slices of tensors made once; for binary labels one output layer
+   with one logit per label and one BCE), 2 epochs, batch 128, on the shapes
+   of issue 27: MLP 784-256-256 with two ten-class heads on 10,000 rows;
+   MLP 64-256 with one binary label and with 1,000 binary labels on 10,000
+   rows; the LeNet CNN of the MultiMNIST benchmark on 5,000 image pairs;
+2. ``small_tables``: the default ``MultiTaskNetClassifier`` against
+   ``MLPClassifier`` per task (both with their defaults) on the real-data
+   suite's tables under 1,000 training rows, in its split (seed 0) and
+   preprocessing pipeline; with both models' test mean task accuracy;
+3. ``prediction``: ``predict_proba`` on 100,000 rows against the bare
+   module's forward pass over the same batches under ``torch.inference_mode``,
+   and the peak growth of resident memory during ``predict_proba`` beyond its
+   outputs, measured in a fresh process;
+4. ``many_labels_predict``: ``predict_proba`` (and ``predict_positive_proba``)
+   for 1,000 labels on 100,000 rows against the bare forward pass.
+
+Steps run once, on all cores: ``sharing`` (fit time of one shared net for T
+tasks against ``IndependentTaskClassifier``, and from T = 1 to 32),
+``scaling`` (per-epoch fit time from 10^3 to 10^6 rows, log-log slope, and
+peak memory against X), ``threads`` (a tiny to a large net at 1 and all
+threads and ``n_threads="auto"``), ``many_labels`` (fit time growth from 1
+to 32 to 1,000 binary labels, and against the fused hand loop),
+``tasks_growth`` (the T = 1 vs 32 part of ``sharing``), and ``hardware``
+(training GFLOP/s of the large MLP against float32 matmul GFLOP/s).
 
 Memory is the process's resident *anonymous* memory (``RssAnon`` in
 ``/proc/self/status``; psutil's RSS where there is no ``/proc``), polled every
@@ -38,8 +47,9 @@ millisecond: it counts what numpy and torch's CPU allocator hold, which
 ``tracemalloc`` does not see (it traces Python's allocators only: a 40 MB
 tensor shows a 152 B peak there), and leaves out a memmap's file pages.
 
-Prints a markdown table and writes ``speed.json`` and ``speed.md``; with
-``--only`` it runs the named steps and prints their JSON.
+Writes ``speed.json``, ``speed.md`` (the tables) and ``speed.png`` (every
+ratio with its interquartile range) to ``--out``; with ``--only`` it runs the
+named steps alone (``hardware`` needs ``fit_shapes``).
 """
 
 import argparse
@@ -52,6 +62,7 @@ import statistics
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -59,18 +70,25 @@ import psutil
 import torch
 import torch.nn.functional as F
 from sklearn.base import clone
+from threadpoolctl import threadpool_limits
 
 from sklmtl import MultiTaskNetClassifier, __version__
 from sklmtl.baselines import IndependentTaskClassifier
 from sklmtl.nn import HardParameterSharing, MLPTrunk
 
+#: The clock of every timing: wall time, or with ``--clock cpu`` this
+#: process's CPU time (one thread on a shared machine: leaves out the time
+#: other jobs held the core; with more threads it adds theirs up).
+_CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+_clock = _CLOCKS["wall"]
+
 
 def _median_time(fn, repeats):
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = _clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(_clock() - start)
     return statistics.median(times)
 
 
@@ -114,59 +132,6 @@ def _estimator(hidden, batch, epochs, **kwargs):
     )
 
 
-def hand_loop(X, Y, hidden, batch, epochs, n_classes, fused=None):
-    """The loop a user would write: same module, Adam, shuffled slices."""
-    torch.manual_seed(0)
-    module = HardParameterSharing(
-        MLPTrunk(X.shape[1], hidden_layer_sizes=hidden), n_classes
-    )
-    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3, fused=fused)
-    X_t, Y_t = torch.from_numpy(X), torch.from_numpy(Y.astype(np.int64))
-    module.train()
-    for _ in range(epochs):
-        order = torch.randperm(len(X_t))
-        for start in range(0, len(X_t), batch):
-            idx = order[start : start + batch]
-            xb, yb = X_t[idx], Y_t[idx]
-            logits = module(xb)
-            loss = sum(F.cross_entropy(lg, yb[:, t]) for t, lg in enumerate(logits))
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-    return module
-
-
-def overhead(name, n_features, hidden, batch, epochs, repeats):
-    """Per-epoch time of the estimator and of the hand loop, runs interleaved.
-
-    The machine's speed drifts by tens of percent over seconds (a shared
-    host), so the two are timed alternately and compared by their medians.
-    Both use torch's thread setting (``n_threads=None``).
-    """
-    X, Y = _problem(10_000, n_features)
-    n_classes = [int(Y[:, t].max()) + 1 for t in range(Y.shape[1])]
-    estimator = _estimator(hidden, batch, epochs, n_threads=None)
-    est = functools.partial(_fit, estimator, X, Y)
-    loop = functools.partial(hand_loop, X, Y, hidden, batch, epochs, n_classes)
-    fused_loop = functools.partial(loop, fused=True)
-    est(), loop(), fused_loop()  # warm-up
-    t_est, t_loop, t_fused = [], [], []
-    for _ in range(repeats):
-        t_est.append(_median_time(est, 1) / epochs)
-        t_loop.append(_median_time(loop, 1) / epochs)
-        t_fused.append(_median_time(fused_loop, 1) / epochs)
-    t_est, t_loop = statistics.median(t_est), statistics.median(t_loop)
-    t_fused = statistics.median(t_fused)
-    return {
-        "workload": name,
-        "sklmtl_epoch_s": t_est,
-        "hand_loop_epoch_s": t_loop,
-        "ratio": t_est / t_loop,
-        "hand_loop_fused_adam_epoch_s": t_fused,
-        "ratio_to_fused_adam_loop": t_est / t_fused,
-    }
-
-
 def _interleaved(first, second, repeats):
     """Medians of two timings taken alternately (the host's speed drifts)."""
     a, b = [], []
@@ -174,6 +139,23 @@ def _interleaved(first, second, repeats):
         a.append(_median_time(first, 1))
         b.append(_median_time(second, 1))
     return statistics.median(a), statistics.median(b)
+
+
+def _paired(first, second, repeats):
+    """Times of ``first`` and ``second`` taken alternately, and their ratios.
+
+    The ratio of each pair is one sample: the host's speed drifts less within
+    a pair than between repeats.
+    """
+    a, b = [], []
+    for _ in range(repeats):
+        a.append(_median_time(first, 1))
+        b.append(_median_time(second, 1))
+    return {
+        "first_s": _spread(a),
+        "second_s": _spread(b),
+        "ratio": _spread([x / y for x, y in zip(a, b)]),
+    }
 
 
 def sharing(repeats, epochs=3):
@@ -276,14 +258,16 @@ def prediction(repeats):
                 module(X_t[start : start + 4096])
 
     clf.predict_proba(X[:10]), bare()
-    t_est, t_bare = _interleaved(lambda: clf.predict_proba(X), bare, repeats)
+    paired = _paired(lambda: clf.predict_proba(X), bare, repeats)
+    t_est, t_bare = paired["first_s"]["median"], paired["second_s"]["median"]
     # A fresh process: memory this one freed and malloc kept would hide growth.
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         memory = pool.apply(_predict_memory_probe)
     return {
         "predict_proba_s": t_est,
         "bare_forward_s": t_bare,
-        "ratio": t_est / t_bare,
+        "ratio": paired["ratio"]["median"],
+        "ratio_spread": paired["ratio"],
         "peak_rss_growth_bytes": memory["peak_growth_bytes"],
         "output_bytes": memory["output_bytes"],
         "peak_extra_beyond_outputs_bytes": memory["peak_growth_bytes"]
@@ -377,11 +361,11 @@ def _indicator_problem(n_samples, n_features, n_labels, seed=0):
 
 
 def label_hand_loop(X, Y, hidden, batch, epochs):
-    """The loop a user would write: one output layer and one BCE for all labels."""
+    """The loop a user would write: one output layer, one BCE, fused Adam."""
     torch.manual_seed(0)
     trunk = MLPTrunk(X.shape[1], hidden_layer_sizes=hidden)
     module = torch.nn.Sequential(trunk, torch.nn.Linear(trunk.out_features, Y.shape[1]))
-    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3, fused=True)
     X_t, Y_t = torch.from_numpy(X), torch.from_numpy(Y.astype(np.float32))
     module.train()
     for _ in range(epochs):
@@ -460,47 +444,261 @@ def many_labels_predict(repeats):
         for name, call in calls.items():
             times[name].append(_median_time(call, 1))
     t = {name: statistics.median(values) for name, values in times.items()}
+    spreads = {
+        f"ratio_{name}": _spread(
+            [a / b for a, b in zip(times[name], times["bare_forward"])]
+        )
+        for name in calls
+        if name != "bare_forward"
+    }
     return {
         "time_s": t,
-        **{
-            f"ratio_{name}": t[name] / t["bare_forward"]
-            for name in calls
-            if name != "bare_forward"
+        **{key: value["median"] for key, value in spreads.items()},
+        "ratio_spread": spreads,
+    }
+
+
+# ---------------------------------------------------------------- fit shapes
+# The fit shapes of issue 27, each against the tightest loop a user could
+# write: fused Adam (as the estimator uses), shuffled slices of tensors made
+# once, and for binary labels one logit per label with one BCE.
+FIT_SHAPES = {
+    "mlp_two_heads": "MLP 784-256-256, 2 ten-class heads, 10k rows, batch 128",
+    "one_binary": "MLP 64-256, 1 binary label, 10k rows, batch 128",
+    "labels_1000": "MLP 64-256, 1,000 binary labels, 10k rows, batch 128",
+    "cnn_multimnist": "LeNet CNN, MultiMNIST 28x28, 2 heads, 5k rows, batch 128",
+}
+
+
+def _shape_data(shape):
+    """``(X, Y, hidden, estimator parameters)`` of a fit shape."""
+    if shape == "mlp_two_heads":
+        X, Y = _problem(10_000, 784)
+        return X, Y, (256, 256), {}
+    if shape == "cnn_multimnist":
+        from sklmtl.datasets import load_multi_mnist
+
+        X, Y = load_multi_mnist("train", n_samples=5_000, return_X_y=True)
+        X = np.asarray(X, dtype=np.float32)
+        return X, np.asarray(Y), None, {"trunk": "cnn", "image_shape": (28, 28)}
+    n_labels = 1 if shape == "one_binary" else 1000
+    X, Y = _indicator_problem(10_000, 64, n_labels)
+    return X, Y, (256,), {}
+
+
+def _shape_module(shape, X, Y, hidden):
+    """The module a user would train by hand for ``shape``."""
+    if shape == "cnn_multimnist":
+        from sklmtl.nn import CNNTrunk
+
+        n_classes = [int(Y[:, t].max()) + 1 for t in range(Y.shape[1])]
+        return HardParameterSharing(CNNTrunk((1, 28, 28)), n_classes)
+    trunk = MLPTrunk(X.shape[1], hidden_layer_sizes=hidden)
+    if shape == "mlp_two_heads":
+        n_classes = [int(Y[:, t].max()) + 1 for t in range(Y.shape[1])]
+        return HardParameterSharing(trunk, n_classes)
+    return torch.nn.Sequential(trunk, torch.nn.Linear(trunk.out_features, Y.shape[1]))
+
+
+def fused_hand_loop(shape, X, Y, hidden, batch, epochs):
+    """The fastest loop a user would write for ``shape`` (fused Adam)."""
+    torch.manual_seed(0)
+    module = _shape_module(shape, X, Y, hidden)
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3, fused=True)
+    binary = shape in ("one_binary", "labels_1000")
+    X_t = torch.from_numpy(X)
+    Y_t = torch.from_numpy(Y.astype(np.float32 if binary else np.int64))
+    module.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(X_t))
+        for start in range(0, len(X_t), batch):
+            idx = order[start : start + batch]
+            xb, yb = X_t[idx], Y_t[idx]
+            if binary:
+                loss = F.binary_cross_entropy_with_logits(module(xb), yb)
+            else:
+                loss = sum(
+                    F.cross_entropy(lg, yb[:, t]) for t, lg in enumerate(module(xb))
+                )
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return module
+
+
+def _spread(values):
+    """Median, sample standard deviation and interquartile range."""
+    q1, q3 = np.percentile(values, [25, 75])
+    return {
+        "median": statistics.median(values),
+        "std": statistics.stdev(values) if len(values) > 1 else 0.0,
+        "iqr": float(q3 - q1),
+        "values": list(values),
+    }
+
+
+def fit_shape(shape, repeats, epochs=2, batch=128):
+    """Fit time of the estimator and of the fused hand loop, interleaved.
+
+    Each repeat times the estimator then the hand loop; the ratio of each
+    pair is one sample (the host's speed drifts less within a pair than
+    between repeats). Returns the medians and the spread of the ratios.
+    """
+    X, Y, hidden, params = _shape_data(shape)
+    if hidden is not None:
+        params = {"hidden_layer_sizes": hidden, **params}
+    estimator = MultiTaskNetClassifier(
+        batch_size=batch,
+        max_epochs=epochs,
+        early_stopping=False,
+        tol=None,
+        random_state=0,
+        n_threads=None,
+        **params,
+    )
+    est = functools.partial(_fit, estimator, X, Y)
+    loop = functools.partial(fused_hand_loop, shape, X, Y, hidden, batch, epochs)
+    est(), loop()  # warm-up
+    paired = _paired(est, loop, repeats)
+    return {
+        "workload": FIT_SHAPES[shape],
+        "epochs": epochs,
+        "sklmtl_fit_s": paired["first_s"],
+        "hand_loop_fit_s": paired["second_s"],
+        "ratio": paired["ratio"],
+    }
+
+
+def fit_shapes(repeats, shapes=None):
+    """:func:`fit_shape` for every shape of :data:`FIT_SHAPES`."""
+    return {shape: fit_shape(shape, repeats) for shape in shapes or FIT_SHAPES}
+
+
+# --------------------------------------------------------------- small tables
+#: The real-data suite's tables whose training split has under 1,000 rows.
+SMALL_TABLES = ("penguins", "mpg", "solar flare")
+
+
+def _fit_quietly(model, X, Y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarning
+        return model.fit(X, Y)
+
+
+def small_table(name, repeats):
+    """Default fit against ``MLPClassifier`` per task on one real table.
+
+    The real-data suite's split (seed 0) and preprocessing pipeline; each
+    repeat times the default ``MultiTaskNetClassifier`` then
+    ``IndependentTaskClassifier(MLPClassifier())`` (both with their
+    defaults), and the ratio of each pair is one sample.
+    """
+    import real_suite
+    from realdata import load_table
+
+    from sklmtl.metrics import mean_task_accuracy
+
+    X_train, Y_train, X_test, Y_test = real_suite.split(
+        *load_table(name), 0, real_suite.SUITES["real"]
+    )
+    pipelines = {
+        key: real_suite.make_pipeline(
+            real_suite.preprocessor(X_train), real_suite.METHODS[method][0](0)
+        )
+        for key, method in (("sklmtl", real_suite.SKLMTL), ("mlp", "MLP per task"))
+    }
+    fits = {
+        key: functools.partial(_fit_quietly, clone(model), X_train, Y_train)
+        for key, model in pipelines.items()
+    }
+    fitted = {key: fit() for key, fit in fits.items()}  # warm-up
+    times = {key: [] for key in fits}
+    for _ in range(repeats):
+        for key, fit in fits.items():
+            times[key].append(_median_time(fit, 1))
+    return {
+        "train_rows": len(X_train),
+        "sklmtl_fit_s": _spread(times["sklmtl"]),
+        "mlp_per_task_fit_s": _spread(times["mlp"]),
+        "ratio": _spread([a / b for a, b in zip(times["sklmtl"], times["mlp"])]),
+        "sklmtl_epochs": int(fitted["sklmtl"][-1].n_iter_),
+        "test_mean_task_accuracy": {
+            key: float(mean_task_accuracy(Y_test, model.predict(X_test)))
+            for key, model in fitted.items()
         },
     }
 
 
-_STEP_NAMES = [
-    "overhead_large",
-    "overhead_small",
-    "sharing",
-    "prediction",
-    "scaling",
-    "threads",
-    "many_labels",
-    "many_labels_predict",
-    "tasks_growth",
-]
+def small_tables(repeats, tables=SMALL_TABLES):
+    """:func:`small_table` for each table; None when its data are missing."""
+    from realdata import missing_packages
+
+    if missing_packages(list(tables)):
+        return None
+    return {name: small_table(name, repeats) for name in tables}
+
+
+#: Steps timed against a reference once per thread setting (``--threads``).
+RATIO_STEPS = {
+    "fit_shapes": fit_shapes,
+    "small_tables": small_tables,
+    "prediction": prediction,
+    "many_labels_predict": many_labels_predict,
+}
+#: Steps run once, with all cores.
+ONCE_STEPS = {
+    "sharing": sharing,
+    "scaling": None,  # takes --quick, not --repeats
+    "threads": threads,
+    "many_labels": many_labels,
+    "tasks_growth": tasks_growth,
+}
+_STEP_NAMES = [*RATIO_STEPS, *ONCE_STEPS]
+
+
+def _thread_count(setting):
+    return os.cpu_count() if setting == "all" else int(setting)
+
+
+def _run_step(name, args):
+    if name == "scaling":
+        return scaling(args.quick)
+    return {**RATIO_STEPS, **ONCE_STEPS}[name](args.repeats)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument(
+        "--threads",
+        nargs="+",
+        default=["1", "all"],
+        help='torch thread settings of the ratio steps: numbers or "all" '
+        "(default: 1 all)",
+    )
     parser.add_argument("--quick", action="store_true", help="skip 10^6 rows")
+    parser.add_argument(
+        "--clock",
+        choices=sorted(_CLOCKS),
+        default="wall",
+        help="wall time (default), or this process's CPU time (for one thread "
+        "on a shared machine)",
+    )
     parser.add_argument(
         "--only",
         nargs="+",
         choices=_STEP_NAMES,
-        help="run these steps only and print their JSON (no table, nothing written)",
+        help="run these steps only (the files written hold their results)",
     )
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "speed"
     )
     args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    r = args.repeats
+    for setting in args.threads:
+        if setting != "all" and not setting.isdigit():
+            parser.error(f'--threads takes numbers or "all"; got {setting!r}')
+    global _clock
+    _clock = _CLOCKS[args.clock]
     result = {
         "versions": {
             "sklmtl": __version__,
@@ -510,128 +708,199 @@ def main(argv=None):
         "machine": {
             "platform": platform.platform(),
             "cpu_count": os.cpu_count(),
-            "torch_threads": torch.get_num_threads(),
+            "processor": platform.processor(),
         },
-        "repeats": r,
+        "repeats": args.repeats,
+        "clock": args.clock,
+        "by_threads": {},
     }
-    steps = [
-        (
-            "overhead_large",
-            lambda: overhead(
-                "MLP 784-256-256, 2 heads, batch 128", 784, (256, 256), 128, 2, r
-            ),
-        ),
-        (
-            "overhead_small",
-            lambda: overhead("MLP 64-64, 2 heads, batch 64", 64, (64, 64), 64, 2, r),
-        ),
-        ("sharing", lambda: sharing(r)),
-        ("prediction", lambda: prediction(r)),
-        ("scaling", lambda: scaling(args.quick)),
-        ("threads", lambda: threads(r)),
-        ("many_labels", lambda: many_labels(r)),
-        ("many_labels_predict", lambda: many_labels_predict(r)),
-        ("tasks_growth", lambda: tasks_growth(r)),
-    ]
-    for key, step in steps:
-        if args.only and key not in args.only:
-            continue
-        start = time.perf_counter()
-        result[key] = step()
-        print(f"{key}: {time.perf_counter() - start:.0f} s", flush=True)
-    if args.only:
-        print(json.dumps(result, indent=2))
-        return
-    result["hardware"] = hardware(r, result["overhead_large"]["sklmtl_epoch_s"])
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "speed.json").write_text(json.dumps(result, indent=2))
+    wanted = set(args.only or _STEP_NAMES)
+    for setting in args.threads:
+        # torch's threads and the BLAS/OpenMP pools numpy and scikit-learn use.
+        torch.set_num_threads(_thread_count(setting))
+        block = result["by_threads"][setting] = {}
+        with threadpool_limits(limits=_thread_count(setting)):
+            for name in RATIO_STEPS:
+                if name in wanted:
+                    start = time.perf_counter()
+                    block[name] = _run_step(name, args)
+                    elapsed = time.perf_counter() - start
+                    print(
+                        f"{name} ({_threads_text(setting)}): {elapsed:.0f} s",
+                        flush=True,
+                    )
+    torch.set_num_threads(os.cpu_count())
+    for name in ONCE_STEPS:
+        if name in wanted:
+            start = time.perf_counter()
+            result[name] = _run_step(name, args)
+            print(f"{name}: {time.perf_counter() - start:.0f} s", flush=True)
+    if "fit_shapes" in wanted:
+        block = result["by_threads"][args.threads[-1]]
+        fit = block["fit_shapes"]["mlp_two_heads"]
+        result["hardware"] = hardware(
+            args.repeats, fit["sklmtl_fit_s"]["median"] / fit["epochs"]
+        )
+    write(result, args.out)
+
+
+def write(result, out):
+    """``speed.json``, ``speed.md`` and ``speed.png`` of a result, in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "speed.json").write_text(json.dumps(result, indent=2) + "\n")
     table = report(result)
-    (args.out / "speed.md").write_text(table)
+    (out / "speed.md").write_text(table)
+    plot_ratios(result, out / "speed.png")
     print(table)
 
 
-def report(res):
-    ol, os_, sh, pr, sc, hw, th = (
-        res[k]
-        for k in (
-            "overhead_large",
-            "overhead_small",
-            "sharing",
-            "prediction",
-            "scaling",
-            "hardware",
-            "threads",
+def _threads_text(setting):
+    return "1 thread" if setting == "1" else f"{setting} threads"
+
+
+def _spread_text(spread):
+    """``median [q1-q3 width]`` of a ratio."""
+    return f"{spread['median']:.2f} (IQR {spread['iqr']:.2f})"
+
+
+def ratio_rows(res):
+    """``(measure, {threads: spread}, target)`` of every ratio with a spread."""
+    rows = []
+    by = res["by_threads"]
+
+    def per_setting(get):
+        out = {}
+        for setting, block in by.items():
+            try:
+                out[setting] = get(block)
+            except (KeyError, TypeError):
+                continue
+        return out
+
+    for shape, workload in FIT_SHAPES.items():
+        rows.append(
+            (
+                f"fit / fused hand loop: {workload}",
+                per_setting(lambda b, s=shape: b["fit_shapes"][s]["ratio"]),
+                "<= 1.05",
+            )
         )
-    )
-    biggest = sc["rows"][-1]
-    rows = [
-        (
-            "framework overhead, large MLP (sklmtl / hand loop per epoch)",
-            _ratio_text(ol["ratio"], ol["sklmtl_epoch_s"], ol["hand_loop_epoch_s"]),
-            "<= 1.10",
-        ),
-        (
-            "same, against a hand loop with fused Adam (as sklmtl uses)",
-            f"{ol['ratio_to_fused_adam_loop']:.2f}",
-            "",
-        ),
-        (
-            "framework overhead, small MLP",
-            _ratio_text(os_["ratio"], os_["sklmtl_epoch_s"], os_["hand_loop_epoch_s"]),
-            "<= 1.25",
-        ),
-        (
-            "same, against a hand loop with fused Adam",
-            f"{os_['ratio_to_fused_adam_loop']:.2f}",
-            "",
-        ),
-        (
-            "sharing: independent nets / shared net, T = 5",
-            f"{sh['shared_speedup_T5']:.2f}x",
-            ">= 3.5x",
-        ),
-        (
-            "sharing: shared fit time T = 32 / T = 1",
-            f"{sh['growth_T1_to_T32']:.2f}",
-            "<= 1.5",
-        ),
+    for table in SMALL_TABLES:
+        rows.append(
+            (
+                f"default fit / MLPClassifier per task: {table}",
+                per_setting(lambda b, t=table: b["small_tables"][t]["ratio"]),
+                "<= 1",
+            )
+        )
+    rows.append(
         (
             "predict_proba 100k rows / bare forward",
-            _ratio_text(pr["ratio"], pr["predict_proba_s"], pr["bare_forward_s"]),
+            per_setting(lambda b: b["prediction"]["ratio_spread"]),
             "<= 1.2",
-        ),
-        (
-            "predict_proba peak resident memory growth beyond its outputs",
-            f"{pr['peak_extra_beyond_outputs_bytes'] / 2**20:.1f} MiB "
-            f"(outputs {pr['output_bytes'] / 2**20:.1f} MiB, X {_mib(pr['X_bytes'])})",
-            "bounded by the batch",
-        ),
-        (
-            "fit time per epoch vs rows, log-log slope",
-            f"{sc['loglog_slope_from_1e4']:.2f}",
-            "~1 (linear)",
-        ),
-        (
-            f"peak RSS growth during fit, {biggest['n_samples']:,} rows",
-            f"{_mib(biggest['peak_rss_growth_bytes'])} "
-            f"(limit {_mib(biggest['limit_bytes'])})",
-            "< 2x X + model",
-        ),
-        (
-            "training GFLOP/s, large MLP / float32 matmul GFLOP/s",
-            f"{hw['training_gflops']:.0f} / {hw['matmul_gflops']:.0f} "
-            f"= {hw['fraction_of_matmul']:.0%}",
-            ">= 50%",
-        ),
-        (
-            "same at batch 512 (for reference)",
-            f"{hw['training_gflops_batch512']:.0f} GFLOP/s "
-            f"= {hw['fraction_of_matmul_batch512']:.0%}",
-            "",
-        ),
+        )
+    )
+    for name, target in (
+        ("predict_proba", "<= 1.2"),
+        ("predict_positive_proba", "<= 1.3"),
+    ):
+        rows.append(
+            (
+                f"1,000 labels, 100k rows: {name} / bare forward",
+                per_setting(
+                    lambda b, n=name: b["many_labels_predict"]["ratio_spread"][
+                        f"ratio_{n}"
+                    ]
+                ),
+                target,
+            )
+        )
+    return [row for row in rows if row[1]]
+
+
+def report(res):
+    """The markdown report: every ratio per thread setting, then the rest."""
+    settings = list(res["by_threads"])
+    lines = [
+        "| ratio | " + " | ".join(_threads_text(s) for s in settings) + " | target |",
+        "|---|" + "---|" * len(settings) + "---|",
     ]
+    for measure, spreads, target in ratio_rows(res):
+        cells = [_spread_text(spreads[s]) if s in spreads else "" for s in settings]
+        lines.append(f"| {measure} | " + " | ".join(cells) + f" | {target} |")
+    lines += ["", "| measure | value | target |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in _once_rows(res)]
+    m = res["machine"]
+    lines += [
+        "",
+        f"Machine: {m['platform']}, {m['cpu_count']} CPUs; torch "
+        f"{res['versions']['torch']}. Ratios: median over {res['repeats']} "
+        "interleaved pairs (each pair's own ratio), IQR = interquartile range.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _once_rows(res):
+    rows = []
+    sh, sc, hw, th = (res.get(k) for k in ("sharing", "scaling", "hardware", "threads"))
+    if sh:
+        rows += [
+            (
+                "sharing: independent nets / shared net, T = 5",
+                f"{sh['shared_speedup_T5']:.2f}x",
+                ">= 3.5x",
+            ),
+            (
+                "sharing: shared fit time T = 32 / T = 1",
+                f"{sh['growth_T1_to_T32']:.2f}",
+                "<= 1.5",
+            ),
+        ]
+    for setting, block in res["by_threads"].items():
+        pr = block.get("prediction")
+        if pr:
+            rows.append(
+                (
+                    f"predict_proba peak resident memory growth beyond its "
+                    f"outputs ({_threads_text(setting)})",
+                    f"{pr['peak_extra_beyond_outputs_bytes'] / 2**20:.1f} MiB "
+                    f"(outputs {pr['output_bytes'] / 2**20:.1f} MiB, "
+                    f"X {_mib(pr['X_bytes'])})",
+                    "bounded by the batch",
+                )
+            )
+    if sc:
+        biggest = sc["rows"][-1]
+        rows += [
+            (
+                "fit time per epoch vs rows, log-log slope",
+                f"{sc['loglog_slope_from_1e4']:.2f}",
+                "~1 (linear)",
+            ),
+            (
+                f"peak RSS growth during fit, {biggest['n_samples']:,} rows",
+                f"{_mib(biggest['peak_rss_growth_bytes'])} "
+                f"(limit {_mib(biggest['limit_bytes'])})",
+                "< 2x X + model",
+            ),
+        ]
+    if hw:
+        rows += [
+            (
+                "training GFLOP/s, large MLP / float32 matmul GFLOP/s",
+                f"{hw['training_gflops']:.0f} / {hw['matmul_gflops']:.0f} "
+                f"= {hw['fraction_of_matmul']:.0%}",
+                ">= 50%",
+            ),
+            (
+                "same at batch 512 (for reference)",
+                f"{hw['training_gflops_batch512']:.0f} GFLOP/s "
+                f"= {hw['fraction_of_matmul_batch512']:.0%}",
+                "",
+            ),
+        ]
     rows += _many_labels_rows(res)
-    for name, row in th.items():
+    for name, row in (th or {}).items():
         values = " / ".join(f"{v:.2f} s" for v in row.values())
         rows.append(
             (
@@ -640,29 +909,47 @@ def report(res):
                 "auto the fastest",
             )
         )
-    lines = ["| measure | value | target |", "|---|---|---|"]
-    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-    lines += [
-        "",
-        "Fit time by number of tasks (shared net, s): "
-        + ", ".join(f"T={t}: {v:.2f}" for t, v in sh["fit_time_by_tasks_s"].items()),
-    ]
-    lines += [
-        "Scaling (rows: s per epoch): "
-        + ", ".join(f"{r['n_samples']:,}: {r['epoch_s']:.2f}" for r in sc["rows"])
-    ]
-    m = res["machine"]
-    lines += [
-        "",
-        f"Machine: {m['platform']}, {m['cpu_count']} CPUs, torch threads "
-        f"{m['torch_threads']}; torch {res['versions']['torch']}; median of "
-        f"{res['repeats']} repeats.",
-    ]
-    return "\n".join(lines) + "\n"
+    return rows
+
+
+def plot_ratios(res, path):
+    """Every ratio with its interquartile range, one bar per thread setting."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = ratio_rows(res)
+    settings = list(res["by_threads"])
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(rows) * len(settings) + 1.5))
+    height = 0.8 / len(settings)
+    for k, setting in enumerate(settings):
+        ys, medians, low, high = [], [], [], []
+        for i, (_, spreads, _) in enumerate(rows):
+            if setting not in spreads:
+                continue
+            values = spreads[setting]["values"]
+            q1, q3 = np.percentile(values, [25, 75])
+            median = spreads[setting]["median"]
+            ys.append(i + k * height)
+            medians.append(median)
+            low.append(median - q1)
+            high.append(q3 - median)
+        label = _threads_text(setting)
+        ax.barh(ys, medians, height, xerr=[low, high], label=label, capsize=2)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_yticks([i + height * (len(settings) - 1) / 2 for i in range(len(rows))])
+    ax.set_yticklabels([measure for measure, _, _ in rows], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("time ratio (median of interleaved pairs; bars: IQR)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
 
 
 def _many_labels_rows(res):
-    ml, mp = res.get("many_labels"), res.get("many_labels_predict")
+    ml = res.get("many_labels")
     rows = []
     if ml:
         f = ml["fit_s"]
@@ -696,29 +983,6 @@ def _many_labels_rows(res):
                 "",
             ),
         ]
-    if mp:
-        t = mp["time_s"]
-        rows.append(
-            (
-                "1,000 labels, 100k rows: predict_proba / bare forward",
-                _ratio_text(
-                    mp["ratio_predict_proba"], t["predict_proba"], t["bare_forward"]
-                ),
-                "<= 1.3",
-            )
-        )
-        if "ratio_predict_positive_proba" in mp:
-            rows.append(
-                (
-                    "same, predict_positive_proba (one (n, L) array)",
-                    _ratio_text(
-                        mp["ratio_predict_positive_proba"],
-                        t["predict_positive_proba"],
-                        t["bare_forward"],
-                    ),
-                    "",
-                )
-            )
     return rows
 
 

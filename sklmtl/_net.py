@@ -18,19 +18,26 @@ the skorch net it owns, in ``net_``.)
 
 import contextlib
 import fnmatch
+import functools
 import inspect
 
+import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import PrintLog
-from skorch.dataset import unpack_data
+from skorch.callbacks import Callback, PassthroughScoring, PrintLog
+from skorch.dataset import get_len, unpack_data
 from skorch.utils import to_tensor
 
 from ._fine_tuning import cast_floats, check_param_groups, inside_frozen
 from ._state import bare_module
+from .callbacks import PerTaskScoring
 from .exceptions import TrainingDivergedError
 
 __all__ = ["MultiTaskNeuralNet", "optimizer_arguments", "print_log"]
+
+# The per-batch hooks of skorch's loop, and the ones the lean loop honours.
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+_LEAN_HOOKS = {PerTaskScoring.on_batch_end}
 
 # Optimizer arguments the estimator owns through its own parameters.
 _OWNED_OPTIMIZER_ARGS = {"lr": "lr", "params": None}
@@ -85,6 +92,129 @@ class MultiTaskNeuralNet(NeuralNet):
         if method_name == "on_train_begin" and self.restore_on_train_begin_:
             restore, self.restore_on_train_begin_ = self.restore_on_train_begin_, None
             restore(self)
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """skorch's epoch, without its per-batch work when nothing hooks it.
+
+        skorch notifies every callback before and after every batch, reads
+        each batch's loss with ``.item()`` and writes two history cells per
+        batch. When no callback (and no subclass) overrides a per-batch hook,
+        the steps run alone, each step goes to
+        :class:`~sklmtl.callbacks.PerTaskScoring` (which only adds tensors),
+        and the same per-batch history rows are written once the epoch's
+        batches are done, from one read of the stacked losses. Any other
+        per-batch hook gets skorch's own loop, unchanged.
+
+        Parameters
+        ----------
+        iterator : iterable of (Tensor, Tensor) or None
+            The epoch's batches; None skips the epoch (no validation data).
+        training : bool
+            Whether the batches train the network.
+        prefix : {"train", "valid"}
+            Prefix of the history keys.
+        step_fn : callable
+            skorch's step for one batch (its ``validation_step``; training
+            batches run ``_lean_train_step`` on the lean path).
+        **fit_params : dict
+            Passed to the step.
+
+        Returns
+        -------
+        None
+        """
+        self._batches_done = None
+        if iterator is None or not self._lean_epoch():
+            return super().run_single_epoch(
+                iterator, training, prefix, step_fn, **fit_params
+            )
+        if training:
+            step_fn = functools.partial(self._lean_train_step, **fit_params)
+        else:
+            step_fn = functools.partial(step_fn, **fit_params)
+        scorers = [
+            cb
+            for _, cb in self.callbacks_
+            if type(cb).on_batch_end is not Callback.on_batch_end
+        ]
+        losses, sizes = [], []
+        self._batches_done = 0
+        for batch in iterator:
+            step = step_fn(batch)
+            losses.append(step["loss"].detach())
+            features = batch[0]
+            sizes.append(
+                len(features)
+                if isinstance(features, torch.Tensor)
+                else get_len(features)
+            )
+            for scorer in scorers:
+                scorer.on_batch_end(self, batch=batch, training=training, **step)
+            self._batches_done += 1
+        self._batches_done = None
+        loss_name, size_name = f"{prefix}_loss", f"{prefix}_batch_size"
+        values = torch.stack(losses).tolist() if losses else []
+        self.history[-1]["batches"].extend(
+            {loss_name: value, size_name: size} for value, size in zip(values, sizes)
+        )
+        self.history.record(f"{prefix}_batch_count", len(losses))
+
+    def _lean_epoch(self):
+        """Whether no per-batch hook needs skorch's own epoch loop."""
+        # callbacks_ is rebuilt by initialize_callbacks: checked once per list.
+        cached = getattr(self, "_lean_for", None)
+        if cached is not None and cached[0] is self.callbacks_:
+            return cached[1]
+        lean = self._no_batch_hooks()
+        self._lean_for = (self.callbacks_, lean)
+        return lean
+
+    def _no_batch_hooks(self):
+        net_class = type(self)
+        for name in _BATCH_HOOKS:
+            if getattr(net_class, name) is not getattr(NeuralNet, name):
+                return False
+        if net_class.train_step is not NeuralNet.train_step:
+            return False
+        for _, callback in self.callbacks_:
+            for name in _BATCH_HOOKS:
+                hook = getattr(type(callback), name)
+                if hook is not getattr(Callback, name) and hook not in _LEAN_HOOKS:
+                    return False
+            if getattr(callback, "batch_scores", False):
+                return False
+        return True
+
+    def _lean_train_step(self, batch, **fit_params):
+        """skorch's ``train_step`` without ``on_grad_computed`` (nobody hooks it)."""
+        steps = []
+
+        def closure():
+            self._zero_grad_optimizer()
+            step = self.train_step_single(batch, **fit_params)
+            steps.append(step)
+            return step["loss"]
+
+        self._step_optimizer(closure)
+        # As skorch's default step accumulator: the first evaluation's step.
+        return steps[0]
+
+    def get_default_callbacks(self):
+        """skorch's default callbacks, the epoch losses read more cheaply.
+
+        Returns
+        -------
+        callbacks : list of (str, Callback)
+            skorch's defaults, with ``train_loss`` and ``valid_loss`` computed
+            by a :class:`~skorch.callbacks.PassthroughScoring` that reads the
+            epoch's batch rows once (same values).
+        """
+        return [
+            (name, _BatchMeanLoss(name=name, on_train=name == "train_loss"))
+            if name in ("train_loss", "valid_loss")
+            else (name, callback)
+            for name, callback in super().get_default_callbacks()
+        ]
 
     def _set_training(self, training=True):
         # skorch calls this every batch, and module.train() walks every
@@ -250,6 +380,9 @@ class MultiTaskNeuralNet(NeuralNet):
         ]
         epoch = len(self.history)
         batch = len(self.history[-1]["batches"]) if epoch else 1
+        if getattr(self, "_batches_done", None) is not None:
+            # The lean epoch writes its batch rows at the end of the epoch.
+            batch += self._batches_done + 1
         raise TrainingDivergedError(
             f"Training diverged in epoch {epoch} ({stage} batch {batch}): the loss "
             f"of task(s) {bad} became {values}. The learning rate "
@@ -313,6 +446,33 @@ class MultiTaskNeuralNet(NeuralNet):
             "task_losses": task_losses,
             "task_counts": task_counts,
         }
+
+
+class _BatchMeanLoss(PassthroughScoring):
+    """skorch's ``PassthroughScoring``, reading the epoch's batch rows once.
+
+    skorch's reads them through ``History`` indexing, twice per epoch and
+    loss (a fifth of a small table's fit went there); the value, its weights
+    and the ``_best`` flag are the same.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        size_key = "train_batch_size" if self.on_train else "valid_batch_size"
+        pairs = [
+            (row[size_key], row[self.name])
+            for row in net.history[-1]["batches"]
+            if self.name in row and size_key in row
+        ]
+        if not pairs:
+            return
+        sizes, scores = zip(*pairs)
+        score = np.average(scores, weights=sizes)
+        is_best = self._is_best_score(score)
+        if is_best:
+            self.best_score_ = score
+        net.history.record(self.name, score)
+        if is_best is not None:
+            net.history.record(self.name + "_best", bool(is_best))
 
 
 def _to_device(value, device):

@@ -343,25 +343,57 @@ def test_quick_suite_duration_is_the_same_in_the_user_guide_and_in_help():
     assert f"{install} s with the install" in quick.duration
 
 
-def test_pages_quote_the_committed_1000_label_speed():
-    """README, targets and performance pages give speed.json's 1,000-label ratio."""
-    results = BENCHMARKS / "results" / "speed"
-    full = json.loads((results / "speed.json").read_text())["many_labels"]
-    one_thread = json.loads((results / "many_labels.json").read_text())["many_labels"]
-    ratio = f"{full['ratio_1000_to_hand_loop']:.2f}"
-    ratio_one_thread = f"{one_thread['ratio_1000_to_hand_loop']:.2f}"
+def test_pages_quote_the_committed_speed_ratios():
+    """README, targets and performance pages give speed.json's fit ratios."""
+    results = json.loads((BENCHMARKS / "results" / "speed" / "speed.json").read_text())
+    fits = results["by_threads"]["1"]["fit_shapes"]
     root = BENCHMARKS.parent
 
     def text(page):
         return " ".join((root / page).read_text().split())
 
-    assert f"1,000 binary labels fit in {ratio}x" in text("README.md")
-    targets = text("docs/user_guide/targets.rst")
-    assert f"labels train in {ratio} times" in targets
-    assert f"{ratio_one_thread} in its one-thread run" in targets
-    performance = text("docs/user_guide/performance.rst")
-    assert f"gave {ratio} for the first row" in performance
-    assert f"- {ratio_one_thread} (" in performance  # the one-thread table
+    readme, performance = text("README.md"), text("docs/user_guide/performance.rst")
+    for fit in fits.values():
+        ratio = f"{fit['ratio']['median']:.2f}"
+        assert f"{ratio}x" in readme
+        assert f"- {ratio} ({fit['ratio']['iqr']:.2f})" in performance
+    labels = f"{fits['labels_1000']['ratio']['median']:.2f}"
+    assert f"labels train in {labels} times" in text("docs/user_guide/targets.rst")
+
+
+def test_speed_report_gives_every_ratio_with_its_spread_per_thread_setting(tmp_path):
+    pytest.importorskip("matplotlib")
+    import torch
+
+    speed = _import_benchmark("speed")
+    spread = speed._spread([1.0, 1.1, 1.3])
+    assert spread["median"] == 1.1 and spread["iqr"] == pytest.approx(0.15)
+    assert spread["std"] == pytest.approx(0.1527525)
+    block = {
+        "fit_shapes": {shape: {"ratio": spread} for shape in speed.FIT_SHAPES},
+        "small_tables": {table: {"ratio": spread} for table in speed.SMALL_TABLES},
+    }
+    result = {
+        "by_threads": {"1": block, "all": block},
+        "machine": {"platform": "test", "cpu_count": 2},
+        "versions": {"torch": torch.__version__},
+        "repeats": 3,
+    }
+    lines = speed.report(result).splitlines()
+    for measure in [*speed.FIT_SHAPES.values(), *speed.SMALL_TABLES]:
+        line = next(line for line in lines if measure in line)
+        assert line.count("1.10 (IQR 0.15)") == 2  # one thread and all cores
+    speed.plot_ratios(result, tmp_path / "speed.png")
+    assert (tmp_path / "speed.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_speed_hand_loop_for_binary_labels_has_one_logit_per_label():
+    import torch
+
+    speed = _import_benchmark("speed")
+    X, Y = speed._indicator_problem(40, 5, 3)
+    module = speed.fused_hand_loop("labels_1000", X, Y, (4,), batch=16, epochs=1)
+    assert module(torch.from_numpy(X)).shape == (40, 3)
 
 
 # ------------------------------------------------------------- image benchmark

@@ -78,6 +78,22 @@ default=None
         self._binary = layout.one_logit_per_task
         return self
 
+    def on_train_begin(self, net, **kwargs):
+        # The lowest recorded loss of each prefix so far (NaN once a NaN was
+        # recorded: nothing compares below it), so that flagging the best
+        # epoch costs the same at epoch 1 and at epoch 1,000.
+        self._floor = {}
+        for row in net.history:
+            for prefix in ("train", "valid"):
+                self._lower_floor(prefix, row.get(f"{prefix}_loss"))
+
+    def _lower_floor(self, prefix, loss):
+        if loss is None:
+            return
+        floor = self._floor.get(prefix)
+        if floor is None or loss != loss or (floor == floor and loss < floor):
+            self._floor[prefix] = loss
+
     def on_epoch_begin(self, net, **kwargs):
         self._sums = {}
 
@@ -99,19 +115,19 @@ default=None
             )
             return
         codes, sample_weight = unpack_targets(batch[1].to(task_losses.device))
+        # A missing cell (code -1) equals no prediction (a class index, or
+        # the 0/1 of the binary path), so it is never a hit.
         if self._binary:
-            # Bool ops on (batch, n_tasks): a fraction of the int64 ones' cost.
-            hits = (flat_logits(y_pred).detach() > 0) == (codes > 0)
+            hits = codes == (flat_logits(y_pred).detach() > 0)
         else:
             hits = _task_argmax(y_pred) == codes
-        hits &= codes >= 0
         # Weighted by the sample weights when given (task_counts are then
         # the weight sums), so validation scores follow them too.
+        dtype = task_losses.dtype
         if sample_weight is not None:
-            dtype = task_losses.dtype
             correct = (hits.to(dtype) * sample_weight.to(dtype)).sum(dim=0)
         else:
-            correct = hits.sum(dim=0).to(task_losses.dtype)
+            correct = hits.sum(dim=0, dtype=dtype)
         stats = torch.stack([task_losses.detach() * task_counts, correct, task_counts])
         prefix = "train" if training else "valid"
         self._sums[prefix] = self._sums.get(prefix, 0) + stats
@@ -197,12 +213,11 @@ default=None
             loss = sum(losses) / len(losses)
             net.history.record(f"{prefix}_loss", loss)
             # skorch flagged the best epoch on the loss it computed (this
-            # rank's alone under data parallel): flag it on the recorded one.
-            earlier = [row.get(f"{prefix}_loss") for row in net.history[:-1]]
-            net.history.record(
-                f"{prefix}_loss_best",
-                all(value is None or loss < value for value in earlier),
-            )
+            # rank's alone under data parallel): flag it on the recorded one,
+            # best when below every earlier epoch's.
+            floor = self._floor.get(prefix)
+            net.history.record(f"{prefix}_loss_best", floor is None or loss < floor)
+            self._lower_floor(prefix, loss)
             for metric, values in scores.items():
                 if values:
                     net.history.record(f"{prefix}_{metric}", sum(values) / len(values))

@@ -1,0 +1,90 @@
+"""The lean epoch: without per-batch hooks, training skips skorch's per-batch work.
+
+With no callback hooking a batch, the net runs its steps without notifying
+every callback before and after each batch and writes the batch rows of
+``history`` once per epoch. It must train and record exactly what skorch's
+own loop does, which still runs whenever a callback hooks a batch.
+"""
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+
+from sklmtl import MultiTaskNetClassifier, MultiTaskNetRegressor
+from sklmtl._net import MultiTaskNeuralNet
+from sklmtl.exceptions import TrainingDivergedError
+
+FAST = dict(hidden_layer_sizes=(8,), batch_size=16, max_epochs=3, random_state=0)
+
+
+class PassiveBatchHook(Callback):
+    """Hooks every batch and changes nothing: forces skorch's own loop."""
+
+    def on_batch_end(self, net, **kwargs):
+        pass
+
+
+def _data(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 4)).astype(np.float32)
+    Y = np.column_stack([(X[:, 0] > 0).astype(int), rng.randint(0, 3, n)])
+    return X, Y
+
+
+def _rows(clf):
+    return [{k: v for k, v in row.items() if k != "dur"} for row in clf.net_.history]
+
+
+@pytest.mark.parametrize(
+    "estimator, params",
+    [
+        (MultiTaskNetClassifier, {"early_stopping": True, "validation_fraction": 0.3}),
+        (MultiTaskNetClassifier, {"sample_weight": True}),
+        (MultiTaskNetRegressor, {}),
+    ],
+    ids=["classifier-valid", "sample-weight", "regressor"],
+)
+def test_history_and_predictions_match_skorchs_loop(estimator, params):
+    X, Y = _data()
+    params = dict(params)
+    fit_params = {}
+    if params.pop("sample_weight", False):
+        fit_params["sample_weight"] = np.linspace(0.5, 2.0, len(X))
+    if estimator is MultiTaskNetRegressor:
+        Y = Y.astype(float)
+    lean = estimator(**FAST, **params).fit(X, Y, **fit_params)
+    hooked = estimator(**FAST, **params, callbacks=[PassiveBatchHook()])
+    hooked.fit(X, Y, **fit_params)
+    assert _rows(lean) == _rows(hooked)
+    np.testing.assert_array_equal(lean.predict(X), hooked.predict(X))
+
+
+def test_per_batch_hooks_are_not_notified_without_a_batch_callback(monkeypatch):
+    seen = []
+    notify = MultiTaskNeuralNet.notify
+
+    def counting_notify(self, method_name, **kwargs):
+        seen.append(method_name)
+        return notify(self, method_name, **kwargs)
+
+    monkeypatch.setattr(MultiTaskNeuralNet, "notify", counting_notify)
+    X, Y = _data()
+    MultiTaskNetClassifier(**FAST).fit(X, Y)
+    assert "on_epoch_end" in seen
+    assert not {"on_batch_begin", "on_batch_end", "on_grad_computed"} & set(seen)
+    seen.clear()
+    MultiTaskNetClassifier(**FAST, callbacks=[PassiveBatchHook()]).fit(X, Y)
+    assert seen.count("on_batch_end") == 3 * 4  # 3 epochs of 60 rows / 16
+
+
+def test_divergence_names_the_same_batch_in_both_loops():
+    X, Y = _data(200)
+    params = dict(FAST, optimizer=torch.optim.SGD, lr=1e8, max_epochs=20)
+    messages = []
+    for callbacks in (None, [PassiveBatchHook()]):
+        clf = MultiTaskNetClassifier(**params, callbacks=callbacks)
+        with pytest.raises(TrainingDivergedError, match="training batch") as info:
+            clf.fit(X, Y)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
