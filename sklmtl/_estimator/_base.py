@@ -40,6 +40,7 @@ from .._tasks import (
 from .._validation import float_dtype_name, resolve_device, validate_params
 from .._weights import check_sample_weight
 from ..exceptions import TrainingDivergedError
+from ..nn._sparse_input import accepts_sparse
 from ..nn.losses import pack_targets
 from ._build import NetBuilderMixin
 from ._fitted import FittedStateMixin
@@ -271,7 +272,6 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             values = fit_scaling(values, weights, layout.tasks)
         targets = pack_targets(torch.from_numpy(values), as_tensor_or_none(weights))
         self._set_fitted_state(self._next_fitted_state(continuing, fields, learned))
-        data = kind.training_data(X, targets, self._network_dtype())
         with self._seeded_torch(device, resume=continuing):
             if continuing:
                 with torch.random.fork_rng(devices=[]):
@@ -279,6 +279,9 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
                 self._load_snapshot(net, previous)
             else:
                 net = self._initialize_net(device)
+            data = kind.training_data(
+                X, targets, self._network_dtype(), accepts_sparse(net.module_)
+            )
             with torch_threads(self._threads_for(self.batch_size, net)):
                 self._train(net, data, previous if continuing else None, epochs)
         self._set_net(net)

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._batches import torch_threads
 from .._binary import binary_outputs
 from .._validation import float_dtype_name
+from ..nn._sparse_input import accepts_sparse
 from ..nn.heads import activate
 from ._input_kinds import input_kind
 
@@ -70,7 +71,11 @@ class InputMixin:
     def _prediction_batches(self, kind, X, device):
         """The batches of a validated ``X`` that prediction runs the network on."""
         return kind.batches(
-            X, PREDICT_BATCH_ROWS, pin=device.type == "cuda", dtype=self._float_dtype()
+            X,
+            PREDICT_BATCH_ROWS,
+            pin=device.type == "cuda",
+            dtype=self._float_dtype(),
+            sparse_batches=accepts_sparse(self.net_.module_),
         )
 
     # ---------------------------------------------------------------- data
