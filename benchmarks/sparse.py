@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/sparse.py [--rows 10000 30000 100000] [--features 262144]
+    python benchmarks/sparse.py [--rows 10000 30000 100000 300000] [--features 262144]
                                 [--density 0.001] [--hidden 16] [--batch 256]
                                 [--threads 1] [--compare-matmul] [--out DIR]
                                 [--plot-only]
@@ -15,15 +15,19 @@ two tasks (a 5-class topic and a binary tone), and record:
 
 - the epoch's wall time (the whole ``fit``, validation included) and its
   log-log slope against the number of rows (and stored values);
-- the peak resident memory (psutil RSS, polled every 5 ms; ``tracemalloc``
-  does not see torch's allocator) against the sparse matrix's bytes plus the
-  model's bytes (parameters in float32). The working memory is the peak
-  minus the RSS after imports and a warm-up fit, before the data exist.
+- the peak resident *anonymous* memory (``RssAnon`` in ``/proc/self/status``
+  as ``benchmarks/speed.py`` reads it, psutil's RSS where there is no
+  ``/proc``; polled every millisecond; ``tracemalloc`` does not see torch's
+  allocator) against the sparse matrix's bytes plus the model's bytes
+  (parameters in float32). The working memory is the peak minus the
+  resident memory after imports and a warm-up fit, before the data exist.
 
 ``--compare-matmul`` also times one training step of the first layer on one
-batch both ways sklmtl could do it: densify the batch and multiply (what
-sklmtl does), or multiply the sparse batch (``torch.sparse.mm``), each with
-the dense gradient and the Adam update of the ``features x hidden`` weights.
+batch both ways: densify the batch and multiply (what sklmtl did before it
+passed sparse batches to the network, and still does for a CNN or a user's
+trunk), or multiply the sparse batch (``torch.sparse.mm``, what the MLP
+trunk's first ``nn.Linear`` does now), each with the dense gradient and the
+Adam update of the ``features x hidden`` weights.
 
 Writes ``sparse.json``, ``sparse.md`` and ``sparse.png`` to ``--out``
 (default ``benchmarks/results/sparse``) and prints the table;
@@ -41,6 +45,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import scipy.sparse as sp
+from speed import _anon_rss
 
 N_TOPICS = 5
 
@@ -77,11 +82,10 @@ def _sparse_bytes(X):
 
 
 class _PeakRSS:
-    """Polls the process's RSS in a thread; ``peak`` after the block."""
+    """Polls the process's anonymous RSS in a thread; ``peak`` after the block."""
 
     def __enter__(self):
-        self._process = psutil.Process()
-        self.peak = self._process.memory_info().rss
+        self.peak = _anon_rss()
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
         self._thread.start()
@@ -89,13 +93,13 @@ class _PeakRSS:
 
     def _poll(self):
         while not self._done.is_set():
-            self.peak = max(self.peak, self._process.memory_info().rss)
-            time.sleep(0.005)
+            self.peak = max(self.peak, _anon_rss())
+            time.sleep(0.001)
 
     def __exit__(self, *exc):
         self._done.set()
         self._thread.join()
-        self.peak = max(self.peak, self._process.memory_info().rss)
+        self.peak = max(self.peak, _anon_rss())
 
 
 def _estimator(args):
@@ -120,9 +124,9 @@ def one_size(n_rows, args):
     warm_X, warm_Y = make_tfidf_like(args.batch * 4, args.features, args.density, 1)
     _estimator(args).fit(warm_X, warm_Y)  # imports, thread pools, allocator
     del warm_X, warm_Y
-    baseline = psutil.Process().memory_info().rss
+    baseline = _anon_rss()
     X, Y = make_tfidf_like(n_rows, args.features, args.density)
-    before_fit = psutil.Process().memory_info().rss
+    before_fit = _anon_rss()
     clf = _estimator(args)
     with _PeakRSS() as rss:
         start = time.perf_counter()
@@ -204,7 +208,7 @@ def report(result):
         f"{result['settings']['hidden']}, batch {result['settings']['batch']}, "
         f"{result['settings']['threads']} thread(s))",
         "",
-        "| rows | stored values | s / epoch | sparse X | model | peak RSS | "
+        "| rows | stored values | s / epoch | sparse X | model | peak RssAnon | "
         "working memory | working / (X + model) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -247,7 +251,7 @@ def plot(result, path):
     mib = 2**20
     bound = np.array([r["sparse_bytes"] + r["model_bytes"] for r in runs]) / mib
     right.plot(rows, [r["working_bytes"] / mib for r in runs], "o-", label="working")
-    right.plot(rows, [r["rss_peak"] / mib for r in runs], "s-", label="peak RSS")
+    right.plot(rows, [r["rss_peak"] / mib for r in runs], "s-", label="peak RssAnon")
     right.plot(rows, bound, "k--", label="sparse X + model")
     right.plot(rows, 2 * bound, "k:", label="2 x (sparse X + model)")
     right.set(xscale="log", xlabel="rows", ylabel="MiB", title="memory during fit")
@@ -260,7 +264,7 @@ def plot(result, path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--rows", type=int, nargs="+", default=[10_000, 30_000, 100_000]
+        "--rows", type=int, nargs="+", default=[10_000, 30_000, 100_000, 300_000]
     )
     parser.add_argument("--features", type=int, default=2**18)
     parser.add_argument("--density", type=float, default=0.001)

@@ -56,8 +56,10 @@ class InputMixin:
         device = next(module.parameters()).device
         batches = self._prediction_batches(kind, X, device)
         if self._layout.one_logit_per_task:
-            # Every output one sigmoid logit: the whole logit matrix at once.
-            return binary_outputs(module, batches, kind.n_rows(X), device, "list")
+            # Every output one sigmoid logit: the whole logit matrix at once,
+            # and each task's array a view of one (n, n_tasks, 2) array.
+            pairs = binary_outputs(module, batches, kind.n_rows(X), device, "pairs")
+            return list(pairs.transpose(1, 0, 2))
         outputs = [np.empty((kind.n_rows(X), width)) for width in self._layout.widths]
         activations = [task.activation for task in self._tasks]
         with torch.inference_mode():
