@@ -19,7 +19,9 @@ two tasks (a 5-class topic and a binary tone), and record:
   as ``benchmarks/speed.py`` reads it, psutil's RSS where there is no
   ``/proc``; polled every millisecond; ``tracemalloc`` does not see torch's
   allocator) against the sparse matrix's bytes plus the model's bytes
-  (parameters in float32). The working memory is the peak minus the
+  (parameters in float32), and against the sparse matrix plus the model's
+  training state (parameters, gradients and Adam's two moments: 4x the
+  model). The working memory is the peak minus the
   resident memory after imports and a warm-up fit, before the data exist.
 
 ``--compare-matmul`` also times one training step of the first layer on one
@@ -135,6 +137,9 @@ def one_size(n_rows, args):
     n_params = sum(p.numel() for p in clf.net_.module_.parameters())
     sparse_bytes = _sparse_bytes(X)
     model_bytes = 4 * n_params
+    # What training holds per parameter: the weight, its gradient and Adam's
+    # two moments (float32).
+    training_state_bytes = 4 * model_bytes
     working = rss.peak - baseline
     return {
         "rows": n_rows,
@@ -147,7 +152,10 @@ def one_size(n_rows, args):
         "rss_before_fit": int(before_fit),
         "rss_peak": int(rss.peak),
         "working_bytes": int(working),
+        "training_state_bytes": training_state_bytes,
         "working_over_sparse_plus_model": working / (sparse_bytes + model_bytes),
+        "working_over_sparse_plus_training_state": working
+        / (sparse_bytes + training_state_bytes),
         "peak_over_sparse_plus_model": rss.peak / (sparse_bytes + model_bytes),
     }
 
@@ -209,15 +217,16 @@ def report(result):
         f"{result['settings']['threads']} thread(s))",
         "",
         "| rows | stored values | s / epoch | sparse X | model | peak RssAnon | "
-        "working memory | working / (X + model) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "working memory | working / (X + model) | working / (X + training state) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         lines.append(
             f"| {r['rows']:,} | {r['nnz']:,} | {r['seconds_per_epoch']:.1f} | "
             f"{_mib(r['sparse_bytes'])} | {_mib(r['model_bytes'])} | "
             f"{_mib(r['rss_peak'])} | {_mib(r['working_bytes'])} | "
-            f"{r['working_over_sparse_plus_model']:.2f} |"
+            f"{r['working_over_sparse_plus_model']:.2f} | "
+            f"{r['working_over_sparse_plus_training_state']:.2f} |"
         )
     lines += [
         "",

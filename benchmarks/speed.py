@@ -14,8 +14,10 @@ Measures, side by side in one run (median of ``--repeats`` repeats):
 2. sharing: fit time of one shared net for T tasks against
    ``IndependentTaskClassifier`` (one net per task, same trunk and epochs), and
    the growth of the shared net's fit time from T = 1 to T = 32;
-3. prediction: ``predict_proba`` on 100,000 rows against the bare module's
-   forward pass over the same batches under ``torch.inference_mode``, and the
+3. prediction: ``predict_proba`` and ``predict`` on 100,000 rows against the
+   bare module's forward pass over the same batches under
+   ``torch.inference_mode`` (timed in turn; the median ratio and the range
+   of the per-repeat ratios), and the
    peak growth of resident memory during ``predict_proba`` beyond its outputs,
    measured in a fresh process;
 4. scaling: per-epoch fit time from 10^3 to 10^6 rows (log-log slope) and the
@@ -27,8 +29,9 @@ Measures, side by side in one run (median of ``--repeats`` repeats):
    2 epochs, label-indicator ``Y``): fit for 1,000 binary labels against a
    hand-written loop with one output layer and a BCE for all labels, fit
    time growth from 1 to 32 and to 1,000 labels (``many_labels``), and
-   ``predict_proba`` (and ``predict_positive_proba``) for 1,000 labels on
-   100,000 rows against the bare forward pass (``many_labels_predict``).
+   ``predict_proba``, ``predict_positive_proba`` and ``predict`` for 1,000
+   labels on 100,000 rows against the bare forward pass, with the range of
+   the per-repeat ratios (``many_labels_predict``).
    Run them alone with ``--only many_labels many_labels_predict --threads 1``;
 8. ``tasks_growth``: the T = 1 vs T = 32 part of step 2 alone.
 
@@ -264,26 +267,62 @@ def _predict_memory_probe():
     }
 
 
-def prediction(repeats):
-    X, Y = _problem(100_000, 784)
-    clf = _estimator((256, 256), 128, 1).fit(X[:2000], Y[:2000])
-    module = clf.net_.module_.eval()
-    X_t = torch.from_numpy(X)
+def _timed_in_turn(calls, repeats):
+    """Each call once per repeat, in turn (the host's speed drifts), after a
+    warm-up: medians, and each call's ratio to ``bare_forward`` with the
+    spread (min, max) of the per-repeat ratios."""
+    for call in calls.values():
+        call()
+    times = {name: [] for name in calls}
+    for _ in range(repeats):
+        for name, call in calls.items():
+            times[name].append(_median_time(call, 1))
+    bare = times["bare_forward"]
+    ratios = {
+        name: [t / b for t, b in zip(values, bare)]
+        for name, values in times.items()
+        if name != "bare_forward"
+    }
+    return {
+        "time_s": {name: statistics.median(v) for name, v in times.items()},
+        "ratios": {
+            name: {"median": statistics.median(r), "min": min(r), "max": max(r)}
+            for name, r in ratios.items()
+        },
+    }
+
+
+def _bare_forward(module, X_t):
+    """The forward pass a user would write: inference mode, batches of 4096."""
 
     def bare():
         with torch.inference_mode():
             for start in range(0, len(X_t), 4096):
                 module(X_t[start : start + 4096])
 
-    clf.predict_proba(X[:10]), bare()
-    t_est, t_bare = _interleaved(lambda: clf.predict_proba(X), bare, repeats)
+    return bare
+
+
+def prediction(repeats):
+    X, Y = _problem(100_000, 784)
+    clf = _estimator((256, 256), 128, 1).fit(X[:2000], Y[:2000])
+    bare = _bare_forward(clf.net_.module_.eval(), torch.from_numpy(X))
+    calls = {
+        "bare_forward": bare,
+        "predict_proba": lambda: clf.predict_proba(X),
+        "predict": lambda: clf.predict(X),
+    }
+    timed = _timed_in_turn(calls, repeats)
     # A fresh process: memory this one freed and malloc kept would hide growth.
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         memory = pool.apply(_predict_memory_probe)
+    t = timed["time_s"]
     return {
-        "predict_proba_s": t_est,
-        "bare_forward_s": t_bare,
-        "ratio": t_est / t_bare,
+        "predict_proba_s": t["predict_proba"],
+        "predict_s": t["predict"],
+        "bare_forward_s": t["bare_forward"],
+        "ratio": timed["ratios"]["predict_proba"]["median"],
+        "ratios": timed["ratios"],
         "peak_rss_growth_bytes": memory["peak_growth_bytes"],
         "output_bytes": memory["output_bytes"],
         "peak_extra_beyond_outputs_bytes": memory["peak_growth_bytes"]
@@ -442,31 +481,16 @@ def many_labels_predict(repeats):
     X, Y = _indicator_problem(100_000, _LABELS["n_features"], 1000)
     clf = _estimator(_LABELS["hidden"], _LABELS["batch"], 1, n_threads=None)
     clf.fit(X[:10_000], Y[:10_000])
-    module = clf.net_.module_.eval()
-    X_t = torch.from_numpy(X)
-
-    def bare():
-        with torch.inference_mode():
-            for start in range(0, len(X_t), 4096):
-                module(X_t[start : start + 4096])
-
-    calls = {"bare_forward": bare, "predict_proba": lambda: clf.predict_proba(X)}
-    if hasattr(clf, "predict_positive_proba"):
-        calls["predict_positive_proba"] = lambda: clf.predict_positive_proba(X)
-    for call in calls.values():  # warm-up
-        call()
-    times = {name: [] for name in calls}
-    for _ in range(repeats):
-        for name, call in calls.items():
-            times[name].append(_median_time(call, 1))
-    t = {name: statistics.median(values) for name, values in times.items()}
+    calls = {
+        "bare_forward": _bare_forward(clf.net_.module_.eval(), torch.from_numpy(X)),
+        "predict_proba": lambda: clf.predict_proba(X),
+        "predict_positive_proba": lambda: clf.predict_positive_proba(X),
+        "predict": lambda: clf.predict(X),
+    }
+    timed = _timed_in_turn(calls, repeats)
     return {
-        "time_s": t,
-        **{
-            f"ratio_{name}": t[name] / t["bare_forward"]
-            for name in calls
-            if name != "bare_forward"
-        },
+        **timed,
+        **{f"ratio_{name}": r["median"] for name, r in timed["ratios"].items()},
     }
 
 
@@ -597,8 +621,17 @@ def report(res):
         ),
         (
             "predict_proba 100k rows / bare forward",
-            _ratio_text(pr["ratio"], pr["predict_proba_s"], pr["bare_forward_s"]),
+            _ratio_text(pr["ratio"], pr["predict_proba_s"], pr["bare_forward_s"])
+            + _spread_text(pr, "predict_proba"),
             "<= 1.2",
+        ),
+        (
+            "predict 100k rows / bare forward",
+            _ratio_text(
+                pr["ratios"]["predict"]["median"], pr["predict_s"], pr["bare_forward_s"]
+            )
+            + _spread_text(pr, "predict"),
+            "",
         ),
         (
             "predict_proba peak resident memory growth beyond its outputs",
@@ -698,28 +731,26 @@ def _many_labels_rows(res):
         ]
     if mp:
         t = mp["time_s"]
-        rows.append(
-            (
-                "1,000 labels, 100k rows: predict_proba / bare forward",
-                _ratio_text(
-                    mp["ratio_predict_proba"], t["predict_proba"], t["bare_forward"]
-                ),
-                "<= 1.3",
-            )
-        )
-        if "ratio_predict_positive_proba" in mp:
+        for name, label, target in (
+            ("predict_proba", "predict_proba (list of (n, 2) float64)", "<= 1.3"),
+            ("predict_positive_proba", "predict_positive_proba (one array)", "<= 1.3"),
+            ("predict", "predict", ""),
+        ):
             rows.append(
                 (
-                    "same, predict_positive_proba (one (n, L) array)",
-                    _ratio_text(
-                        mp["ratio_predict_positive_proba"],
-                        t["predict_positive_proba"],
-                        t["bare_forward"],
-                    ),
-                    "",
+                    f"1,000 labels, 100k rows: {label} / bare forward",
+                    _ratio_text(mp[f"ratio_{name}"], t[name], t["bare_forward"])
+                    + _spread_text(mp, name),
+                    target,
                 )
             )
     return rows
+
+
+def _spread_text(step, name):
+    """`` [min-max]`` of the per-repeat ratios of a prediction step's call."""
+    r = step["ratios"][name]
+    return f" [{r['min']:.2f}-{r['max']:.2f}]"
 
 
 if __name__ == "__main__":

@@ -268,6 +268,10 @@ def _encode_known(values, task_classes, task_name, classes_given=False):
     return inverse
 
 
+# Cells decoded per step by :func:`_decode_one_kind`.
+_DECODE_CELLS = 2**15
+
+
 def _decode_one_kind(codes, classes):
     """Labels of tasks of one dtype kind: one lookup for every cell.
 
@@ -284,7 +288,17 @@ def _decode_one_kind(codes, classes):
         # Padding that no code points at (a code is below its task's width).
         row[len(task_classes) :] = task_classes[0]
     offsets = np.arange(len(classes), dtype=np.intp) * table.shape[1]
-    return table.ravel()[codes + offsets]
+    flat = table.ravel()
+    out = np.empty(codes.shape, dtype=table.dtype)
+    # A few rows at a time: the flat indices of a step stay in cache rather
+    # than making an int64 copy of every code. mode="clip" lets take write
+    # straight into ``out`` (mode="raise" buffers); every code is below its
+    # task's width, so nothing is clipped.
+    step = max(1, _DECODE_CELLS // max(len(classes), 1))
+    for first in range(0, len(codes), step):
+        rows = slice(first, first + step)
+        np.take(flat, codes[rows] + offsets, out=out[rows], mode="clip")
+    return out
 
 
 def decode_predictions(codes, classes, is_1d):
