@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/sparse.py [--rows 10000 30000 100000] [--features 262144]
+    python benchmarks/sparse.py [--rows 10000 30000 100000 300000] [--features 262144]
                                 [--density 0.001] [--hidden 16] [--batch 256]
                                 [--threads 1] [--compare-matmul] [--out DIR]
                                 [--plot-only]
@@ -14,16 +14,25 @@ term frequencies plus topic words; rows L2-normalised; ``density`` of the
 two tasks (a 5-class topic and a binary tone), and record:
 
 - the epoch's wall time (the whole ``fit``, validation included) and its
-  log-log slope against the number of rows (and stored values);
-- the peak resident memory (psutil RSS, polled every 5 ms; ``tracemalloc``
-  does not see torch's allocator) against the sparse matrix's bytes plus the
-  model's bytes (parameters in float32). The working memory is the peak
-  minus the RSS after imports and a warm-up fit, before the data exist.
+  log-log slope against the number of rows (and stored values), and the
+  same for the CPU time of the fitting thread (``time.thread_time``; with
+  one torch thread it is the fit's work, which a machine shared with other
+  jobs does not stretch as it stretches the wall time);
+- the peak resident *anonymous* memory (``RssAnon`` in ``/proc/self/status``
+  as ``benchmarks/speed.py`` reads it, psutil's RSS where there is no
+  ``/proc``; polled every millisecond; ``tracemalloc`` does not see torch's
+  allocator) against the sparse matrix's bytes plus the model's bytes
+  (parameters in float32), and against the sparse matrix plus the model's
+  training state (parameters, gradients and Adam's two moments: 4x the
+  model). The working memory is the peak minus the
+  resident memory after imports and a warm-up fit, before the data exist.
 
 ``--compare-matmul`` also times one training step of the first layer on one
-batch both ways sklmtl could do it: densify the batch and multiply (what
-sklmtl does), or multiply the sparse batch (``torch.sparse.mm``), each with
-the dense gradient and the Adam update of the ``features x hidden`` weights.
+batch both ways: densify the batch and multiply (what sklmtl did before it
+passed sparse batches to the network, and still does for a CNN or a user's
+trunk), or multiply the sparse batch (``torch.sparse.mm``, what the MLP
+trunk's first ``nn.Linear`` does now), each with the dense gradient and the
+Adam update of the ``features x hidden`` weights.
 
 Writes ``sparse.json``, ``sparse.md`` and ``sparse.png`` to ``--out``
 (default ``benchmarks/results/sparse``) and prints the table;
@@ -41,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import scipy.sparse as sp
+from speed import _anon_rss
 
 N_TOPICS = 5
 
@@ -77,11 +87,10 @@ def _sparse_bytes(X):
 
 
 class _PeakRSS:
-    """Polls the process's RSS in a thread; ``peak`` after the block."""
+    """Polls the process's anonymous RSS in a thread; ``peak`` after the block."""
 
     def __enter__(self):
-        self._process = psutil.Process()
-        self.peak = self._process.memory_info().rss
+        self.peak = _anon_rss()
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
         self._thread.start()
@@ -89,13 +98,13 @@ class _PeakRSS:
 
     def _poll(self):
         while not self._done.is_set():
-            self.peak = max(self.peak, self._process.memory_info().rss)
-            time.sleep(0.005)
+            self.peak = max(self.peak, _anon_rss())
+            time.sleep(0.001)
 
     def __exit__(self, *exc):
         self._done.set()
         self._thread.join()
-        self.peak = max(self.peak, self._process.memory_info().rss)
+        self.peak = max(self.peak, _anon_rss())
 
 
 def _estimator(args):
@@ -120,22 +129,27 @@ def one_size(n_rows, args):
     warm_X, warm_Y = make_tfidf_like(args.batch * 4, args.features, args.density, 1)
     _estimator(args).fit(warm_X, warm_Y)  # imports, thread pools, allocator
     del warm_X, warm_Y
-    baseline = psutil.Process().memory_info().rss
+    baseline = _anon_rss()
     X, Y = make_tfidf_like(n_rows, args.features, args.density)
-    before_fit = psutil.Process().memory_info().rss
+    before_fit = _anon_rss()
     clf = _estimator(args)
     with _PeakRSS() as rss:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         clf.fit(X, Y)
         seconds = time.perf_counter() - start
+        cpu_seconds = time.thread_time() - start_cpu
     n_params = sum(p.numel() for p in clf.net_.module_.parameters())
     sparse_bytes = _sparse_bytes(X)
     model_bytes = 4 * n_params
+    # What training holds per parameter: the weight, its gradient and Adam's
+    # two moments (float32).
+    training_state_bytes = 4 * model_bytes
     working = rss.peak - baseline
     return {
         "rows": n_rows,
         "nnz": int(X.nnz),
         "seconds_per_epoch": seconds,
+        "cpu_seconds_per_epoch": cpu_seconds,
         "sparse_bytes": sparse_bytes,
         "model_bytes": model_bytes,
         "parameters": int(n_params),
@@ -143,7 +157,10 @@ def one_size(n_rows, args):
         "rss_before_fit": int(before_fit),
         "rss_peak": int(rss.peak),
         "working_bytes": int(working),
+        "training_state_bytes": training_state_bytes,
         "working_over_sparse_plus_model": working / (sparse_bytes + model_bytes),
+        "working_over_sparse_plus_training_state": working
+        / (sparse_bytes + training_state_bytes),
         "peak_over_sparse_plus_model": rss.peak / (sparse_bytes + model_bytes),
     }
 
@@ -204,21 +221,25 @@ def report(result):
         f"{result['settings']['hidden']}, batch {result['settings']['batch']}, "
         f"{result['settings']['threads']} thread(s))",
         "",
-        "| rows | stored values | s / epoch | sparse X | model | peak RSS | "
-        "working memory | working / (X + model) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rows | stored values | s / epoch | CPU s / epoch | sparse X | model | "
+        "peak RssAnon | working memory | working / (X + model) | "
+        "working / (X + training state) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         lines.append(
             f"| {r['rows']:,} | {r['nnz']:,} | {r['seconds_per_epoch']:.1f} | "
+            f"{r['cpu_seconds_per_epoch']:.1f} | "
             f"{_mib(r['sparse_bytes'])} | {_mib(r['model_bytes'])} | "
             f"{_mib(r['rss_peak'])} | {_mib(r['working_bytes'])} | "
-            f"{r['working_over_sparse_plus_model']:.2f} |"
+            f"{r['working_over_sparse_plus_model']:.2f} | "
+            f"{r['working_over_sparse_plus_training_state']:.2f} |"
         )
     lines += [
         "",
         f"log-log slope of time per epoch vs rows: {result['slope_rows']:.2f}; "
-        f"vs stored values: {result['slope_nnz']:.2f}",
+        f"vs stored values: {result['slope_nnz']:.2f}; CPU time (the fitting "
+        f"thread's) vs stored values: {result['slope_cpu_nnz']:.2f}",
     ]
     if result.get("matmul"):
         m = result["matmul"]
@@ -238,16 +259,20 @@ def plot(result, path):
     runs = result["runs"]
     rows = np.array([r["rows"] for r in runs])
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.loglog(rows, [r["seconds_per_epoch"] for r in runs], "o-")
+    left.loglog(rows, [r["seconds_per_epoch"] for r in runs], "o-", label="wall")
+    if "cpu_seconds_per_epoch" in runs[0]:
+        cpu = [r["cpu_seconds_per_epoch"] for r in runs]
+        left.loglog(rows, cpu, "s-", label="CPU (fitting thread)")
     left.set(
         xlabel="rows",
         ylabel="seconds per epoch",
-        title=f"time per epoch (slope {result['slope_rows']:.2f})",
+        title=f"time per epoch (wall slope {result['slope_rows']:.2f})",
     )
+    left.legend(fontsize="small")
     mib = 2**20
     bound = np.array([r["sparse_bytes"] + r["model_bytes"] for r in runs]) / mib
     right.plot(rows, [r["working_bytes"] / mib for r in runs], "o-", label="working")
-    right.plot(rows, [r["rss_peak"] / mib for r in runs], "s-", label="peak RSS")
+    right.plot(rows, [r["rss_peak"] / mib for r in runs], "s-", label="peak RssAnon")
     right.plot(rows, bound, "k--", label="sparse X + model")
     right.plot(rows, 2 * bound, "k:", label="2 x (sparse X + model)")
     right.set(xscale="log", xlabel="rows", ylabel="MiB", title="memory during fit")
@@ -260,7 +285,7 @@ def plot(result, path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--rows", type=int, nargs="+", default=[10_000, 30_000, 100_000]
+        "--rows", type=int, nargs="+", default=[10_000, 30_000, 100_000, 300_000]
     )
     parser.add_argument("--features", type=int, default=2**18)
     parser.add_argument("--density", type=float, default=0.001)
@@ -305,6 +330,9 @@ def main(argv=None):
             ),
             "slope_nnz": _slope(
                 [r["nnz"] for r in runs], [r["seconds_per_epoch"] for r in runs]
+            ),
+            "slope_cpu_nnz": _slope(
+                [r["nnz"] for r in runs], [r["cpu_seconds_per_epoch"] for r in runs]
             ),
             "matmul": compare_matmul(args) if args.compare_matmul else None,
         }

@@ -3,11 +3,16 @@
 When every task is binary (the output layout's ``one_logit_per_task``,
 :class:`sklmtl._tasks.OutputLayout`), the network's output is one ``(batch,
 n_tasks)`` logit matrix. This module turns it into probabilities without a
-per-task loop: either the positive-class
-probabilities as one ``(n_samples, n_tasks)`` array (what ``MLPClassifier``
-returns for a label-indicator ``Y``), or ``predict_proba``'s list of
-``(n_samples, 2)`` arrays, written straight into one ``(n_tasks, n_samples,
-2)`` buffer whose slices are the list's (contiguous) arrays.
+per-task loop, written batch by batch into one preallocated array: either
+the positive-class probabilities as one ``(n_samples, n_tasks)`` array in
+the network's dtype (what ``MLPClassifier`` returns for a label-indicator
+``Y``), or both classes' probabilities as one ``(n_samples, n_tasks, 2)``
+float64 array, whose ``[:, t, :]`` views are ``predict_proba``'s list.
+
+The row-major ``(n_samples, n_tasks, 2)`` layout is written in the order
+the batches come: a task-major buffer (one contiguous array per task)
+needs a transposed write of every batch, which took 2.5x as long for 1,000
+labels (``benchmarks/speed.py``, ``many_labels_predict``).
 """
 
 import numpy as np
@@ -17,7 +22,11 @@ from .nn.heads import BINARY_LOGIT_SCALE, flat_logits
 
 __all__ = ["binary_outputs"]
 
-_LAYOUTS = ("list", "positive")
+_LAYOUTS = ("pairs", "positive")
+
+# Values written per step of the "pairs" layout: the float32 source and the
+# float64 destination of that many values stay in the CPU's L2 cache.
+_CHUNK_VALUES = 2**16
 
 
 def binary_outputs(module, batches, n_rows, device, layout):
@@ -35,15 +44,17 @@ def binary_outputs(module, batches, n_rows, device, layout):
         Rows in all.
     device : torch.device
         Where the module lives.
-    layout : {"list", "positive"}
-        ``"list"``: one ``(n_samples, 2)`` float64 array per task, columns
-        ``[P(classes[0]), P(classes[1])]`` (the softmax of the logits
-        ``(0, z)``, ``z = BINARY_LOGIT_SCALE * u``). ``"positive"``: one
-        ``(n_samples, n_tasks)`` float64 array of ``P(classes[1])``.
+    layout : {"pairs", "positive"}
+        ``"pairs"``: one ``(n_samples, n_tasks, 2)`` float64 array,
+        ``[:, t, 0]`` and ``[:, t, 1]`` the probabilities of task ``t``'s
+        ``classes[0]`` and ``classes[1]`` (the softmax of the logits ``(0,
+        z)``, ``z = BINARY_LOGIT_SCALE * u``; each pair sums to 1 exactly).
+        ``"positive"``: one ``(n_samples, n_tasks)`` array of
+        ``P(classes[1])`` in the network's dtype (float32 by default).
 
     Returns
     -------
-    proba : list of ndarray or ndarray
+    proba : ndarray
         As ``layout`` says.
 
     Examples
@@ -54,10 +65,11 @@ def binary_outputs(module, batches, n_rows, device, layout):
     >>> module = torch.nn.Linear(2, 3)
     >>> X = as_tensor(np.zeros((4, 2), dtype=np.float32))
     >>> cpu = torch.device("cpu")
-    >>> binary_outputs(module, row_batches(X, 2), 4, cpu, "positive").shape
-    (4, 3)
-    >>> [p.shape for p in binary_outputs(module, row_batches(X, 2), 4, cpu, "list")]
-    [(4, 2), (4, 2), (4, 2)]
+    >>> positive = binary_outputs(module, row_batches(X, 2), 4, cpu, "positive")
+    >>> positive.shape, positive.dtype
+    ((4, 3), dtype('float32'))
+    >>> binary_outputs(module, row_batches(X, 2), 4, cpu, "pairs").shape
+    (4, 3, 2)
     """
     if layout not in _LAYOUTS:
         raise ValueError(f"layout must be one of {_LAYOUTS}; got {layout!r}.")
@@ -67,25 +79,49 @@ def binary_outputs(module, batches, n_rows, device, layout):
             batch = batch.to(device, non_blocking=True)
             # Under autocast (precision="bf16"/"fp16") the logits come out in
             # half precision: the probabilities are computed in the batch's.
-            output = flat_logits(module(batch)).to(batch.dtype)
-            # Sigmoid in the network's dtype, stored as float64: a float64
-            # sigmoid of a float32 network took twice as long, and float32
-            # keeps ~7 significant digits.
-            proba = torch.sigmoid(BINARY_LOGIT_SCALE * output).cpu()
-            stop = start + len(proba)
+            logits = flat_logits(module(batch)).to(batch.dtype)
             if out is None:
-                n_tasks = proba.shape[1]
-                positive = layout == "positive"
-                out = np.empty((n_rows, n_tasks) if positive else (n_tasks, n_rows, 2))
+                out = _allocate(logits, n_rows, layout)
                 dest = torch.from_numpy(out)
+            rows = dest[start : start + len(logits)]
             if layout == "positive":
-                dest[start:stop].copy_(proba)
+                _write_positive(logits, rows)
             else:
-                # Transposed in the (small) batch, so that every write below
-                # runs along one task's rows; column 0 from the float64
-                # column 1, so that each row sums to 1 exactly.
-                dest[:, start:stop, 1].copy_(proba.T.contiguous())
-                torch.sub(1.0, dest[:, start:stop, 1], out=dest[:, start:stop, 0])
+                _write_pairs(logits, rows)
+    return out
+
+
+def _allocate(logits, n_rows, layout):
+    """The output array, shaped from the first batch's logits."""
+    n_tasks = logits.shape[1]
     if layout == "positive":
-        return out
-    return list(out)
+        dtype = torch.empty(0, dtype=logits.dtype).numpy().dtype
+        return np.empty((n_rows, n_tasks), dtype=dtype)
+    return np.empty((n_rows, n_tasks, 2))
+
+
+def _write_positive(logits, rows):
+    """``rows = sigmoid(BINARY_LOGIT_SCALE * logits)``, in the network's dtype."""
+    if logits.device.type != "cpu":
+        rows.copy_(torch.sigmoid(BINARY_LOGIT_SCALE * logits))
+        return
+    # Straight into the output: no temporary the size of the batch, and the
+    # network's output is left as it is.
+    torch.mul(logits, BINARY_LOGIT_SCALE, out=rows)
+    rows.sigmoid_()
+
+
+def _write_pairs(logits, rows):
+    """Both classes' float64 probabilities of a batch, a few rows at a time.
+
+    The sigmoid runs in the network's dtype and is stored as float64 (a
+    float64 sigmoid of a float32 network took twice as long, and float32
+    keeps ~7 significant digits); column 0 is computed from the float64
+    column 1, so that each pair sums to 1 exactly.
+    """
+    proba = torch.sigmoid(BINARY_LOGIT_SCALE * logits).cpu()
+    step = max(1, _CHUNK_VALUES // max(proba.shape[1], 1))
+    for first in range(0, len(proba), step):
+        pairs = rows[first : first + step]
+        pairs[..., 1].copy_(proba[first : first + step])
+        torch.sub(1.0, pairs[..., 1], out=pairs[..., 0])

@@ -1,23 +1,26 @@
-"""Sparse ``X`` (SciPy CSR/CSC/COO matrices and arrays): checked once, densified
-one batch at a time.
+"""Sparse ``X`` (SciPy CSR/CSC/COO matrices and arrays): checked once, read
+one batch of rows at a time, kept sparse where the network allows it.
 
 Text features (``TfidfVectorizer``, ``HashingVectorizer``) are sparse and wide:
 100k documents x 2**18 features hold ~26M stored values (~300 MB as CSR), but
 would take 100 GB dense. :func:`validate_sparse_X` checks such an ``X`` once
 (CSR kept as it is, other formats converted to CSR, float32 and float64 kept
 without a copy, stored values finite) and :class:`SparseRows` hands the
-training loop and ``predict`` dense float32 tensors of one batch of rows at a
-time, so memory is bounded by the sparse matrix, the model and one batch.
+training loop and ``predict`` one batch of rows at a time, so memory is
+bounded by the sparse matrix, the model and one batch.
 
-Why densify per batch rather than multiply the sparse batch in the first
-layer: every architecture, trunk and gate (MMoE/PLE gates read ``X`` too)
-and a user's own trunk keep working unchanged, and the trained network is an
-ordinary dense module (``io.save``, ONNX with a dense input). The price is
-speed on wide input: a row costs what a dense row of ``n_features`` costs.
-``benchmarks/sparse.py --compare-matmul`` measured one first-layer training
-step on a batch of 256 TF-IDF-like rows of 2**18 features at 329 ms
-densified against 73 ms with ``torch.sparse.mm`` (same dense gradient and
-Adam update); a sparse first layer for the MLP trunk is the next step.
+A batch is a sparse COO tensor when every module of the network that reads
+``X`` starts with an ``nn.Linear`` (:func:`sklmtl.nn._sparse_input.accepts_sparse`:
+the MLP trunk and the experts and gates of every architecture):
+``torch.nn.functional.linear`` multiplies it with ``torch.sparse.mm`` and
+gives the weights the same dense gradients as a densified batch, so a step
+costs time in proportion to the batch's stored values (plus the dense
+weight update). ``benchmarks/sparse.py --compare-matmul`` measured one
+first-layer training step on 256 TF-IDF-like rows of 2**18 features at
+329 ms densified against 73 ms sparse. Other networks (a CNN, the tabular
+trunk, a user's trunk, an MLP trunk with no hidden layer) read dense
+batches, densified one batch at a time. The trained network is an ordinary
+dense module either way (``io.save``, ONNX with a dense input).
 """
 
 import numbers
@@ -191,19 +194,24 @@ def dense_batch_rows(batch_rows, n_features):
 class SparseRows:
     """Rows of a CSR matrix, read as dense tensors one batch at a time.
 
-    Indexing with an int gives one row of shape ``(n_features,)``; with a
-    slice, an index array or tensor, the rows of shape ``(n_rows,
-    n_features)``. Only the requested rows are densified. It is what the
-    training loop (:class:`~sklmtl._batches.ArrayBatches`, or a
-    ``DataLoader`` when ``iterator_train__<option>`` arguments are given) and
-    prediction read from.
+    Indexing with an int gives one dense row of shape ``(n_features,)``
+    (what a ``DataLoader`` collates); with a slice, an index array or tensor,
+    the rows of shape ``(n_rows, n_features)``: a sparse COO tensor when
+    ``sparse``, else a dense one (only the requested rows are densified).
+    It is what the training loop (:class:`~sklmtl._batches.ArrayBatches`,
+    or a ``DataLoader`` when ``iterator_train__<option>`` arguments are
+    given) and prediction read from.
 
     Parameters
     ----------
     matrix : CSR matrix or CSR array of shape (n_samples, n_features)
         The validated input (see :func:`validate_sparse_X`); never modified.
     dtype : numpy dtype, default=np.float32
-        The dtype of the dense rows (the network's).
+        The dtype of the rows (the network's).
+    sparse : bool, default=False
+        Give batches of rows as sparse COO tensors (coalesced), for a
+        network that reads them as they are
+        (:func:`sklmtl.nn._sparse_input.accepts_sparse`).
 
     Examples
     --------
@@ -212,12 +220,16 @@ class SparseRows:
     >>> rows = SparseRows(sp.csr_matrix(np.arange(6.0).reshape(3, 2)))
     >>> len(rows), rows[1].tolist(), rows[np.array([2, 0])].shape
     (3, [2.0, 3.0], torch.Size([2, 2]))
+    >>> batch = SparseRows(rows.matrix, sparse=True)[1:3]
+    >>> batch.layout, batch.to_dense().tolist()
+    (torch.sparse_coo, [[2.0, 3.0], [4.0, 5.0]])
     """
 
-    def __init__(self, matrix, dtype=np.float32):
+    def __init__(self, matrix, dtype=np.float32, sparse=False):
         self.matrix = matrix
         self.shape = matrix.shape
         self.dtype = np.dtype(dtype)
+        self.sparse = bool(sparse)
 
     def __len__(self):
         return self.shape[0]
@@ -227,7 +239,28 @@ class SparseRows:
             index = index.numpy()
         if isinstance(index, numbers.Integral):
             return self._dense(self.matrix[[int(index)], :])[0]
-        return self._dense(self.matrix[index, :])
+        block = self.matrix[index, :]
+        return self._coo(block) if self.sparse else self._dense(block)
+
+    def _coo(self, block):
+        # A coalesced COO tensor needs its entries in row-major order without
+        # duplicates: CSR rows are in order, the columns within a row only
+        # in canonical format (sorted, summed duplicates).
+        if not block.has_canonical_format:
+            block = block.copy()
+            block.sum_duplicates()
+        counts = np.diff(block.indptr)
+        indices = np.empty((2, block.nnz), dtype=np.int64)
+        indices[0] = np.repeat(np.arange(block.shape[0], dtype=np.int64), counts)
+        indices[1] = block.indices
+        values = block.data.astype(self.dtype, copy=False)
+        return torch.sparse_coo_tensor(
+            torch.from_numpy(indices),
+            torch.from_numpy(values),
+            block.shape,
+            is_coalesced=True,
+            check_invariants=False,
+        )
 
     def _dense(self, block):
         # The batch's few stored values are cast before densifying: one
@@ -237,5 +270,5 @@ class SparseRows:
     def __repr__(self):
         return (
             f"SparseRows(shape={self.shape}, nnz={self.matrix.nnz}, "
-            f"format={self.matrix.format!r})"
+            f"format={self.matrix.format!r}, sparse={self.sparse})"
         )

@@ -268,6 +268,39 @@ def _encode_known(values, task_classes, task_name, classes_given=False):
     return inverse
 
 
+# Cells decoded per step by :func:`_decode_one_kind`.
+_DECODE_CELLS = 2**15
+
+
+def _decode_one_kind(codes, classes):
+    """Labels of tasks of one dtype kind: one lookup for every cell.
+
+    Every task's classes sit in one row of a table of the tasks' common
+    dtype (as an assignment into that dtype would cast them), so that a
+    thousand tasks cost one gather rather than a column copy per task.
+    """
+    widths = [len(c) for c in classes]
+    table = np.empty(
+        (len(classes), max(widths)), dtype=np.result_type(*[c.dtype for c in classes])
+    )
+    for row, task_classes in zip(table, classes):
+        row[: len(task_classes)] = task_classes
+        # Padding that no code points at (a code is below its task's width).
+        row[len(task_classes) :] = task_classes[0]
+    offsets = np.arange(len(classes), dtype=np.intp) * table.shape[1]
+    flat = table.ravel()
+    out = np.empty(codes.shape, dtype=table.dtype)
+    # A few rows at a time: the flat indices of a step stay in cache rather
+    # than making an int64 copy of every code. mode="clip" lets take write
+    # straight into ``out`` (mode="raise" buffers); every code is below its
+    # task's width, so nothing is clipped.
+    step = max(1, _DECODE_CELLS // max(len(classes), 1))
+    for first in range(0, len(codes), step):
+        rows = slice(first, first + step)
+        np.take(flat, codes[rows] + offsets, out=out[rows], mode="clip")
+    return out
+
+
 def decode_predictions(codes, classes, is_1d):
     """Map integer codes back to the original labels.
 
@@ -303,17 +336,17 @@ def decode_predictions(codes, classes, is_1d):
     array([[7, False]], dtype=object)
     """
     codes = np.asarray(codes)
-    columns = [task_classes[codes[:, t]] for t, task_classes in enumerate(classes)]
+    if codes.dtype == bool:
+        codes = codes.view(np.uint8)
     if is_1d:
-        return columns[0]
+        return classes[0][codes[:, 0]]
     kinds = {np.dtype(c.dtype).kind for c in classes}
     if len(kinds) == 1 and kinds <= set("biufUSmM"):
-        dtype = np.result_type(*[c.dtype for c in classes])
-    else:
-        dtype = object
-    out = np.empty((codes.shape[0], len(classes)), dtype=dtype)
+        return _decode_one_kind(codes, classes)
+    columns = [task_classes[codes[:, t]] for t, task_classes in enumerate(classes)]
+    out = np.empty((codes.shape[0], len(classes)), dtype=object)
     for t, column in enumerate(columns):
-        if out.dtype == object and column.dtype.kind in "mM":
+        if column.dtype.kind in "mM":
             # Assigned as an array, nanosecond datetimes would become ints.
             out[:, t] = object_array(column)
         else:

@@ -11,10 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+import torch
 from sklearn.base import clone
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
+from skorch.callbacks import Callback
 
 from sklmtl import MultiTaskNet, MultiTaskNetClassifier, MultiTaskNetRegressor
 from sklmtl.datasets import make_multitask_text
@@ -400,8 +402,94 @@ def test_binary_label_path_reads_sparse_rows():
     Y = Y_ALL[["topic", "flag"]]
     sparse = MultiTaskNetClassifier(**SMALL).fit(X_SP, Y)
     dense = MultiTaskNetClassifier(**SMALL).fit(X_DENSE, Y)
+    # The sparse product sums in another order: equal within float32 rounding.
     np.testing.assert_allclose(
-        sparse.predict_positive_proba(X_SP), dense.predict_positive_proba(X_DENSE)
+        sparse.predict_positive_proba(X_SP),
+        dense.predict_positive_proba(X_DENSE),
+        rtol=1e-5,
     )
     for got, want in zip(sparse.predict_proba(X_SP), dense.predict_proba(X_DENSE)):
-        np.testing.assert_allclose(got, want)
+        np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+class _BatchLayouts(Callback):
+    """Records the layout of every training batch's X (sparse or dense)."""
+
+    def initialize(self):
+        self.seen = set()
+        return self
+
+    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+        self.seen.add(batch[0].layout)
+
+
+def _layouts_seen(clf, X):
+    """Layouts of the training batches and of the prediction batches."""
+    seen = set()
+    hook = clf.net_.module_.register_forward_pre_hook(
+        lambda module, args: seen.add(args[0].layout)
+    )
+    try:
+        clf.predict_proba(X)
+    finally:
+        hook.remove()
+    return dict(clf.net_.callbacks_)["_BatchLayouts"].seen, seen
+
+
+SPARSE_ARCHITECTURES = [
+    ("hps", {}),
+    ("mmoe", {"architecture__n_experts": 2}),
+    ("cgc", {}),
+    ("ple", {"architecture__n_levels": 2}),
+    ("cross_stitch", {}),
+]
+
+
+@pytest.mark.parametrize(("architecture", "params"), SPARSE_ARCHITECTURES)
+def test_every_architecture_multiplies_sparse_batches_as_dense(architecture, params):
+    """Trunks, experts and gates read the sparse batch itself (no densifying),
+    and the fit equals the dense fit within float32 rounding."""
+    Y = Y_ALL[["topic", "flag"]]
+    fits = {
+        name: MultiTaskNetClassifier(
+            architecture=architecture,
+            **params,
+            **{**SMALL, "hidden_layer_sizes": (8, 6)},
+            callbacks=[_BatchLayouts()],
+        ).fit(X, Y)
+        for name, X in (("sparse", X_SP), ("dense", X_DENSE))
+    }
+    train, predict = _layouts_seen(fits["sparse"], X_SP)
+    assert train == predict == {torch.sparse_coo}
+    _assert_same(
+        fits["sparse"].predict_proba(X_SP), fits["dense"].predict_proba(X_DENSE)
+    )
+
+
+class _SumTrunk(torch.nn.Module):
+    """A user's trunk: reads dense rows only (``X.sum`` of a sparse X is 0-D)."""
+
+    out_features = 3
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(40, 2)
+
+    def forward(self, X):
+        return torch.cat([self.linear(X), X.sum(dim=1, keepdim=True)], dim=1)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"trunk": _SumTrunk}, {"hidden_layer_sizes": ()}],
+    ids=["user_trunk", "no_hidden_layer"],
+)
+def test_other_networks_read_densified_batches(params):
+    """A user's trunk, or heads reading X directly, get dense batches."""
+    Y = Y_ALL[["topic", "flag"]]
+    settings = {**SMALL, **params, "callbacks": [_BatchLayouts()]}
+    sparse = MultiTaskNetClassifier(**settings).fit(X_SP, Y)
+    dense = MultiTaskNetClassifier(**settings).fit(X_DENSE, Y)
+    train, predict = _layouts_seen(sparse, X_SP)
+    assert train == predict == {torch.strided}
+    _assert_same(sparse.predict_proba(X_SP), dense.predict_proba(X_DENSE))

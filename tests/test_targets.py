@@ -70,3 +70,43 @@ def test_unknown_label_with_known_classes():
     classes = [np.array([0, 1])]
     with pytest.raises(ValueError, match="label 7"):
         encode_targets(np.array([0, 7]), classes=classes)
+
+
+def _decode_column_by_column(codes, classes):
+    """decode_predictions as it was written: one column copy per task."""
+    columns = [task_classes[codes[:, t]] for t, task_classes in enumerate(classes)]
+    kinds = {np.dtype(c.dtype).kind for c in classes}
+    same_kind = len(kinds) == 1 and kinds <= set("biufUSmM")
+    dtype = np.result_type(*[c.dtype for c in classes]) if same_kind else object
+    out = np.empty((codes.shape[0], len(classes)), dtype=dtype)
+    for t, column in enumerate(columns):
+        out[:, t] = column
+    return out
+
+
+CLASS_SETS = {
+    "ints of two widths": [np.array([3, 7]), np.array([0, 1, 2], dtype=np.int32)],
+    "bools": [np.array([False, True])] * 3,
+    "strings of two lengths": [np.array(["a", "b"]), np.array(["no", "yes", "zz"])],
+    "floats": [np.array([0.5, 1.5]), np.array([-1.0, 0.0, 2.0, 9.0])],
+    "datetimes": [np.array(["2020-01-01", "2021-01-01"], dtype="datetime64[D]")] * 2,
+    "ints and bools": [np.array([3, 7]), np.array([False, True])],
+}
+
+
+@pytest.mark.parametrize("name", list(CLASS_SETS))
+@pytest.mark.parametrize("as_bool", [False, True])
+def test_decode_equals_a_column_by_column_decode(name, as_bool):
+    """The one-gather decode gives each cell, dtype and shape of the loop."""
+    classes = CLASS_SETS[name]
+    rng = np.random.default_rng(0)
+    width = 2 if as_bool else min(len(c) for c in classes)
+    codes = rng.integers(0, width, size=(50, len(classes)))
+    if as_bool:  # the binary path hands over p > 0.5
+        codes = codes.astype(bool)
+    got = decode_predictions(codes, classes, is_1d=False)
+    want = _decode_column_by_column(codes.astype(np.intp), classes)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    assert got.tolist() == want.tolist()
+    empty = decode_predictions(codes[:0], classes, is_1d=False)
+    assert empty.shape == (0, len(classes)) and empty.dtype == want.dtype

@@ -46,6 +46,7 @@ from .._validation import float_dtype_name, resolve_device, validate_params
 from .._weights import check_sample_weight
 from ..exceptions import TrainingDivergedError
 from ..nn._backbones import trunk_weights_sha256
+from ..nn._sparse_input import accepts_sparse
 from ..nn.losses import pack_targets
 from ._build import NetBuilderMixin
 from ._fitted import FittedStateMixin
@@ -289,7 +290,6 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             values = fit_scaling(values, weights, layout.tasks)
         targets = pack_targets(torch.from_numpy(values), as_tensor_or_none(weights))
         self._set_fitted_state(self._next_fitted_state(continuing, fields, learned))
-        data = kind.training_data(X, targets, self._network_dtype())
         split = self._validation_split()
         with self._seeded_torch(device, resume=continuing):
             if continuing:
@@ -300,6 +300,9 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
                 self._load_snapshot(net, previous)
             else:
                 net = self._initialize_net(device)
+            data = kind.training_data(
+                X, targets, self._network_dtype(), accepts_sparse(net.module_)
+            )
             if split is not None:
                 net.train_split = split
             plan = None

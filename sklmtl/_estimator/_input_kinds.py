@@ -17,6 +17,9 @@ never ``X``'s type:
 - :meth:`InputKind.batches` yields the prediction batches in the network's
   dtype, and :meth:`InputKind.items` gives one row per index for a
   ``DataLoader`` (prediction with ``valid_transform`` or workers);
+- both take ``sparse_batches``: whether the network reads sparse batches as
+  they are (:func:`~sklmtl.nn._sparse_input.accepts_sparse`), which only a
+  sparse ``X`` uses;
 - :meth:`InputKind.n_rows` counts the rows.
 
 The adapters only read the estimator (its parameters and fitted encoder);
@@ -237,11 +240,11 @@ class InputKind(ABC):
         """
 
     @abstractmethod
-    def training_data(self, X, targets, dtype):
+    def training_data(self, X, targets, dtype, sparse_batches=False):
         """``(X, y)`` for skorch's ``partial_fit``, from the validated ``X``."""
 
     @abstractmethod
-    def batches(self, X, batch_rows, pin, dtype):
+    def batches(self, X, batch_rows, pin, dtype, sparse_batches=False):
         """``(start, batch)`` float tensors over the validated ``X``'s rows."""
 
     def n_rows(self, X):
@@ -302,10 +305,10 @@ class DenseInput(InputKind):
             return _transformed_shape(estimator, self._first)
         return super().network_shape(estimator)
 
-    def training_data(self, X, targets, dtype):
+    def training_data(self, X, targets, dtype, sparse_batches=False):
         return as_tensor(X), targets
 
-    def batches(self, X, batch_rows, pin, dtype):
+    def batches(self, X, batch_rows, pin, dtype, sparse_batches=False):
         # Validation already gave the array the network's dtype.
         return row_batches(as_tensor(X), batch_rows, pin)
 
@@ -360,7 +363,10 @@ class TableInput(DenseInput):
 
 
 class SparseInput(InputKind):
-    """SciPy sparse matrices and arrays: kept sparse, densified per batch.
+    """SciPy sparse matrices and arrays: kept sparse, read per batch.
+
+    Batches are sparse COO tensors when ``sparse_batches`` (the network
+    multiplies them in its first layers), else densified one at a time.
 
     Parameters
     ----------
@@ -387,16 +393,18 @@ class SparseInput(InputKind):
         self._set_sample_shape(X.shape[1:], X.ndim)
         return X
 
-    def training_data(self, X, targets, dtype):
-        return SparseRows(X, dtype=dtype), targets
+    def training_data(self, X, targets, dtype, sparse_batches=False):
+        return SparseRows(X, dtype=dtype, sparse=sparse_batches), targets
 
     def items(self, X, dtype):
         return SparseRows(X, dtype=dtype)
 
-    def batches(self, X, batch_rows, pin, dtype):
-        # Fewer rows for a wide X: one dense batch takes at most 32 MiB.
-        rows = dense_batch_rows(batch_rows, X.shape[1])
-        return row_batches(SparseRows(X, dtype=dtype), rows, pin)
+    def batches(self, X, batch_rows, pin, dtype, sparse_batches=False):
+        if not sparse_batches:
+            # Fewer rows for a wide X: one dense batch takes at most 32 MiB.
+            batch_rows = dense_batch_rows(batch_rows, X.shape[1])
+        rows = SparseRows(X, dtype=dtype, sparse=sparse_batches)
+        return row_batches(rows, batch_rows, pin)
 
 
 def _transformed_shape(estimator, first):
@@ -452,10 +460,10 @@ class ImageInput(InputKind):
     def items(self, X, dtype):
         return ImageArray(X, self.layout, dtype)
 
-    def training_data(self, X, targets, dtype):
+    def training_data(self, X, targets, dtype, sparse_batches=False):
         return self.items(X, dtype), targets
 
-    def batches(self, X, batch_rows, pin, dtype):
+    def batches(self, X, batch_rows, pin, dtype, sparse_batches=False):
         return row_batches(self.items(X, dtype), batch_rows, pin)
 
     def network_shape(self, estimator):
@@ -512,11 +520,11 @@ class DatasetInput(InputKind):
     def items(self, X, dtype):
         return DatasetImages(X, self.image_key, dtype)
 
-    def training_data(self, X, targets, dtype):
+    def training_data(self, X, targets, dtype, sparse_batches=False):
         # The labels travel inside the dataset, item by item.
         return LabelledDataset(X, targets, dtype=dtype, image_key=self.image_key), None
 
-    def batches(self, X, batch_rows, pin, dtype):
+    def batches(self, X, batch_rows, pin, dtype, sparse_batches=False):
         collate = ItemCollate(dtype=dtype)
         return loader_batches(self.items(X, dtype), batch_rows, collate, pin)
 

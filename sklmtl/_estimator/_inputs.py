@@ -15,6 +15,7 @@ from .._batches import torch_threads
 from .._binary import binary_outputs
 from .._images import ItemCollate, loader_batches
 from .._validation import float_dtype_name
+from ..nn._sparse_input import accepts_sparse
 from ..nn.heads import activate
 from ._input_kinds import input_kind
 
@@ -69,9 +70,11 @@ class InputMixin:
         device = next(module.parameters()).device
         batches = self._prediction_batches(kind, X, device)
         if self._layout.one_logit_per_task:
-            # Every output one sigmoid logit: the whole logit matrix at once.
+            # Every output one sigmoid logit: the whole logit matrix at once,
+            # and each task's array a view of one (n, n_tasks, 2) array.
             with self.net_.autocast():
-                return binary_outputs(module, batches, kind.n_rows(X), device, "list")
+                pairs = binary_outputs(module, batches, kind.n_rows(X), device, "pairs")
+            return list(pairs.transpose(1, 0, 2))
         outputs = [np.empty((kind.n_rows(X), width)) for width in self._layout.widths]
         activations = [task.activation for task in self._tasks]
         with torch.inference_mode():
@@ -101,7 +104,13 @@ class InputMixin:
         if kind.images:
             rows = options.get("batch_size", self.batch_size)
         if self.valid_transform is None and not options.get("num_workers"):
-            batches = kind.batches(X, rows, pin=pin, dtype=dtype)
+            batches = kind.batches(
+                X,
+                rows,
+                pin=pin,
+                dtype=dtype,
+                sparse_batches=accepts_sparse(self.net_.module_),
+            )
         else:
             collate = ItemCollate(self.valid_transform, dtype)
             batches = loader_batches(kind.items(X, dtype), rows, collate, pin, options)

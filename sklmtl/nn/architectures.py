@@ -93,6 +93,17 @@ class HardParameterSharing(nn.Module):
         """
         return self.heads(features)
 
+    def input_readers(self):
+        """The modules that read the raw input ``X`` (the trunk).
+
+        Returns
+        -------
+        readers : list of nn.Module
+            What decides whether sparse batches reach the network as they
+            are (:func:`~sklmtl.nn._sparse_input.accepts_sparse`).
+        """
+        return [self.trunk]
+
     def shared_parameters(self):
         """Parameters read by every task (the trunk's).
 
@@ -197,6 +208,17 @@ class MultiGateMixtureOfExperts(nn.Module):
         # (n_tasks, batch, out_features): each task's own mixture.
         mixtures = torch.einsum("bte,bef->tbf", gates, features)
         return self.heads(mixtures)
+
+    def input_readers(self):
+        """The modules that read the raw input ``X`` (the experts and the gates).
+
+        Returns
+        -------
+        readers : list of nn.Module
+            What decides whether sparse batches reach the network as they
+            are (:func:`~sklmtl.nn._sparse_input.accepts_sparse`).
+        """
+        return [*self.experts, self.gates]
 
     def shared_parameters(self):
         """Parameters read by every task (the experts').

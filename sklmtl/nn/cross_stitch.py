@@ -121,6 +121,17 @@ class CrossStitchNetwork(nn.Module):
         """
         return apply_heads(self.heads, features.unbind(dim=1))
 
+    def input_readers(self):
+        """The modules that read the raw input ``X``: each column's first stage.
+
+        Returns
+        -------
+        readers : list of nn.Module
+            What decides whether sparse batches reach the network as they
+            are (:func:`~sklmtl.nn._sparse_input.accepts_sparse`).
+        """
+        return [column[0] for column in self.columns]
+
     def shared_parameters(self):
         """The columns and the cross-stitch units: every task reads them all.
 

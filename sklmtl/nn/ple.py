@@ -241,6 +241,24 @@ class ProgressiveLayeredExtraction(nn.Module):
             task_features.append(_mix(weights, candidates))
         return apply_heads(self.heads, task_features)
 
+    def input_readers(self):
+        """The modules that read the raw input ``X``: the first level's
+        experts and gates.
+
+        Returns
+        -------
+        readers : list of nn.Module
+            What decides whether sparse batches reach the network as they
+            are (:func:`~sklmtl.nn._sparse_input.accepts_sparse`).
+        """
+        own = [expert for experts in self.task_experts[0] for expert in experts]
+        return [
+            *own,
+            *self.shared_experts[0],
+            *self.task_gates[0],
+            *self.shared_gates[:1],
+        ]
+
     def shared_parameters(self):
         """Parameters of :meth:`encode`, the last shared experts' last.
 
