@@ -23,6 +23,7 @@ import time
 import warnings
 from pathlib import Path
 
+import images
 import mixed_suite
 import real_suite
 import report
@@ -132,13 +133,18 @@ def main(argv=None):
             f":\n{suites}\n{', '.join(sorted(real_suite.SUITES))}: the real-data "
             "suite (see python benchmarks/real_suite.py --help)\n"
             f"{', '.join(sorted(mixed_suite.SUITES))}: classification and regression "
-            "targets of one table (see python benchmarks/mixed_suite.py --help)"
+            "targets of one table (see python benchmarks/mixed_suite.py --help)\n"
+            f"{', '.join(sorted(images.SUITES))}: images, a shared backbone against "
+            "one per attribute and a hand-written loop (see python "
+            "benchmarks/images.py --help)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--suite",
-        choices=sorted([*SUITES, *real_suite.SUITES, *mixed_suite.SUITES]),
+        choices=sorted(
+            [*SUITES, *real_suite.SUITES, *mixed_suite.SUITES, *images.SUITES]
+        ),
         default="quick",
         help="which suite to run (default quick; see below)",
     )
@@ -155,7 +161,8 @@ def main(argv=None):
         help="output folder (default benchmarks/results/<suite>)",
     )
     args = parser.parse_args(argv)
-    for own_runner in (real_suite, mixed_suite):  # suites with their own runner
+    # Suites with their own runner.
+    for own_runner in (real_suite, mixed_suite, images):
         if args.suite in own_runner.SUITES:
             seeds = ["--seeds", *map(str, args.seeds)] if args.seeds else []
             out = ["--out", str(args.out)] if args.out else []

@@ -94,6 +94,8 @@ class IndependentTaskClassifier(MultiTaskMetaEstimator):
     2
     """
 
+    _allow_nd = True  # image batches (n_samples, C, H, W) for image nets
+
     def __init__(self, estimator, *, missing_label=np.nan):
         self.estimator = estimator
         self.missing_label = missing_label
@@ -103,8 +105,9 @@ class IndependentTaskClassifier(MultiTaskMetaEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data (passed to each clone as given, row-subset).
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Training data (passed to each clone as given, row-subset); images
+            for an image network such as ``MultiTaskNetClassifier(trunk="cnn")``.
         y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
             Labels, one column per task, with missing cells.
         sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
@@ -278,6 +281,8 @@ class LabelPowersetClassifier(MultiTaskMetaEstimator):
     >>> clf.predict([[3.0]]).tolist()
     [[1, 'b']]
     """
+
+    _allow_nd = True  # image batches (n_samples, C, H, W) for image nets
 
     def __init__(self, estimator, *, missing_label=np.nan):
         self.estimator = estimator

@@ -160,3 +160,22 @@ def test_wrong_feature_count_at_predict(cls):
     clf = cls(LogisticRegression()).fit(X, Y)
     with pytest.raises(ValueError, match="features"):
         clf.predict(X[:, :3])
+
+
+@pytest.mark.parametrize("cls", [IndependentTaskClassifier, LabelPowersetClassifier])
+def test_image_batches_reach_an_image_network(cls):
+    # (n, C, H, W) images for a CNN trunk: the wrappers used to refuse 4-D X.
+    rng = np.random.RandomState(0)
+    X = rng.rand(24, 1, 8, 8).astype(np.float32)
+    Y = np.column_stack([np.arange(24) % 2, np.arange(24) % 3])
+    net = MultiTaskNetClassifier(
+        trunk="cnn",
+        trunk__kernel_size=3,
+        trunk__padding=1,
+        max_epochs=1,
+        early_stopping=False,
+        random_state=0,
+    )
+    clf = cls(net).fit(X, Y)
+    assert clf.predict(X).shape == (24, 2)
+    assert clf.predict_proba(X)[1].shape == (24, 3)

@@ -362,3 +362,115 @@ def test_pages_quote_the_committed_1000_label_speed():
     performance = text("docs/user_guide/performance.rst")
     assert f"gave {ratio} for the first row" in performance
     assert f"- {ratio_one_thread} (" in performance  # the one-thread table
+
+
+# ------------------------------------------------------------- image benchmark
+def _run_image_benchmark(tmp_path, *args):
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "images.py"),
+            "--mode",
+            "tiny",
+            "--out",
+            str(tmp_path),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout, json.loads((tmp_path / "results.json").read_text())
+
+
+def test_image_benchmark_compares_shared_independent_and_hand_loop(tmp_path):
+    pytest.importorskip("matplotlib")
+    stdout, payload = _run_image_benchmark(tmp_path, "--backbones", "cnn")
+    runs = {(r["method"], r["seed"]): r for r in payload["records"]}
+    methods = ("shared", "hand loop", "independent", "shared, equal compute")
+    assert set(runs) == {(m, s) for m in methods for s in (0, 1)}
+    # Equal compute: as many backbone updates as the five independent ones.
+    assert runs["shared, equal compute", 0]["epochs"] == 5 * runs["shared", 0]["epochs"]
+    attributes = ["shape", "colour", "size", "position", "texture"]
+    for r in runs.values():
+        assert list(r["per_task_accuracy"]) == attributes
+        assert 0.0 <= r["mean_task_accuracy"] <= 1.0 and r["fit_time_s"] > 0
+        assert r["images_per_s"] == pytest.approx(64 * r["epochs"] / r["fit_time_s"])
+        assert r["fused_adam"]  # the hand loop's optimizer is the estimator's
+    shared = runs["shared", 0]["parameters"]
+    # The hand loop trains the same model; one backbone per attribute is
+    # five backbones (each with one head instead of five).
+    assert runs["hand loop", 0]["parameters"] == shared
+    assert 4.5 < runs["independent", 0]["parameters"] / shared < 5.0
+    assert runs["shared, equal compute", 0]["parameters"] == shared
+    settings = payload["settings"]
+    assert settings["split"] == "test" and settings["precision_used"] == "32"
+    report = _import_benchmark("images_report")
+    ratios = report.fit_ratios(
+        {m: [runs[m, s] for s in (0, 1)] for m in ("shared", "hand loop")}
+    )
+    assert ratios == pytest.approx(
+        [
+            runs["shared", s]["fit_time_s"] / runs["hand loop", s]["fit_time_s"]
+            for s in (0, 1)
+        ]
+    )
+    text = (tmp_path / "report.md").read_text()
+    assert "### shapes, cnn (64 training images" in text and "fit / hand loop" in text
+    assert "mean attribute accuracy" in stdout
+    for name in ("accuracy", "fit_time"):
+        assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_image_benchmark_uses_mixed_precision_only_where_the_estimator_has_it():
+    from sklmtl import MultiTaskNetClassifier
+
+    images = _import_benchmark("images")
+    assert images.precision_params("32") == ({}, None)
+    params, note = images.precision_params("bf16")
+    if "precision" in MultiTaskNetClassifier().get_params():
+        assert params == {"precision": "bf16"} and note is None
+    else:
+        assert params == {} and "float32" in note
+
+
+def test_image_benchmark_skips_resnet18_with_a_note_without_torchvision(
+    monkeypatch, tmp_path
+):
+    images = _import_benchmark("images")
+    monkeypatch.setitem(sys.modules, "torchvision", None)
+    assert images.backbone_available("cnn") is None
+    images.main(["--mode", "tiny", "--backbones", "resnet18", "--out", str(tmp_path)])
+    payload = json.loads((tmp_path / "results.json").read_text())
+    assert payload["records"] == []
+    assert "needs torchvision" in payload["notes"][0]
+    assert "needs torchvision" in (tmp_path / "report.md").read_text()
+
+
+@pytest.mark.vision
+def test_image_benchmark_resnet18_against_the_hand_loop(tmp_path):
+    pytest.importorskip("torchvision")
+    pytest.importorskip("matplotlib")
+    _, payload = _run_image_benchmark(
+        tmp_path, "--backbones", "resnet18", "--seeds", "0"
+    )
+    runs = {r["method"]: r for r in payload["records"]}
+    assert set(runs) == {"shared", "hand loop"}
+    # resnet18 without its classifier (11.2 million) and five linear heads.
+    assert runs["shared"]["parameters"] == runs["hand loop"]["parameters"]
+    assert 11_170_000 < runs["shared"]["parameters"] < 11_200_000
+
+
+def test_run_py_dispatches_the_image_suites():
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "images, images-quick, images-tiny: images" in done.stdout
+    images = _import_benchmark("images")
+    assert {images.SUITES[s] for s in images.SUITES} == set(images.MODES)

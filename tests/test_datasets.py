@@ -10,8 +10,10 @@ from sklearn.model_selection import train_test_split
 from sklmtl.datasets import (
     load_multi_mnist,
     load_multitask_digits,
+    make_attribute_images,
     make_multitask_classification,
 )
+from sklmtl.datasets._attribute_images import PALETTE
 
 
 @pytest.fixture(scope="module")
@@ -240,3 +242,114 @@ class TestTaskGroups:
             make_multitask_classification(
                 n_features=6, n_latent=2, n_tasks=4, task_groups=task_groups
             )
+
+
+# ------------------------------------------------------------ attribute images
+def _clean_images(n, **kwargs):
+    """One object per image on a flat background: no clutter, noise or jitter."""
+    params = {"n_distractors": 0, "noise": 0.0, "colour_jitter": 0.0}
+    return make_attribute_images(n, random_state=0, **{**params, **kwargs})
+
+
+def _object_masks(bunch):
+    """Pixels that differ from the background (the corner pixel)."""
+    images = bunch.images.astype(int)
+    return np.abs(images - images[:, :1, :1, :]).sum(axis=-1) > 0
+
+
+def test_attribute_images_shapes_dtypes_and_classes():
+    bunch = make_attribute_images(300, image_size=32, random_state=0)
+    assert bunch.images.shape == (300, 32, 32, 3) and bunch.images.dtype == np.uint8
+    assert bunch.target.shape == (300, 5) and bunch.target.dtype == object
+    assert bunch.target_names == ["shape", "colour", "size", "position", "texture"]
+    for j, name in enumerate(bunch.target_names):
+        # Every class drawn, and nothing else.
+        assert sorted(set(bunch.target[:, j])) == sorted(bunch.classes[name])
+    assert len(bunch.classes["shape"]) == 5 and len(bunch.classes["position"]) == 4
+
+
+def test_attribute_images_are_deterministic_and_layouts_agree():
+    a, Y_a = make_attribute_images(40, random_state=3, return_X_y=True)
+    b, Y_b = make_attribute_images(40, random_state=3, layout="NCHW", return_X_y=True)
+    assert b.shape == (40, 3, 64, 64)
+    np.testing.assert_array_equal(a, b.transpose(0, 2, 3, 1))
+    np.testing.assert_array_equal(Y_a, Y_b)
+    c, _ = make_attribute_images(40, random_state=4, return_X_y=True)
+    assert not np.array_equal(a, c)
+
+
+def test_attribute_images_as_frame():
+    pd = pytest.importorskip("pandas")
+    images, Y = make_attribute_images(
+        20, random_state=0, as_frame=True, return_X_y=True
+    )
+    assert isinstance(Y, pd.DataFrame) and images.shape == (20, 64, 64, 3)
+    assert list(Y.columns) == ["shape", "colour", "size", "position", "texture"]
+    assert all(pd.api.types.is_string_dtype(Y[c]) for c in Y.columns)
+
+
+def test_attribute_images_labels_describe_the_object():
+    bunch = _clean_images(200, textures=["solid"])
+    masks = _object_masks(bunch)
+    Y = bunch.target
+    for image, mask, (_, colour, _, position, _) in zip(bunch.images, masks, Y):
+        rows, cols = np.nonzero(mask)
+        # The object's centre is in the labelled quadrant.
+        vertical, horizontal = position.split("-")
+        assert (rows.mean() + 0.5 > 32) == (vertical == "bottom")
+        assert (cols.mean() + 0.5 > 32) == (horizontal == "right")
+        # A solid object without jitter has exactly its palette colour.
+        assert tuple(image[rows[0], cols[0]]) == PALETTE[colour]
+    # Within a shape, every large object covers more pixels than any small one.
+    area = masks.sum(axis=(1, 2))
+    for shape in bunch.classes["shape"]:
+        is_shape = Y[:, 0] == shape
+        large, small = is_shape & (Y[:, 2] == "large"), is_shape & (Y[:, 2] == "small")
+        assert area[large].min() > area[small].max()
+    # Shapes differ in how much of their bounding box they fill.
+    fill = {}
+    for mask, shape in zip(masks, Y[:, 0]):
+        rows, cols = np.nonzero(mask)
+        box = (np.ptp(rows) + 1) * (np.ptp(cols) + 1)
+        fill.setdefault(shape, []).append(mask.sum() / box)
+    fill = {k: np.mean(v) for k, v in fill.items()}
+    assert fill["square"] > 0.95 and 0.7 < fill["circle"] < 0.85
+    assert fill["triangle"] < 0.6 and fill["diamond"] < 0.6
+
+
+def test_attribute_images_textures_shade_the_object():
+    bunch = _clean_images(60, textures=["solid", "striped", "checkered", "dotted"])
+    masks = _object_masks(bunch)
+    for image, mask, texture in zip(bunch.images, masks, bunch.target[:, 4]):
+        n_colours = len(np.unique(image[mask], axis=0))
+        assert (n_colours == 1) == (texture == "solid")
+
+
+def test_attribute_images_clutter_and_noise():
+    clean = _clean_images(30)
+    cluttered = make_attribute_images(
+        30, n_distractors=3, noise=0.0, colour_jitter=0.0, random_state=0
+    )
+    # Distractors add objects beside the labelled one.
+    assert _object_masks(cluttered).sum() > _object_masks(clean).sum()
+    noisy = make_attribute_images(30, n_distractors=0, noise=0.1, random_state=0)
+    assert len(np.unique(noisy.images[0].reshape(-1, 3), axis=0)) > 100
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_samples": 0}, "n_samples"),
+        ({"image_size": 8}, "image_size"),
+        ({"shapes": ["circle", "hexagon"]}, r"shapes.*'circle'"),
+        ({"shapes": []}, "shapes"),
+        ({"colours": ["red", "red"]}, "colours"),
+        ({"textures": ["plaid"]}, "textures"),
+        ({"n_distractors": -1}, "n_distractors"),
+        ({"noise": 2.0}, "noise"),
+        ({"layout": "HWC"}, "layout"),
+    ],
+)
+def test_attribute_images_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_attribute_images(**{"n_samples": 5, **kwargs})
