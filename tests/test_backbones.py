@@ -302,3 +302,23 @@ class TestSaving:
         outputs = session.run(None, {session.get_inputs()[0].name: X})
         for got, expected in zip(outputs, fitted.predict_proba(X)):
             np.testing.assert_allclose(got, expected, atol=1e-5)
+
+    def test_onnx_export_with_torchvision_valid_transform(self, images, tmp_path):
+        # The example's setting: a named backbone, a v2 Resize + Normalize at
+        # prediction (and bf16, whose probabilities differ by its rounding).
+        ort = pytest.importorskip("onnxruntime")
+        pytest.importorskip("onnx")
+        from torchvision.transforms import v2
+
+        from sklmtl.io import to_onnx
+
+        X, Y = images
+        transform = v2.Compose([v2.Resize(24), v2.Normalize([0.5] * 3, [0.2] * 3)])
+        clf = MultiTaskNetClassifier(
+            trunk="resnet18", valid_transform=transform, **TINY
+        ).fit(X, Y)
+        path = tmp_path / "model.onnx"
+        names = to_onnx(clf, path)
+        outputs = ort.InferenceSession(str(path)).run(names, {"X": X})
+        for got, expected in zip(outputs, clf.predict_proba(X)):
+            np.testing.assert_allclose(got, expected, atol=1e-5)
