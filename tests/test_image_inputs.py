@@ -499,3 +499,33 @@ def test_onnx_refuses_a_valid_transform_that_takes_no_batch(transform, tmp_path)
     with pytest.raises(ValueError, match="valid_transform=None"):
         _onnx_proba(clf, None, tmp_path)
     assert not (tmp_path / "model.onnx").exists()
+
+
+# ------------------------------------------- transforms with their own get_params
+class RandomShift:
+    """As torchvision's random transforms: a static ``get_params`` that draws
+    one call's parameters (scikit-learn takes such an object for an estimator)."""
+
+    def __init__(self, max_shift=2):
+        self.max_shift = max_shift
+
+    @staticmethod
+    def get_params(image, max_shift):
+        return int(torch.randint(-max_shift, max_shift + 1, ()))
+
+    def __call__(self, image):
+        return image.roll(self.get_params(image, self.max_shift), dims=-1)
+
+
+def test_transform_with_its_own_get_params_is_cloned_and_searched():
+    clf = net(train_transform=RandomShift(3), valid_transform=RandomShift(0))
+    params = clf.get_params(deep=True)  # raised: get_params() missing 'image'
+    assert params["train_transform"] is clf.train_transform
+    assert not any(key.startswith("train_transform__") for key in params)
+    copy = clone(clf)  # raised: get_params() got an unexpected keyword 'deep'
+    assert copy.train_transform is not clf.train_transform
+    assert copy.train_transform.max_shift == 3
+    search = GridSearchCV(clf, {"lr": [1e-3, 1e-2]}, cv=2).fit(
+        id_images(range(N)), labels()
+    )
+    assert search.best_estimator_.train_transform.max_shift == 3
