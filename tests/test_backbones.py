@@ -302,3 +302,60 @@ class TestSaving:
         outputs = session.run(None, {session.get_inputs()[0].name: X})
         for got, expected in zip(outputs, fitted.predict_proba(X)):
             np.testing.assert_allclose(got, expected, atol=1e-5)
+
+    def test_onnx_export_with_torchvision_valid_transform(self, images, tmp_path):
+        # The example's setting: a named backbone, a v2 Resize + Normalize at
+        # prediction (and bf16, whose probabilities differ by its rounding).
+        ort = pytest.importorskip("onnxruntime")
+        pytest.importorskip("onnx")
+        from torchvision.transforms import v2
+
+        from sklmtl.io import to_onnx
+
+        X, Y = images
+        transform = v2.Compose([v2.Resize(24), v2.Normalize([0.5] * 3, [0.2] * 3)])
+        clf = MultiTaskNetClassifier(
+            trunk="resnet18", valid_transform=transform, **TINY
+        ).fit(X, Y)
+        path = tmp_path / "model.onnx"
+        names = to_onnx(clf, path)
+        outputs = ort.InferenceSession(str(path)).run(names, {"X": X})
+        for got, expected in zip(outputs, clf.predict_proba(X)):
+            np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_search_over_image_files_with_train_transform(tmp_path, weights_file):
+    # The gallery example's estimator in GridSearchCV over files: the named
+    # backbone, its weights file, train-only augmentation and parameter
+    # groups are cloned into every fold.
+    from PIL import Image
+    from sklearn.model_selection import GridSearchCV, KFold
+    from torchvision.transforms import v2
+
+    from sklmtl.datasets import ImageFiles
+
+    rng = np.random.default_rng(0)
+    paths = []
+    for i, pixels in enumerate(rng.integers(0, 256, (8, 32, 32, 3), np.uint8)):
+        Image.fromarray(pixels).save(tmp_path / f"{i}.png")
+        paths.append(tmp_path / f"{i}.png")
+    files = ImageFiles(paths, targets=np.array([["a", "x"], ["b", "y"]] * 4))
+    clf = MultiTaskNetClassifier(
+        trunk="resnet18",
+        trunk__weights=weights_file,
+        train_transform=v2.RandomResizedCrop(32, scale=(0.8, 1.0)),
+        optimizer__param_groups=[("trunk.*", {"lr": 1e-4})],
+        lr_schedule="cosine",
+        warmup_epochs=0.5,
+        **TINY,
+    )
+    search = GridSearchCV(clf, {"lr": [1e-3, 1e-2]}, cv=KFold(2)).fit(
+        files, files.targets
+    )
+    assert len(search.cv_results_["mean_test_score"]) == 2
+    best = search.best_estimator_
+    assert best.trunk_weights_sha256_ == _sha256(weights_file)
+    # The backbone's group, then the heads' at the searched rate (peak values).
+    peaks = [g["initial_lr"] for g in best.net_.optimizer_.param_groups]
+    assert peaks == [1e-4, search.best_params_["lr"]]
+    assert best.predict(files[:3]).shape == (3, 2)

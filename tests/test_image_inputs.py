@@ -458,3 +458,74 @@ def test_torchvision_v2_transforms():
         validation_data=(id_images(range(4)), labels(4)),
     ).fit(id_images(range(N)), labels())
     assert clf.predict(id_images(range(3), size=10)).shape == (3, 2)
+
+
+# ------------------------------------------------------------------ ONNX export
+def _onnx_proba(clf, X, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    from sklmtl.io import to_onnx
+
+    path = tmp_path / "model.onnx"
+    names = to_onnx(clf, path)
+    return ort.InferenceSession(str(path)).run(names, {"X": X})
+
+
+def test_onnx_graph_applies_the_valid_transform(tmp_path):
+    # A uint8 NHWC fit: the graph reads float NCHW in [0, 1], then the
+    # normalisation of valid_transform, as predict_proba does (it was left
+    # out of the graph, whose probabilities then differed).
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(N, SIZE, SIZE, 3), dtype=np.uint8)
+    clf = net(valid_transform=lambda image: (image - 0.5) / 0.05, max_epochs=2)
+    clf.fit(images, labels())
+    batch = images.transpose(0, 3, 1, 2).astype(np.float32) / 255
+    for got, expected in zip(
+        _onnx_proba(clf, batch, tmp_path), clf.predict_proba(images)
+    ):
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        lambda image: image[:, 1:, 1:],  # written for one (C, H, W) image
+        lambda image: image + torch.rand(()),  # random
+    ],
+    ids=["single-image", "random"],
+)
+def test_onnx_refuses_a_valid_transform_that_takes_no_batch(transform, tmp_path):
+    clf = net(valid_transform=transform).fit(id_images(range(N)), labels())
+    with pytest.raises(ValueError, match="valid_transform=None"):
+        _onnx_proba(clf, None, tmp_path)
+    assert not (tmp_path / "model.onnx").exists()
+
+
+# ------------------------------------------- transforms with their own get_params
+class RandomShift:
+    """As torchvision's random transforms: a static ``get_params`` that draws
+    one call's parameters (scikit-learn takes such an object for an estimator)."""
+
+    def __init__(self, max_shift=2):
+        self.max_shift = max_shift
+
+    @staticmethod
+    def get_params(image, max_shift):
+        return int(torch.randint(-max_shift, max_shift + 1, ()))
+
+    def __call__(self, image):
+        return image.roll(self.get_params(image, self.max_shift), dims=-1)
+
+
+def test_transform_with_its_own_get_params_is_cloned_and_searched():
+    clf = net(train_transform=RandomShift(3), valid_transform=RandomShift(0))
+    params = clf.get_params(deep=True)  # raised: get_params() missing 'image'
+    assert params["train_transform"] is clf.train_transform
+    assert not any(key.startswith("train_transform__") for key in params)
+    copy = clone(clf)  # raised: get_params() got an unexpected keyword 'deep'
+    assert copy.train_transform is not clf.train_transform
+    assert copy.train_transform.max_shift == 3
+    search = GridSearchCV(clf, {"lr": [1e-3, 1e-2]}, cv=2).fit(
+        id_images(range(N)), labels()
+    )
+    assert search.best_estimator_.train_transform.max_shift == 3

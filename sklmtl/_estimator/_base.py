@@ -20,7 +20,9 @@ optimizer argument or callback takes effect) and loads the previous
 weights, optimizer moments, history and RNG stream into it.
 """
 
+import copy
 import dataclasses
+import inspect
 import numbers
 import warnings
 from contextlib import contextmanager
@@ -28,7 +30,7 @@ from functools import partial
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from skorch.dataset import Dataset as SkorchDataset
@@ -70,7 +72,19 @@ def as_tensor_or_none(array):
 
 
 def _has_params(value):
-    return hasattr(value, "get_params") and not isinstance(value, type)
+    """Whether ``value`` has scikit-learn's ``get_params(deep=...)``.
+
+    scikit-learn takes any object with a ``get_params`` for an estimator;
+    torchvision's random transforms (``RandomResizedCrop``, ``ColorJitter``,
+    ...) have a static ``get_params`` that draws one call's random
+    parameters, which ``clone`` and ``get_params(deep=True)`` must not call.
+    """
+    if isinstance(value, type) or not callable(getattr(value, "get_params", None)):
+        return False
+    try:
+        return "deep" in inspect.signature(value.get_params).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _comparable(value):
@@ -176,9 +190,39 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
         >>> clf.get_params()["task_weighting__temperature"]
         1.0
         """
-        params = super().get_params(deep=deep)
+        params = super().get_params(deep=False)
+        if deep:
+            # As BaseEstimator's, but only into values with scikit-learn's
+            # get_params (see _has_params: not a torchvision transform's).
+            for key, value in list(params.items()):
+                if _has_params(value):
+                    nested = value.get_params(deep=True)
+                    params.update({f"{key}__{k}": v for k, v in nested.items()})
         params.update({key: getattr(self, key) for key in self._extra_params})
         return params
+
+    def __sklearn_clone__(self):
+        """An unfitted copy with cloned parameters, for ``sklearn.base.clone``.
+
+        As scikit-learn's, except that a parameter whose ``get_params`` is
+        not scikit-learn's (a torchvision random transform's) is deep-copied
+        instead of being cloned as an estimator, which fails.
+
+        Returns
+        -------
+        clone : estimator
+            A new estimator of the same class with the same parameters.
+        """
+        params = {
+            key: clone(value, safe=False)
+            if _has_params(value) or not hasattr(value, "get_params")
+            else copy.deepcopy(value)
+            for key, value in self.get_params(deep=False).items()
+        }
+        new = type(self)(**params)
+        if hasattr(self, "_metadata_request"):
+            new._metadata_request = copy.deepcopy(self._metadata_request)
+        return new
 
     def set_params(self, **params):
         """Set parameters, including ``<prefix>__<param>`` keyword arguments.

@@ -92,6 +92,11 @@ class DatasetRows(_Rows):
 
     @property
     def targets(self):
+        """The rows' labels, when the dataset declares them (else None).
+
+        Read from the dataset's ``targets`` attribute (or its ``Subset``'s
+        parent's), without reading an image.
+        """
         targets = declared_targets(self.dataset)
         if targets is None:
             return None

@@ -33,14 +33,19 @@ class _TaskOutputs(torch.nn.Module):
     standard deviation in target units.
     """
 
-    def __init__(self, module, tasks):
+    def __init__(self, module, tasks, transform=None):
         super().__init__()
         self.module = module
+        # The estimator's valid_transform, applied to the whole batch (checked
+        # by _graph_transform to give what it gives image by image).
+        self.transform = transform
         # Each task writes its own part of the graph (Task.graph_output,
         # Task.graph_std): regression values and deviations in float64.
         self.tasks = list(tasks)
 
     def forward(self, X):
+        if self.transform is not None:
+            X = self.transform(X)
         outputs, stds = [], []
         for task, raw in zip(self.tasks, self.module(X)):
             outputs.append(task.graph_output(raw, activate))
@@ -66,6 +71,17 @@ def to_onnx(estimator, path, *, opset_version=None):
     de-standardised (``* scale + mean``) in float64 inside the graph, as
     ``predict`` does, so a target with a large mean or a tiny scale (``1e8 +
     2 * x``) keeps its signal (float32 steps near ``1e8`` are 8 apart).
+
+    An image model's graph takes the images as the estimator reads them,
+    before its ``valid_transform``: float ``(batch, C, H, W)`` with values in
+    ``[0, 1]`` (``uint8`` pixels divided by 255), whatever form ``fit`` was
+    given (``uint8`` ``(N, H, W, C)`` arrays, file paths). The
+    ``valid_transform`` (resizing, normalisation) is part of the graph,
+    applied to the whole batch, so the graph gives what ``predict_proba``
+    gives; a transform that gives another result on a batch than image by
+    image is refused. Under ``precision="bf16"``/``"fp16"`` ``predict_proba``
+    computes in half precision and the graph in float32: their
+    probabilities differ by half precision's rounding.
 
     A model fitted with ``loss="gaussian_nll"`` (or a :class:`~sklmtl.MultiTaskNet`
     with ``regression_loss="gaussian_nll"``) also outputs each regression
@@ -117,6 +133,9 @@ def to_onnx(estimator, path, *, opset_version=None):
     OSError
         When the folder of ``path`` does not exist or cannot be written to
         (the message names the folder).
+    ValueError
+        When ``valid_transform`` gives another result on a batch than image
+        by image (it could not be part of the graph).
 
     Examples
     --------
@@ -150,9 +169,10 @@ def to_onnx(estimator, path, *, opset_version=None):
             "the network; that encoding is not part of the ONNX graph."
         )
     tasks = estimator._tasks
-    module = _TaskOutputs(estimator.net_.module_, tasks).to("cpu").eval()
-    weights = next(module.parameters())
+    weights = next(estimator.net_.module_.parameters())
     example = torch.zeros((2, *estimator._raw_sample_shape), dtype=weights.dtype)
+    transform = _graph_transform(estimator, example.shape)
+    module = _TaskOutputs(estimator.net_.module_, tasks, transform).to("cpu").eval()
     output_names = _onnx_output_names(tasks)
     # Before exporting: labels without a typed form are refused, naming the task.
     metadata = _onnx_metadata(tasks, output_names)
@@ -190,6 +210,41 @@ def to_onnx(estimator, path, *, opset_version=None):
     finally:
         estimator.net_.module_.to(estimator.net_.device)
     return output_names
+
+
+def _graph_transform(estimator, shape):
+    """The ``valid_transform`` the graph applies to its whole input batch.
+
+    ``predict`` calls it on each image (float ``(C, H, W)`` in ``[0, 1]``);
+    the graph calls it once on the batch, which torchvision's transforms
+    take. A transform that gives another result on a batch (a random one,
+    or one that indexes the axes of a single image) is refused rather than
+    exported into a graph whose outputs would differ from ``predict_proba``.
+    """
+    transform = getattr(estimator, "valid_transform", None)
+    if transform is None:
+        return None
+    generator = torch.Generator().manual_seed(0)
+    images = torch.rand(tuple(shape), generator=generator)
+    expected = torch.stack([torch.as_tensor(transform(image)) for image in images])
+    try:
+        batched = torch.as_tensor(transform(images))
+        same = batched.shape == expected.shape and torch.allclose(
+            batched, expected, atol=1e-6
+        )
+    except Exception:  # any failure on a batch is the refusal below
+        same = False
+    if not same:
+        raise ValueError(
+            f"to_onnx puts valid_transform ({transform!r}) into the graph, "
+            "applied to the whole input batch, but it does not give on a batch "
+            "what it gives image by image (a random transform, or one written "
+            "for a single (C, H, W) image). Give a valid_transform that takes "
+            "batches (torchvision's v2 transforms do), or call "
+            "estimator.set_params(valid_transform=None) before exporting and "
+            "apply the transform to the graph's input yourself."
+        )
+    return transform
 
 
 def _onnx_output_names(tasks):
