@@ -403,6 +403,26 @@ class ArrayBatches:
         )
         self.loader_kwargs = loader_kwargs
         self._source = None if loader_kwargs else _array_source(dataset)
+        self._complete = None
+
+    @property
+    def complete_codes(self):
+        """Whether every batch's targets are class codes with none missing.
+
+        True when the batches are slices of one ``int64`` code matrix (all
+        tasks classification, no sample weights) holding no ``-1``: the loss
+        can then skip its mask. Decided once, on the whole matrix (a subset
+        of it is complete when it is).
+        """
+        if self._complete is None:
+            y = None if self._source is None else self._source[1]
+            self._complete = bool(
+                isinstance(y, torch.Tensor)
+                and y.dtype == torch.long
+                and y.dim() == 2
+                and (y.numel() == 0 or int(y.min()) >= 0)
+            )
+        return self._complete
 
     def __len__(self):
         n = len(self.dataset)

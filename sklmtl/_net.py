@@ -128,6 +128,20 @@ class MultiTaskNeuralNet(NeuralNet):
             return super().run_single_epoch(
                 iterator, training, prefix, step_fn, **fit_params
             )
+        # Batches sliced from a code matrix without a missing cell (decided
+        # once per fit by the iterator): the loss skips its mask while they
+        # run (no callback computes a loss on other data in a lean epoch).
+        cross_entropy = getattr(self.criterion_, "cross_entropy", None)
+        if cross_entropy is None or not getattr(iterator, "complete_codes", False):
+            return self._lean_run(iterator, training, prefix, step_fn, **fit_params)
+        cross_entropy.complete_codes = True
+        try:
+            return self._lean_run(iterator, training, prefix, step_fn, **fit_params)
+        finally:
+            del cross_entropy.complete_codes
+
+    def _lean_run(self, iterator, training, prefix, step_fn, **fit_params):
+        """The lean epoch of :meth:`run_single_epoch`."""
         if training:
             step_fn = functools.partial(self._lean_train_step, **fit_params)
         else:

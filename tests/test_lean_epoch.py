@@ -88,3 +88,63 @@ def test_divergence_names_the_same_batch_in_both_loops():
             clf.fit(X, Y)
         messages.append(str(info.value))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("binary", [False, True], ids=["ten-class", "binary-labels"])
+@pytest.mark.parametrize("missing", [False, True], ids=["complete", "missing"])
+def test_unmasked_loss_trains_exactly_as_the_masked_one(binary, missing):
+    """Without a missing cell the lean epoch skips the loss's mask (decided once
+    per fit): the history and predictions equal skorch's loop, which keeps it."""
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(50, 4)).astype(np.float32)
+    if binary:
+        Y = (X[:, :3] + rng.normal(size=(50, 3)) > 0).astype(float)
+    else:
+        Y = np.column_stack([rng.randint(0, 10, 50), rng.randint(0, 4, 50)]).astype(
+            float
+        )
+    if missing:
+        Y[::7, 0] = np.nan
+    params = dict(FAST, early_stopping=True, validation_fraction=0.3)
+    lean = MultiTaskNetClassifier(**params).fit(X, Y)
+    hooked = MultiTaskNetClassifier(**params, callbacks=[PassiveBatchHook()])
+    hooked.fit(X, Y)
+    assert _rows(lean) == _rows(hooked)
+    for a, b in zip(lean.predict_proba(X), hooked.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+    # The switch holds only while the lean epoch runs.
+    assert not lean.net_.criterion_.cross_entropy.complete_codes
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_unmasked_loss_gives_the_masked_values_and_gradients(binary):
+    from sklmtl.nn import MaskedMultiTaskCrossEntropy
+
+    torch.manual_seed(0)
+    sizes = [1, 1, 1] if binary else [3, 5, 2]
+    logits = [torch.randn(9, k, dtype=torch.float64, requires_grad=True) for k in sizes]
+    codes = torch.stack([torch.randint(0, max(k, 2), (9,)) for k in sizes], dim=1)
+    results = []
+    for complete in (False, True):
+        loss = MaskedMultiTaskCrossEntropy(binary=binary)
+        loss.complete_codes = complete
+        losses, counts = loss.masked(logits, codes)
+        grads = torch.autograd.grad(losses.sum(), logits)
+        results.append((losses, counts, grads))
+    (l0, c0, g0), (l1, c1, g1) = results
+    assert torch.equal(l0, l1) and torch.equal(c0, c1)
+    assert all(torch.equal(a, b) for a, b in zip(g0, g1))
+
+
+def test_array_batches_tell_whether_codes_are_complete():
+    from skorch.dataset import Dataset
+
+    from sklmtl._batches import ArrayBatches
+
+    X = np.zeros((4, 2), dtype=np.float32)
+    complete = torch.tensor([[0, 1], [1, 0], [2, 1], [0, 0]])
+    assert ArrayBatches(Dataset(X, complete)).complete_codes
+    assert not ArrayBatches(Dataset(X, complete.clone().fill_(-1))).complete_codes
+    # Packed sample weights (float64) or a DataLoader's batches: kept masked.
+    assert not ArrayBatches(Dataset(X, complete.double())).complete_codes
+    assert not ArrayBatches(Dataset(X, complete), num_workers=0).complete_codes

@@ -80,6 +80,10 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
     (tensor([0.6931, 0.0000]), tensor([2., 0.]))
     """
 
+    #: Set (by the net, for an epoch) when no batch has a missing cell or a
+    #: sample weight: the loss then skips its mask, with the same values.
+    complete_codes = False
+
     def __init__(self, class_weights=None, binary=False):
         super().__init__()
         self.binary = bool(binary)
@@ -138,10 +142,19 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         task_counts : Tensor of shape (n_tasks,)
             Labelled cells (or their total weight) of each task.
         """
+        unmasked = (
+            self.complete_codes and sample_weight is None and not any(self._weighted)
+        )
         if self.binary:
-            return self._binary_masked(logits, codes, sample_weight)
+            return self._binary_masked(logits, codes, sample_weight, unmasked)
         first = logits[0]
         sizes = getattr(logits, "sizes", None) or [t.shape[1] for t in logits]
+        if unmasked:
+            # Every cell labelled with weight 1: the masked sums below, with
+            # the multiplications by 1 left out (same values and gradients).
+            log_proba = torch.log_softmax(pad_task_logits(logits), dim=2)
+            picked = log_proba.gather(2, codes.unsqueeze(2)).squeeze(2)
+            return _mean_over_rows(-picked, first.dtype)
         labelled = codes >= 0
         target = codes.clamp(min=0)
         log_proba = torch.log_softmax(pad_task_logits(logits), dim=2)
@@ -160,7 +173,7 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         denom = cell_weight.sum(dim=0).clamp(min=torch.finfo(first.dtype).tiny)
         return total / denom, counts
 
-    def _binary_masked(self, logits, codes, sample_weight):
+    def _binary_masked(self, logits, codes, sample_weight, unmasked=False):
         """:meth:`masked` for one sigmoid logit per task, in a few whole ops."""
         flat = flat_logits(logits)
         if flat.shape[1] != codes.shape[1]:
@@ -169,6 +182,12 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
                 f"{flat.shape[1]} logits for {codes.shape[1]} tasks."
             )
         dtype = flat.dtype
+        if unmasked:
+            # Codes are 0/1 and every cell weighs 1: no mask, no weight.
+            cell = F.binary_cross_entropy_with_logits(
+                BINARY_LOGIT_SCALE * flat, codes.to(dtype), reduction="none"
+            )
+            return _mean_over_rows(cell, dtype)
         labelled = codes >= 0
         positive = codes > 0
         cell_weight = labelled.to(dtype)
@@ -193,6 +212,18 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         )
         total = cell.sum(dim=0)
         return total / denom.clamp(min=torch.finfo(dtype).tiny), counts
+
+
+def _mean_over_rows(cell, dtype):
+    """Per-column mean of ``cell`` and the row count, as the masked losses give.
+
+    The sum divided by the count (not ``mean``): the masked path's arithmetic.
+    """
+    counts = torch.full(
+        (cell.shape[1],), cell.shape[0], dtype=dtype, device=cell.device
+    )
+    total = cell.sum(dim=0)
+    return total / counts.clamp(min=torch.finfo(dtype).tiny), counts
 
 
 class MaskedMultiTaskRegressionLoss(nn.Module):
