@@ -326,7 +326,11 @@ default=None
         module = self.net_.module_.eval()
         device = next(module.parameters()).device
         batches = self._prediction_batches(kind, X, device)
-        with torch_threads(self._threads_for(PREDICT_BATCH_ROWS)), self.net_.autocast():
+        with (
+            torch_threads(self._threads_for(PREDICT_BATCH_ROWS)),
+            self.net_.autocast(),
+            self._other_size_refused(kind),
+        ):
             return binary_outputs(module, batches, kind.n_rows(X), device, "positive")
 
     def predict(self, X):

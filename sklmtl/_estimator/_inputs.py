@@ -7,6 +7,8 @@ per call by :meth:`InputMixin._validate_input`; training and prediction
 run through the adapter's batches (a mixin of the base).
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
@@ -49,20 +51,32 @@ class InputMixin:
         check_is_fitted(self)
         kind, X = self._validate_input(X, reset=False)
         with torch_threads(self._threads_for(PREDICT_BATCH_ROWS)):
-            if not getattr(kind, "resized", False):
+            with self._other_size_refused(kind):
                 return self._batched_outputs(kind, X)
-            try:
-                return self._batched_outputs(kind, X)
-            except RuntimeError as exc:
-                # A trunk that flattens its feature map takes one size only.
-                fitted = "x".join(map(str, self._raw_sample_shape[1:]))
-                given = "x".join(map(str, kind.sample_shape[1:]))
-                raise ValueError(
-                    f"{type(self).__name__} was fitted on {fitted} images and its "
-                    f"trunk cannot take {given} images ({exc}). Resize them to "
-                    f"{fitted} (valid_transform=...), or use a trunk that pools "
-                    "globally."
-                ) from None
+
+    @contextmanager
+    def _other_size_refused(self, kind):
+        """Turn torch's error on images of another size into a clear ValueError.
+
+        Images of the fitted channels at another size than the fit's reach
+        the network (a trunk that pools globally takes them); a trunk that
+        flattens its feature map takes one size only, and fails there.
+        """
+        if not getattr(kind, "resized", False):
+            yield
+            return
+        try:
+            yield
+        except RuntimeError as exc:
+            fitted = "x".join(map(str, self._raw_sample_shape[1:]))
+            given = "x".join(map(str, kind.sample_shape[1:]))
+            raise ValueError(
+                f"X has samples of shape {tuple(kind.sample_shape)}, but "
+                f"{type(self).__name__} was fitted on {fitted} images (samples of "
+                f"shape {tuple(self._raw_sample_shape)}) and its trunk cannot take "
+                f"{given} images ({exc}). Resize them to {fitted} "
+                "(valid_transform=...), or use a trunk that pools globally."
+            ) from None
 
     def _batched_outputs(self, kind, X):
         module = self.net_.module_
