@@ -26,8 +26,8 @@ Backbones: ``cnn`` (:class:`sklmtl.nn.CNNTrunk`: two 5x5 convolutions of
 (torchvision, random initialisation, classifier replaced by ``nn.Identity``;
 skipped with a note when torchvision is not installed). Both are built by
 :func:`build_backbone`, and what the estimator is given by
-:func:`estimator_backbone`: the one place to change when the estimator takes
-a backbone by name.
+:func:`estimator_backbone`: the built module itself, so that every method
+starts from the same weights (``trunk="resnet18"`` would draw its own).
 
 Methods, all with the same backbone at the same initial weights, Adam
 (``lr=1e-3``; fused, as the estimator uses it), batch size, epochs (fixed:
@@ -225,9 +225,9 @@ def build_backbone(name, in_channels, size, seed):
 def estimator_backbone(name, backbone):
     """The estimator's trunk parameters for backbone ``name``, built above.
 
-    Today the estimator takes the module instance (and copies it, so it
-    starts from the hand loop's weights); once it takes backbones by name,
-    this is where ``{"trunk": "resnet18"}`` goes.
+    The module instance (which the estimator copies), so that the estimator
+    starts from the hand loop's weights; ``{"trunk": name}`` would build the
+    same architecture from other random weights.
     """
     return {"trunk": backbone}
 
