@@ -22,6 +22,7 @@ from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
 from .._state import training_state
 from ..callbacks import BestWeights, TrainingLossPlateau
+from ..callbacks._finetune import LRSchedule
 from ._atomic import atomic_path
 from ._codec import Decoder, encode
 from ._files import _DATA_SETTINGS, file_content, load_file
@@ -245,8 +246,14 @@ class _Resumption:
             if name in self.callbacks:
                 _set_callback_state(callback, self.callbacks[name])
         optimizer = getattr(net.optimizer_, "optimizer", net.optimizer_)
+        skip = {"params"}
+        if any(isinstance(cb, LRSchedule) for _, cb in net.callbacks_):
+            # The estimator's LRSchedule rebuilds its schedule from each
+            # group's base rate and replays the steps taken: the saved,
+            # already scheduled rate would be scheduled a second time.
+            skip |= {"lr", "initial_lr"}
         for group, saved in zip(optimizer.param_groups, self.param_groups):
-            group.update({k: v for k, v in saved.items() if k != "params"})
+            group.update({k: v for k, v in saved.items() if k not in skip})
 
 
 def resume(
