@@ -354,6 +354,21 @@ def test_save_refuses_transforms_then_round_trips(tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X)[1], clf.predict_proba(X)[1])
 
 
+def test_loading_a_checkpoint_warns_that_valid_transform_is_not_in_it(tmp_path):
+    """A checkpoint is written with the transforms left out (save refuses
+    them): a model read from it must not silently predict without one."""
+    from sklmtl.io import TrainingCheckpoint, load
+
+    X = id_images(range(N))
+    path = tmp_path / "run.safetensors"
+    net(valid_transform=IdRecorder(), callbacks=[TrainingCheckpoint(path)]).fit(
+        X, labels()
+    )
+    with pytest.warns(UserWarning, match=r"set_params\(valid_transform=\.\.\.\)"):
+        loaded = load(path, custom_objects={"PooledConv": PooledConv})
+    assert loaded.valid_transform is None
+
+
 def test_conflicting_settings_refused():
     X, Y = id_images(range(N)), labels()
     with pytest.raises(ValueError, match="collate_fn and train_transform"):

@@ -330,3 +330,25 @@ def test_ctrl_c_rolls_the_schedule_back_with_the_epoch(data, tmp_path):
     resumed = resume(path, X, Y)
     assert resumed.n_iter_ == straight.n_iter_
     _assert_same_proba(straight, resumed, X)
+
+
+def test_resume_needs_the_data_settings_the_fit_had(data, tmp_path):
+    """Files hold no validation data: resume() must be given them again, or
+    None on purpose, rather than silently train without them."""
+    X, Y = data
+    params = {**SCHEDULED, "tol": None, "validation_data": (X[:20], Y[:20])}
+    straight = MultiTaskNetClassifier(**params).fit(X, Y)
+    path = tmp_path / "run.safetensors"
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        MultiTaskNetClassifier(
+            **params, callbacks=[TrainingCheckpoint(path), _CrashIn(3)]
+        ).fit(X, Y)
+    with pytest.raises(TypeError, match=r"\['validation_data'\].*validation_data="):
+        resume(path, X, Y)
+    resumed = resume(path, X, Y, validation_data=params["validation_data"])
+    assert [row["valid_loss"] for row in resumed.history_] == [
+        row["valid_loss"] for row in straight.history_
+    ]
+    _assert_same_proba(straight, resumed, X)
+    # None on purpose: trains on without them.
+    assert resume(path, X, Y, validation_data=None).n_iter_ == straight.n_iter_
