@@ -378,6 +378,15 @@ def test_conflicting_settings_refused():
         both.fit(X, Y)
     with pytest.raises(TypeError, match="validation_data must be"):
         net(validation_data=X).fit(X, Y)
+    # Checked as X and Y are, and said to be the validation data.
+    with pytest.raises(ValueError, match="^validation_data: X has 4 features"):
+        MultiTaskNetClassifier(
+            max_epochs=1, validation_data=(np.zeros((3, 4)), [[0, 1]] * 3)
+        ).fit(np.zeros((6, 2)), [[0, 1], [1, 0]] * 3)
+    with pytest.raises(ValueError, match="^validation_data: Task 'task_1' has label 7"):
+        MultiTaskNetClassifier(
+            max_epochs=1, validation_data=(np.zeros((3, 2)), [[0, 7]] * 3)
+        ).fit(np.zeros((6, 2)), [[0, 1], [1, 0]] * 3)
     with pytest.raises(ValueError, match="item_keys must be a pair"):
         net(item_keys=("image",)).fit(X, Y)
 
