@@ -31,13 +31,16 @@ from skorch.utils import to_tensor
 from ._fine_tuning import cast_floats, check_param_groups, inside_frozen
 from ._state import bare_module
 from .callbacks import PerTaskScoring
+from .callbacks._finetune import LRSchedule
 from .exceptions import TrainingDivergedError
 
 __all__ = ["MultiTaskNeuralNet", "optimizer_arguments", "print_log"]
 
 # The per-batch hooks of skorch's loop, and the ones the lean loop honours.
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
-_LEAN_HOOKS = {PerTaskScoring.on_batch_end}
+# (The estimator's own LR schedule steps after each training batch: it is
+# called there, in the callbacks' order, as skorch's loop would.)
+_LEAN_HOOKS = {PerTaskScoring.on_batch_end, LRSchedule.on_batch_end}
 
 # Optimizer arguments the estimator owns through its own parameters.
 _OWNED_OPTIMIZER_ARGS = {"lr": "lr", "params": None}
@@ -100,7 +103,8 @@ class MultiTaskNeuralNet(NeuralNet):
         each batch's loss with ``.item()`` and writes two history cells per
         batch. When no callback (and no subclass) overrides a per-batch hook,
         the steps run alone, each step goes to
-        :class:`~sklmtl.callbacks.PerTaskScoring` (which only adds tensors),
+        :class:`~sklmtl.callbacks.PerTaskScoring` (which only adds tensors)
+        and to the estimator's ``lr_schedule`` (which steps the scheduler),
         and the same per-batch history rows are written once the epoch's
         batches are done, from one read of the stacked losses. Any other
         per-batch hook gets skorch's own loop, unchanged.

@@ -354,6 +354,21 @@ def test_save_refuses_transforms_then_round_trips(tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X)[1], clf.predict_proba(X)[1])
 
 
+def test_loading_a_checkpoint_warns_that_valid_transform_is_not_in_it(tmp_path):
+    """A checkpoint is written with the transforms left out (save refuses
+    them): a model read from it must not silently predict without one."""
+    from sklmtl.io import TrainingCheckpoint, load
+
+    X = id_images(range(N))
+    path = tmp_path / "run.safetensors"
+    net(valid_transform=IdRecorder(), callbacks=[TrainingCheckpoint(path)]).fit(
+        X, labels()
+    )
+    with pytest.warns(UserWarning, match=r"set_params\(valid_transform=\.\.\.\)"):
+        loaded = load(path, custom_objects={"PooledConv": PooledConv})
+    assert loaded.valid_transform is None
+
+
 def test_conflicting_settings_refused():
     X, Y = id_images(range(N)), labels()
     with pytest.raises(ValueError, match="collate_fn and train_transform"):
@@ -363,6 +378,15 @@ def test_conflicting_settings_refused():
         both.fit(X, Y)
     with pytest.raises(TypeError, match="validation_data must be"):
         net(validation_data=X).fit(X, Y)
+    # Checked as X and Y are, and said to be the validation data.
+    with pytest.raises(ValueError, match="^validation_data: X has 4 features"):
+        MultiTaskNetClassifier(
+            max_epochs=1, validation_data=(np.zeros((3, 4)), [[0, 1]] * 3)
+        ).fit(np.zeros((6, 2)), [[0, 1], [1, 0]] * 3)
+    with pytest.raises(ValueError, match="^validation_data: Task 'task_1' has label 7"):
+        MultiTaskNetClassifier(
+            max_epochs=1, validation_data=(np.zeros((3, 2)), [[0, 7]] * 3)
+        ).fit(np.zeros((6, 2)), [[0, 1], [1, 0]] * 3)
     with pytest.raises(ValueError, match="item_keys must be a pair"):
         net(item_keys=("image",)).fit(X, Y)
 

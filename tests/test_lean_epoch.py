@@ -42,8 +42,18 @@ def _rows(clf):
         (MultiTaskNetClassifier, {"early_stopping": True, "validation_fraction": 0.3}),
         (MultiTaskNetClassifier, {"sample_weight": True}),
         (MultiTaskNetRegressor, {}),
+        (MultiTaskNetClassifier, {"lr_schedule": "cosine", "warmup_epochs": 1}),
+        (MultiTaskNetClassifier, {"lr_schedule": "onecycle", "precision": "fp16"}),
+        (MultiTaskNetClassifier, {"precision": "bf16", "freeze_trunk_epochs": 1}),
     ],
-    ids=["classifier-valid", "sample-weight", "regressor"],
+    ids=[
+        "classifier-valid",
+        "sample-weight",
+        "regressor",
+        "cosine-warmup",
+        "onecycle-fp16",
+        "bf16-frozen-trunk",
+    ],
 )
 def test_history_and_predictions_match_skorchs_loop(estimator, params):
     X, Y = _data()
@@ -60,7 +70,12 @@ def test_history_and_predictions_match_skorchs_loop(estimator, params):
     np.testing.assert_array_equal(lean.predict(X), hooked.predict(X))
 
 
-def test_per_batch_hooks_are_not_notified_without_a_batch_callback(monkeypatch):
+@pytest.mark.parametrize(
+    "params", [{}, {"lr_schedule": "linear", "warmup_epochs": 1}], ids=["plain", "lr"]
+)
+def test_per_batch_hooks_are_not_notified_without_a_batch_callback(monkeypatch, params):
+    """The estimator's own per-batch work (the scores, the LR schedule) does
+    not need skorch's loop: only a user's batch callback does."""
     seen = []
     notify = MultiTaskNeuralNet.notify
 
@@ -70,12 +85,15 @@ def test_per_batch_hooks_are_not_notified_without_a_batch_callback(monkeypatch):
 
     monkeypatch.setattr(MultiTaskNeuralNet, "notify", counting_notify)
     X, Y = _data()
-    MultiTaskNetClassifier(**FAST).fit(X, Y)
+    clf = MultiTaskNetClassifier(**FAST, **params).fit(X, Y)
     assert "on_epoch_end" in seen
     assert not {"on_batch_begin", "on_batch_end", "on_grad_computed"} & set(seen)
     seen.clear()
-    MultiTaskNetClassifier(**FAST, callbacks=[PassiveBatchHook()]).fit(X, Y)
+    MultiTaskNetClassifier(**FAST, **params, callbacks=[PassiveBatchHook()]).fit(X, Y)
     assert seen.count("on_batch_end") == 3 * 4  # 3 epochs of 60 rows / 16
+    if params:
+        # The schedule stepped after every training batch all the same.
+        assert dict(clf.net_.callbacks_)["lr_schedule"].state_dict()["step"] == 11
 
 
 def test_divergence_names_the_same_batch_in_both_loops():

@@ -260,3 +260,95 @@ def test_a_checkpoint_that_cannot_be_written_stops_training_and_keeps_the_last(
         MultiTaskNetClassifier(**PARAMS, callbacks=[TrainingCheckpoint(path)]).fit(X, Y)
     assert load(path).n_iter_ == 2
     assert [p.name for p in tmp_path.iterdir()] == ["run.safetensors"]
+
+
+class _InterruptIn(Callback):
+    """Ctrl-C after the second training batch of an epoch."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+        self.batches = 0
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and len(net.history) == self.epoch:
+            self.batches += 1
+            if self.batches == 2:
+                raise KeyboardInterrupt
+
+
+SCHEDULED = dict(
+    hidden_layer_sizes=(8,), max_epochs=5, lr=0.02, batch_size=16, random_state=0
+)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"lr_schedule": "cosine", "warmup_epochs": 1},
+        {"lr_schedule": "onecycle"},
+        {
+            "lr_schedule": "linear",
+            "optimizer__param_groups": [("trunk.*", {"lr": 0.005})],
+        },
+    ],
+    ids=["cosine-warmup", "onecycle", "linear-param-groups"],
+)
+def test_a_scheduled_fit_resumes_to_the_uninterrupted_fit(data, tmp_path, extra):
+    """The saved learning rate is already scheduled: resuming must rebuild the
+    schedule from the base rate, not schedule the saved rate again."""
+    X, Y = data
+    params = {**SCHEDULED, "tol": None, **extra}
+    straight = MultiTaskNetClassifier(**params).fit(X, Y)
+    path = tmp_path / "run.safetensors"
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        MultiTaskNetClassifier(
+            **params, callbacks=[TrainingCheckpoint(path), _CrashIn(3)]
+        ).fit(X, Y)
+    resumed = resume(path, X, Y)
+    assert [row["train_loss"] for row in resumed.history_] == [
+        row["train_loss"] for row in straight.history_
+    ]
+    _assert_same_proba(straight, resumed, X)
+
+
+def test_ctrl_c_rolls_the_schedule_back_with_the_epoch(data, tmp_path):
+    """The interrupted epoch's scheduler steps are undone with its weights:
+    the schedule stands at the end of the last finished epoch, and resuming
+    the checkpoint written at Ctrl-C gives the uninterrupted fit."""
+    X, Y = data
+    params = {**SCHEDULED, "tol": None, "lr_schedule": "cosine", "warmup_epochs": 1}
+    straight = MultiTaskNetClassifier(**params).fit(X, Y)
+    path = tmp_path / "run.safetensors"
+    interrupted = MultiTaskNetClassifier(
+        **params, callbacks=[TrainingCheckpoint(path), _InterruptIn(3)]
+    )
+    with pytest.warns(UserWarning, match="keeps the weights of epoch 2"):
+        interrupted.fit(X, Y)
+    per_epoch = -(-len(X) // params["batch_size"])
+    schedule = dict(interrupted.net_.callbacks_)["lr_schedule"]
+    assert schedule.state_dict()["step"] == 2 * per_epoch
+    resumed = resume(path, X, Y)
+    assert resumed.n_iter_ == straight.n_iter_
+    _assert_same_proba(straight, resumed, X)
+
+
+def test_resume_needs_the_data_settings_the_fit_had(data, tmp_path):
+    """Files hold no validation data: resume() must be given them again, or
+    None on purpose, rather than silently train without them."""
+    X, Y = data
+    params = {**SCHEDULED, "tol": None, "validation_data": (X[:20], Y[:20])}
+    straight = MultiTaskNetClassifier(**params).fit(X, Y)
+    path = tmp_path / "run.safetensors"
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        MultiTaskNetClassifier(
+            **params, callbacks=[TrainingCheckpoint(path), _CrashIn(3)]
+        ).fit(X, Y)
+    with pytest.raises(TypeError, match=r"\['validation_data'\].*validation_data="):
+        resume(path, X, Y)
+    resumed = resume(path, X, Y, validation_data=params["validation_data"])
+    assert [row["valid_loss"] for row in resumed.history_] == [
+        row["valid_loss"] for row in straight.history_
+    ]
+    _assert_same_proba(straight, resumed, X)
+    # None on purpose: trains on without them.
+    assert resume(path, X, Y, validation_data=None).n_iter_ == straight.n_iter_

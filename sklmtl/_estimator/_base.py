@@ -436,14 +436,19 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
                 "validation_data must be a tuple (X_val, Y_val) or a torch Dataset "
                 f"whose items hold the labels; got {type(data).__name__}."
             )
-        y_val = self._labels(X_val, y_val)
-        kind, X_val = self._validate_input(X_val, reset=False)
-        values = encode_tasks(
-            y_val,
-            self._tasks,
-            missing_label=getattr(self, "missing_label", np.nan),
-            standardise=True,
-        )
+        try:
+            y_val = self._labels(X_val, y_val)
+            kind, X_val = self._validate_input(X_val, reset=False)
+            values = encode_tasks(
+                y_val,
+                self._tasks,
+                missing_label=getattr(self, "missing_label", np.nan),
+                standardise=True,
+            )
+        except (TypeError, ValueError) as exc:
+            # The checks speak of X and Y: say these are the validation data.
+            kind_of = TypeError if isinstance(exc, TypeError) else ValueError
+            raise kind_of(f"validation_data: {exc}") from exc
         if len(values) != kind.n_rows(X_val):
             raise ValueError(
                 "validation_data has inconsistent numbers of samples: "

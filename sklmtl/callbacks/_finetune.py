@@ -148,9 +148,12 @@ class LRSchedule(Callback):
         ----------
         state : dict or None
             Resumed at the next training start when ``resume`` and the
-            schedule kind is the same.
+            schedule kind is the same. A running schedule is dropped: its
+            position is the handed-over one from now on (an interrupted
+            epoch rolled back, the best epoch's weights restored).
         """
         self._handed_over = state
+        self.scheduler_ = None
 
     def on_epoch_begin(self, net, dataset_train=None, **kwargs):
         if self.scheduler_ is not None:

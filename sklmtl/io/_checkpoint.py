@@ -22,6 +22,7 @@ from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
 from .._state import training_state
 from ..callbacks import BestWeights, TrainingLossPlateau
+from ..callbacks._finetune import LRSchedule
 from ._atomic import atomic_path
 from ._codec import Decoder, encode
 from ._files import _DATA_SETTINGS, file_content, load_file
@@ -146,6 +147,12 @@ class TrainingCheckpoint(Callback):
             "fit_epochs": self.fit_epochs_,
             "ended": ended,
             "callbacks": callbacks,
+            # The file holds none of these: resume must be given them again.
+            "data_settings": [
+                name
+                for name in _DATA_SETTINGS
+                if getattr(estimator, name, None) is not None
+            ],
         }
         content, metadata = file_content(
             estimator,
@@ -245,8 +252,14 @@ class _Resumption:
             if name in self.callbacks:
                 _set_callback_state(callback, self.callbacks[name])
         optimizer = getattr(net.optimizer_, "optimizer", net.optimizer_)
+        skip = {"params"}
+        if any(isinstance(cb, LRSchedule) for _, cb in net.callbacks_):
+            # The estimator's LRSchedule rebuilds its schedule from each
+            # group's base rate and replays the steps taken: the saved,
+            # already scheduled rate would be scheduled a second time.
+            skip |= {"lr", "initial_lr"}
         for group, saved in zip(optimizer.param_groups, self.param_groups):
-            group.update({k: v for k, v in saved.items() if k != "params"})
+            group.update({k: v for k, v in saved.items() if k not in skip})
 
 
 def resume(
@@ -290,7 +303,8 @@ def resume(
     **data_settings : dict
         The training-data settings of the interrupted fit, which files do not
         hold (``train_transform``, ``valid_transform``, ``validation_data``,
-        ``train_split``), given again as they were.
+        ``train_split``), given again as they were. Each one the fit had set
+        must be given (None goes on without it).
 
     Returns
     -------
@@ -303,6 +317,9 @@ def resume(
         When the file is damaged or not an sklmtl file (as
         :func:`sklmtl.io.load`), or is a model saved by
         :func:`sklmtl.io.save` rather than a checkpoint.
+    TypeError
+        When a training-data setting the interrupted fit had set is not
+        given again.
 
     See Also
     --------
@@ -335,6 +352,16 @@ def resume(
             f"resume() got unexpected keyword arguments {unknown}: besides "
             "sample_weight, callbacks and custom_objects it takes only the "
             f"settings a checkpoint does not hold, {list(_DATA_SETTINGS)}."
+        )
+    missing = [
+        name for name in progress.get("data_settings", ()) if name not in data_settings
+    ]
+    if missing:
+        given = ", ".join(f"{name}=..." for name in missing)
+        raise TypeError(
+            f"The interrupted fit was trained with {missing}, which checkpoints do "
+            f"not hold: pass them to resume() again as they were ({given}), or "
+            "as None to go on without them (no longer the same fit)."
         )
     estimator.set_params(callbacks=callbacks, **data_settings)
     left = progress["fit_start"] + progress["fit_epochs"] - len(estimator.history_)

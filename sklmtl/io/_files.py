@@ -11,6 +11,7 @@ fitted-state setter ``fit`` uses.
 
 import hashlib
 import json
+import os
 import warnings
 
 import numpy as np
@@ -418,6 +419,9 @@ def load(path, *, device=None, custom_objects=None):
     UserWarning
         When the file is of format version 4 or 5, which carry no digest:
         it loads, but could not be checked for damage.
+        When the file is a :class:`~sklmtl.io.TrainingCheckpoint` of a fit
+        trained with ``valid_transform``, which files do not hold: it
+        predicts as that fit only once given it again with ``set_params``.
 
     Examples
     --------
@@ -430,7 +434,20 @@ def load(path, *, device=None, custom_objects=None):
     >>> load(path, device="cpu").classes_.tolist()
     [0, 1]
     """
-    return load_file(path, device=device, custom_objects=custom_objects)[0]
+    estimator, payload, _ = load_file(
+        path, device=device, custom_objects=custom_objects
+    )
+    settings = (payload.get("checkpoint") or {}).get("data_settings", ())
+    if "valid_transform" in settings:
+        warnings.warn(
+            f"{os.fspath(path)} is a checkpoint of a fit trained with a "
+            "valid_transform, which files do not hold: the loaded model predicts "
+            "without it. Give it again with "
+            "estimator.set_params(valid_transform=...).",
+            UserWarning,
+            stacklevel=2,
+        )
+    return estimator
 
 
 def load_file(path, *, device=None, custom_objects=None):
