@@ -97,8 +97,18 @@ class TrainingCheckpoint(Callback):
         return self
 
     def bind_estimator(self, estimator, fit_start=None, fit_epochs=None):
-        """Called by the estimator around training: whom to save, and the fit's
-        plan (history length when it began, epochs it asked for); None unbinds."""
+        """Called by the estimator around training: whom to save, and the fit's plan.
+
+        Parameters
+        ----------
+        estimator : MultiTaskNetClassifier or None
+            The estimator whose fit this callback saves (a classifier,
+            regressor or ``MultiTaskNet``); None unbinds.
+        fit_start : int or None, default=None
+            The length of the history when the fit began.
+        fit_epochs : int or None, default=None
+            The epochs the fit asked for.
+        """
         self.estimator_ = estimator
         self.fit_start_ = fit_start
         self.fit_epochs_ = fit_epochs

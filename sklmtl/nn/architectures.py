@@ -100,7 +100,7 @@ class HardParameterSharing(nn.Module):
         -------
         readers : list of nn.Module
             What decides whether sparse batches reach the network as they
-            are (:func:`~sklmtl.nn._sparse_input.accepts_sparse`).
+            are (``sklmtl.nn._sparse_input.accepts_sparse``).
         """
         return [self.trunk]
 
@@ -216,7 +216,7 @@ class MultiGateMixtureOfExperts(nn.Module):
         -------
         readers : list of nn.Module
             What decides whether sparse batches reach the network as they
-            are (:func:`~sklmtl.nn._sparse_input.accepts_sparse`).
+            are (``sklmtl.nn._sparse_input.accepts_sparse``).
         """
         return [*self.experts, self.gates]
 

@@ -128,7 +128,7 @@ class CrossStitchNetwork(nn.Module):
         -------
         readers : list of nn.Module
             What decides whether sparse batches reach the network as they
-            are (:func:`~sklmtl.nn._sparse_input.accepts_sparse`).
+            are (``sklmtl.nn._sparse_input.accepts_sparse``).
         """
         return [column[0] for column in self.columns]
 

@@ -249,7 +249,7 @@ class ProgressiveLayeredExtraction(nn.Module):
         -------
         readers : list of nn.Module
             What decides whether sparse batches reach the network as they
-            are (:func:`~sklmtl.nn._sparse_input.accepts_sparse`).
+            are (``sklmtl.nn._sparse_input.accepts_sparse``).
         """
         own = [expert for experts in self.task_experts[0] for expert in experts]
         return [
