@@ -32,7 +32,14 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_numeric_dtype
 
-__all__ = ["TABLES", "Table", "describe", "load_table", "missing_packages"]
+__all__ = [
+    "DEVELOPMENT",
+    "TABLES",
+    "Table",
+    "describe",
+    "load_table",
+    "missing_packages",
+]
 
 
 @dataclass(frozen=True)
@@ -223,6 +230,21 @@ TABLES = {
         ),
     ]
 }
+
+#: The development tables: every table that earlier rounds used to choose
+#: defaults (``defaults_sweep.py`` scored on their test rows). Defaults and
+#: rules are chosen on these only, by cross-validation inside their training
+#: rows (``benchmarks/dev_select.py``).
+DEVELOPMENT = (
+    "penguins",
+    "mpg",
+    "solar flare",
+    "yeast",
+    "stackoverflow",
+    "gss abortion",
+    "movies",
+    "diamonds",
+)
 
 
 def missing_packages(names=None):

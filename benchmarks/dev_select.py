@@ -1,0 +1,207 @@
+"""Choosing defaults on development tables only: cross-validation inside training rows.
+
+Usage::
+
+    python benchmarks/dev_select.py --candidates default NAME ... \\
+        [--param 'NAME={"max_epochs": 100}' ...] [--seeds 0 1 2 3 4] \\
+        [--tables TABLE ...] [--folds 3] [--out DIR]
+
+A candidate is a set of ``MultiTaskNetClassifier`` parameters, or a
+per-task peer of the real-data suite by its name (``"LogReg per task"``,
+``"HGB per task"``, ``"SVC per task"``, ``"MLP per task"``). The tables are
+the *development* tables of ``benchmarks/realdata.py`` (:data:`DEVELOPMENT`):
+the ones earlier rounds already looked at. For every table and seed the
+training rows of the real-data suite's split (``real_suite.split`` with the
+``real-quick`` caps, so the same rows as that suite) are cut into ``--folds``
+folds; each candidate is fitted on all but one fold and scored on it. The
+suite's *test* rows are never read: a default chosen here has not seen them,
+and the held-out tables are not touched at all.
+
+The score is the mean task accuracy on the validation fold (on multi-label
+tables, one minus the Hamming loss). Per table the report gives each
+candidate's mean over seeds (each seed the mean over its folds), the paired
+difference to the first candidate with its sample standard deviation over
+seeds, and the mean fit time. Results go to ``DIR/results.json`` and
+``DIR/report.md`` (default ``benchmarks/results/dev-select``).
+"""
+
+import argparse
+import json
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from common import warm_up_torch, write_results
+from real_suite import METHODS, SUITES, preprocessor, split
+from realdata import DEVELOPMENT, load_table
+from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+from stats import fmt_stat, mean_std
+from threadpoolctl import threadpool_limits
+
+from sklmtl import MultiTaskNetClassifier
+from sklmtl.metrics import mean_task_accuracy
+
+#: name -> parameters of ``MultiTaskNetClassifier`` (``random_state`` added).
+CANDIDATES = {"default": {}}
+#: Per-task peers of the real-data suite, usable as candidates by name (their
+#: parameters are those of ``real_suite.METHODS``).
+PEERS = [m for m in METHODS if m.endswith("per task")]
+
+
+def make_model(name, params, seed):
+    """The unfitted estimator of one candidate (a peer by name, or the net)."""
+    if name in PEERS:
+        return METHODS[name][0](seed)
+    return MultiTaskNetClassifier(**params, random_state=seed)
+
+
+def parse_param(text):
+    """``'NAME={"param": value}'`` -> ``(NAME, dict)``.
+
+    Examples
+    --------
+    >>> parse_param('short={"max_epochs": 20}')
+    ('short', {'max_epochs': 20})
+    """
+    name, _, params = text.partition("=")
+    params = json.loads(params)
+    if not name or not isinstance(params, dict):
+        raise ValueError(f"--param takes NAME={{json object}}; got {text!r}.")
+    return name, params
+
+
+def cv_scores(name, params, X_train, Y_train, seed, folds):
+    """Validation-fold scores and fit times of one candidate on one training set."""
+    out_scores, out_times = [], []
+    for fit_rows, val_rows in KFold(folds, shuffle=True, random_state=seed).split(
+        X_train
+    ):
+        Xf, Yf = X_train.iloc[fit_rows], Y_train.iloc[fit_rows]
+        Xv, Yv = X_train.iloc[val_rows], Y_train.iloc[val_rows]
+        model = make_pipeline(preprocessor(Xf), make_model(name, params, seed))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.perf_counter()
+            model.fit(Xf, Yf)
+            out_times.append(time.perf_counter() - start)
+            out_scores.append(mean_task_accuracy(Yv, model.predict(Xv)))
+    return float(np.mean(out_scores)), float(np.mean(out_times))
+
+
+def run(candidates, tables, seeds, folds, out_dir):
+    """Score every candidate on every development table; return the records."""
+    suite = SUITES["real-quick"]
+    torch.set_num_threads(1)
+    warm_up_torch()
+    records = []
+    start_all = time.perf_counter()
+    for table in tables:
+        X, Y = load_table(table)
+        for seed in seeds:
+            X_train, Y_train, _, _ = split(X, Y, seed, suite)  # test rows unused
+            for name, params in candidates.items():
+                with threadpool_limits(1):
+                    score, fit_time = cv_scores(
+                        name, params, X_train, Y_train, seed, folds
+                    )
+                records.append(
+                    {
+                        "table": table,
+                        "seed": seed,
+                        "candidate": name,
+                        "params": params,
+                        "cv_score": score,
+                        "fit_time_s": fit_time,
+                    }
+                )
+                print(
+                    f"[{time.perf_counter() - start_all:6.0f} s] {table} seed {seed} "
+                    f"{name}: {100 * score:.2f}% fit {fit_time:.2f} s",
+                    flush=True,
+                )
+        write_results(
+            out_dir / "results.json",
+            "development tables, CV inside training rows",
+            records,
+            folds=folds,
+            candidates=candidates,
+        )
+    return records
+
+
+def report(records, candidates):
+    """A markdown table: per table, each candidate's CV score and paired gap."""
+    names = list(candidates)
+    base = names[0]
+    tables = list(dict.fromkeys(r["table"] for r in records))
+    by = {(r["table"], r["candidate"], r["seed"]): r for r in records}
+    lines = [
+        "# Development tables: cross-validation inside training rows",
+        "",
+        f"Score: mean task accuracy (%) on validation folds; gap: paired by seed "
+        f"against `{base}`, sample std over seeds. Test rows never read.",
+        "",
+        f"| table | candidate | CV score | gap to {base} | fit (s) |",
+        "|---|---|---|---|---|",
+    ]
+    gaps = {n: [] for n in names}
+    for table in tables:
+        seeds = sorted({r["seed"] for r in records if r["table"] == table})
+        for name in names:
+            rows = [by.get((table, name, s)) for s in seeds]
+            if any(r is None for r in rows):
+                continue
+            score = [r["cv_score"] for r in rows]
+            gap = [
+                r["cv_score"] - by[(table, base, s)]["cv_score"]
+                for r, s in zip(rows, seeds)
+            ]
+            gaps[name].append(mean_std(gap, 100)[0])
+            lines.append(
+                f"| {table} | {name} | {fmt_stat(score, 100)} | "
+                f"{fmt_stat(gap, 100, 2)} | "
+                f"{fmt_stat([r['fit_time_s'] for r in rows], 1, 2)} |"
+            )
+    lines += ["", "| candidate | mean gap over tables | tables ahead | behind > 0.5 |"]
+    lines.append("|---|---|---|---|")
+    for name in names:
+        g = np.array(gaps[name])
+        if len(g):
+            lines.append(
+                f"| {name} | {g.mean():+.2f} | {(g > 0).sum()} of {len(g)} | "
+                f"{(g < -0.5).sum()} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    """Command line: score candidates on the development tables, write a report."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--candidates", nargs="+", default=["default"])
+    parser.add_argument("--param", action="append", default=[], type=parse_param)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument(
+        "--tables", nargs="+", default=list(DEVELOPMENT), choices=list(DEVELOPMENT)
+    )
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    known = {**CANDIDATES, **{p: {} for p in PEERS}, **dict(args.param)}
+    unknown = [c for c in args.candidates if c not in known]
+    if unknown:
+        raise SystemExit(f"Unknown candidates {unknown}; define them with --param.")
+    candidates = {c: known[c] for c in args.candidates}
+    for name, params in args.param:  # --param candidates run even when not listed
+        candidates.setdefault(name, params)
+    out_dir = args.out or Path(__file__).parent / "results" / "dev-select"
+    records = run(candidates, args.tables, args.seeds, args.folds, out_dir)
+    text = report(records, candidates)
+    (out_dir / "report.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
