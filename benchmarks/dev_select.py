@@ -8,7 +8,10 @@ Usage::
 
 A candidate is a set of ``MultiTaskNetClassifier`` parameters, or a
 per-task peer of the real-data suite by its name (``"LogReg per task"``,
-``"HGB per task"``, ``"SVC per task"``, ``"MLP per task"``). The tables are
+``"HGB per task"``, ``"SVC per task"``, ``"MLP per task"``). Peers get
+the real-data suite's preprocessing (scaled numeric, one-hot categorical
+columns); the net gets the DataFrame itself, as a user would hand it
+(``--net-input pipeline`` gives it the peers' preprocessing instead). The tables are
 the *development* tables of ``benchmarks/realdata.py`` (:data:`DEVELOPMENT`):
 the ones earlier rounds already looked at. For every table and seed the
 training rows of the real-data suite's split (``real_suite.split`` with the
@@ -51,11 +54,18 @@ CANDIDATES = {"default": {}}
 PEERS = [m for m in METHODS if m.endswith("per task")]
 
 
-def make_model(name, params, seed):
-    """The unfitted estimator of one candidate (a peer by name, or the net)."""
+def make_model(name, params, seed, X, net_input="dataframe"):
+    """The unfitted model of one candidate (a peer by name, or the net).
+
+    Peers get the real-data suite's preprocessing (scaled numeric, one-hot
+    categorical columns) in a pipeline. The net gets the DataFrame as it is
+    (``net_input="dataframe"``: its own categorical embeddings and scaling,
+    what a user would hand it) or the same pipeline (``"pipeline"``).
+    """
     if name in PEERS:
-        return METHODS[name][0](seed)
-    return MultiTaskNetClassifier(**params, random_state=seed)
+        return make_pipeline(preprocessor(X), METHODS[name][0](seed))
+    net = MultiTaskNetClassifier(**params, random_state=seed)
+    return net if net_input == "dataframe" else make_pipeline(preprocessor(X), net)
 
 
 def parse_param(text):
@@ -73,7 +83,7 @@ def parse_param(text):
     return name, params
 
 
-def cv_scores(name, params, X_train, Y_train, seed, folds):
+def cv_scores(name, params, X_train, Y_train, seed, folds, net_input="dataframe"):
     """Validation-fold scores and fit times of one candidate on one training set."""
     out_scores, out_times = [], []
     for fit_rows, val_rows in KFold(folds, shuffle=True, random_state=seed).split(
@@ -81,7 +91,7 @@ def cv_scores(name, params, X_train, Y_train, seed, folds):
     ):
         Xf, Yf = X_train.iloc[fit_rows], Y_train.iloc[fit_rows]
         Xv, Yv = X_train.iloc[val_rows], Y_train.iloc[val_rows]
-        model = make_pipeline(preprocessor(Xf), make_model(name, params, seed))
+        model = make_model(name, params, seed, Xf, net_input)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             start = time.perf_counter()
@@ -91,7 +101,7 @@ def cv_scores(name, params, X_train, Y_train, seed, folds):
     return float(np.mean(out_scores)), float(np.mean(out_times))
 
 
-def run(candidates, tables, seeds, folds, out_dir):
+def run(candidates, tables, seeds, folds, out_dir, net_input="dataframe"):
     """Score every candidate on every development table; return the records."""
     suite = SUITES["real-quick"]
     torch.set_num_threads(1)
@@ -128,6 +138,7 @@ def run(candidates, tables, seeds, folds, out_dir):
             records,
             folds=folds,
             candidates=candidates,
+            net_input=net_input,
         )
     return records
 
@@ -187,6 +198,9 @@ def main(argv=None):
         "--tables", nargs="+", default=list(DEVELOPMENT), choices=list(DEVELOPMENT)
     )
     parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument(
+        "--net-input", choices=["dataframe", "pipeline"], default="dataframe"
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     known = {**CANDIDATES, **{p: {} for p in PEERS}, **dict(args.param)}
@@ -197,7 +211,9 @@ def main(argv=None):
     for name, params in args.param:  # --param candidates run even when not listed
         candidates.setdefault(name, params)
     out_dir = args.out or Path(__file__).parent / "results" / "dev-select"
-    records = run(candidates, args.tables, args.seeds, args.folds, out_dir)
+    records = run(
+        candidates, args.tables, args.seeds, args.folds, out_dir, args.net_input
+    )
     text = report(records, candidates)
     (out_dir / "report.md").write_text(text)
     print(text)
