@@ -21,6 +21,7 @@ __all__ = [
     "JOINT_SCORINGS",
     "SCORINGS",
     "aligned_probas",
+    "best_index",
     "candidates",
     "confusion_curve",
     "fit_and_predict",
@@ -104,20 +105,43 @@ def held_out(task_codes, proba):
 
 
 def candidates(grid, parts):
-    """A task's candidate thresholds: ``grid``, or that many from min to max.
+    """A task's candidate thresholds: ``grid``, or that many from min to max and 0.5.
+
+    An int grid also holds :data:`DEFAULT_THRESHOLD`, the untuned decision:
+    without it, a label whose probabilities all stay below 0.5 (a rare one)
+    could not keep predicting no positive, and tuning could choose a
+    threshold that scores below the untuned decision on the very splits
+    it was tuned on.
 
     Examples
     --------
     >>> import numpy as np
     >>> from sklmtl._threshold_tuning import candidates
     >>> candidates(3, [(None, np.array([0.2, 0.4])), (None, np.array([0.6]))])
-    array([0.2, 0.4, 0.6])
+    array([0.2, 0.4, 0.5, 0.6])
     """
     if not isinstance(grid, int):
         return grid
     low = min(float(scores.min()) for _, scores in parts)
     high = max(float(scores.max()) for _, scores in parts)
-    return np.linspace(low, high, num=grid)
+    return np.union1d(np.linspace(low, high, num=grid), [DEFAULT_THRESHOLD])
+
+
+def best_index(task_grid, curve):
+    """The best candidate; on a tie, 0.5 (the untuned decision) when it is one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import best_index
+    >>> best_index(np.array([0.3, 0.5, 0.7]), np.array([0.9, 0.9, 0.8]))
+    1
+    """
+    best = int(np.argmax(curve))
+    default = np.flatnonzero(task_grid == DEFAULT_THRESHOLD)
+    if len(default) and curve[default[0]] >= curve[best]:
+        return int(default[0])
+    return best
 
 
 def threshold_curve(scoring, grid, true_pos, scores):
@@ -300,7 +324,7 @@ def tune_one(scoring, task_grid, parts):
         if p is not None and informative(p)
     ]
     curve = np.mean(curves, axis=0)
-    return int(np.argmax(curve)), curve
+    return best_index(task_grid, curve), curve
 
 
 def tune_jointly(tasks):

@@ -10,7 +10,7 @@ from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from sklearn.model_selection import (
     GridSearchCV,
     KFold,
@@ -38,6 +38,14 @@ class ProbaIsFeature(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         X = np.asarray(X, dtype=float)
         return [np.column_stack([1 - X[:, t], X[:, t]]) for t in range(self.n_tasks_)]
+
+
+#: scikit-learn's metric of each named objective (``zero_division=0``).
+METRICS = {
+    "accuracy": accuracy_score,
+    "balanced_accuracy": balanced_accuracy_score,
+    "f1": partial(f1_score, zero_division=0),
+}
 
 
 def _logreg():
@@ -214,7 +222,9 @@ class TestTuning:
             _logreg(), cv=3, thresholds=20, store_cv_results=True, random_state=0
         ).fit(X, Y)
         result = clf.cv_results_["task_1"]
-        assert result["thresholds"].shape == result["scores"].shape == (20,)
+        # 20 evenly spaced candidates and 0.5, the untuned decision.
+        assert result["thresholds"].shape == result["scores"].shape == (21,)
+        assert 0.5 in result["thresholds"]
         assert result["scores"].max() == pytest.approx(clf.best_scores_["task_1"])
         assert not hasattr(TunedThresholdMultiTaskClassifier(), "cv_results_")
 
@@ -233,6 +243,36 @@ class TestRareAndConstantLabels:
         # F1 of 0 everywhere, the mean would be halved).
         assert clf.best_thresholds_ == {"task_0": 0.35}
         assert clf.best_scores_["task_0"] == pytest.approx(6 / 7)
+
+    @pytest.mark.parametrize("scoring", ["accuracy", "f1", "balanced_accuracy"])
+    @pytest.mark.parametrize("seed", range(4))
+    def test_tuning_never_scores_below_the_untuned_decision(self, scoring, seed):
+        # A rare label whose probabilities stay below 0.5: the untuned decision
+        # predicts no positive. An int grid from the smallest to the largest
+        # probability lacked it, so accuracy tuning chose a threshold that
+        # scored below 0.5 on the very cells it was tuned on.
+        rng = np.random.RandomState(seed)
+        proba = rng.uniform(0.0, 0.49, size=(40, 1))
+        Y = (rng.rand(40, 1) < 0.1).astype(int)
+        Y[:2] = [[0], [1]]
+        frozen = FrozenEstimator(ProbaIsFeature().fit(proba, Y))
+        clf = TunedThresholdMultiTaskClassifier(frozen, scoring=scoring, thresholds=10)
+        clf.fit(proba, Y)
+        metric = METRICS[scoring]
+        untuned = metric(Y[:, 0], (proba[:, 0] >= 0.5).astype(int))
+        assert clf.best_scores_["task_0"] >= untuned
+        tuned = metric(Y[:, 0], clf.predict(proba)[:, 0])
+        assert tuned == pytest.approx(clf.best_scores_["task_0"])
+
+    def test_a_tie_with_the_untuned_decision_keeps_it(self):
+        proba = np.array([[0.1], [0.2], [0.3], [0.9]])
+        Y = np.array([[0], [0], [0], [1]])
+        frozen = FrozenEstimator(ProbaIsFeature().fit(proba, Y))
+        clf = TunedThresholdMultiTaskClassifier(frozen, scoring="accuracy").fit(
+            proba, Y
+        )
+        # Every threshold in (0.3, 0.9] scores 1; the untuned 0.5 is kept.
+        assert clf.best_thresholds_ == {"task_0": 0.5}
 
     def test_a_task_without_an_informative_split_keeps_one_half(self):
         X = np.array([[0.9, 0.9], [0.1, 0.1], [0.8, 0.4], [0.2, 0.3]])
