@@ -362,12 +362,32 @@ def tune_jointly(tasks):
     return {t: (b, c) for t, b, c in zip(order, best, curves)}
 
 
-def fit_and_predict(estimator, X, y, train, test, classes, task_names):
+def fit_and_predict(estimator, X, y, train, test, classes, task_names, codes):
     """Fit on ``train`` (None: frozen), then the aligned probabilities of ``test``.
 
     One cross-validation split of the threshold search, run under joblib.
+    ``codes`` are the class codes of all rows (``-1`` missing): when the
+    estimator refuses training rows that hold one class only of some task
+    (every sklmtl classifier does), the error says which split and task, as
+    the whole ``y`` holds both classes.
     """
     if train is not None:
-        estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
+        try:
+            estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
+        except ValueError as error:
+            single = [
+                name
+                for name, column in zip(task_names, codes[train].T)
+                if len(np.unique(column[column >= 0])) < 2
+            ]
+            if not single:
+                raise
+            raise ValueError(
+                f"The training rows of a cross-validation split ({len(train)} "
+                f"rows) hold labelled cells of one class only (or none) for "
+                f"task(s) {single}, and the estimator refused them: use fewer "
+                "folds, or a splitter that keeps both classes of rare labels in "
+                "every training split."
+            ) from error
     probas = aligned_probas(estimator, _safe_indexing(X, test), classes, task_names)
     return estimator, probas

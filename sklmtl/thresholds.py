@@ -69,7 +69,9 @@ class TunedThresholdMultiTaskClassifier(MultiTaskMetaEstimator):
     ``best_scores_`` entry is NaN, and a ``UserWarning`` names it. A task
     that has one class only in the whole training ``y`` (a label always 0,
     or always 1) is refused with a ``ValueError`` naming it, as every sklmtl
-    classifier refuses it.
+    classifier refuses it; so is a split whose *training* rows hold one
+    class only of some task, when the estimator refuses them (the error
+    names the task: use fewer folds or a splitter that stratifies it).
 
     Parameters
     ----------
@@ -100,8 +102,11 @@ class TunedThresholdMultiTaskClassifier(MultiTaskMetaEstimator):
     thresholds : int or array-like of shape (n_thresholds,), default=100
         Candidate thresholds: an int ``n`` gives ``n`` evenly spaced values
         between the smallest and the largest held-out positive-class
-        probability of the task (as scikit-learn does); an array is used as
-        given for every task.
+        probability of the task (as scikit-learn does) and 0.5, the untuned
+        decision, which is kept on a tie (so tuning never scores below the
+        untuned decision on its own splits, and a rare label whose
+        probabilities stay below 0.5 can keep predicting no positive); an
+        array is used as given for every task.
     cv : int, float, cross-validation generator, iterable or None, \
 default=None
         How the rows are split: None means 5 folds; an int ``k`` means
@@ -298,6 +303,7 @@ default=None
                 test,
                 classes,
                 self.task_names_,
+                codes,
             )
             for train, test in splits
         )

@@ -294,6 +294,30 @@ class TestRareAndConstantLabels:
             TunedThresholdMultiTaskClassifier(_logreg(), cv=2).fit(X, Y)
         np.testing.assert_array_equal(Y, before)
 
+    @pytest.mark.parametrize("make_base", [_logreg, "net"])
+    def test_a_training_split_with_one_class_names_the_task_and_split(self, make_base):
+        # y holds both classes of task_1, but its only positive is in the
+        # held-out half of the first split: that split's training rows do not.
+        X = np.arange(20.0).reshape(10, 2)
+        Y = np.column_stack([[0, 1] * 5, [1] + [0] * 9])
+        base = (
+            MultiTaskNetClassifier(hidden_layer_sizes=(4,), max_epochs=1)
+            if make_base == "net"
+            else make_base()
+        )
+        clf = TunedThresholdMultiTaskClassifier(base, cv=KFold(2))
+        with pytest.raises(
+            ValueError, match=r"split \(5 rows\).*one class only.*\['task_1'\]"
+        ):
+            clf.fit(X, Y)
+
+    def test_other_errors_of_a_split_pass_through(self):
+        X = np.arange(20.0).reshape(10, 2)
+        Y = np.column_stack([[0, 1] * 5, [0, 1] * 5])
+        bad = IndependentTaskClassifier(LogisticRegression(C=-1.0))
+        with pytest.raises(ValueError, match="'C' parameter"):
+            TunedThresholdMultiTaskClassifier(bad, cv=2).fit(X, Y)
+
 
 class TestEstimatorsAndFormats:
     def test_with_a_multitask_net(self, rare_labels):
