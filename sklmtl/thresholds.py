@@ -42,6 +42,7 @@ from ._threshold_tuning import (
     tune_one,
 )
 from ._validation import InstanceOf, Interval, Options, validate_params
+from ._weights import check_sample_weight
 from .classifier import MultiTaskNetClassifier
 
 __all__ = ["TunedThresholdMultiTaskClassifier"]
@@ -225,7 +226,7 @@ default=None
         self.store_cv_results = store_cv_results
         self.missing_label = missing_label
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the base estimator per split and tune each binary task's threshold.
 
         Parameters
@@ -235,6 +236,14 @@ default=None
         y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
             Labels, one column per task (each column keeps its own label kind),
             with missing cells.
+        sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
+default=None
+            Weights per row or per label cell. The base estimator's ``fit``
+            gets them (its training rows of each split, and all rows for the
+            refit; it must accept ``sample_weight``), and each task's objective
+            weighs its held-out cells by them (a callable ``scoring`` gets
+            them as ``sample_weight``). A weight of 2 counts a cell twice, a
+            weight of 0 leaves it out.
 
         Returns
         -------
@@ -282,6 +291,9 @@ default=None
                 "Found input variables with inconsistent numbers of samples: "
                 f"[{_num_samples(X)}, {len(codes)}]"
             )
+        weights = check_sample_weight(sample_weight, codes >= 0, self.task_names_)
+        if sample_weight is not None:  # the estimator gets the shape given
+            sample_weight = np.asarray(sample_weight, dtype=float)
         tuned = check_tasks(self.tasks, self.task_names_, classes)
         frozen = isinstance(estimator, FrozenEstimator)
         splits = [(None, np.arange(len(codes)))]
@@ -304,14 +316,18 @@ default=None
                 classes,
                 self.task_names_,
                 codes,
+                sample_weight,
             )
             for train, test in splits
         )
-        self._tune(scoring, grid, tuned, codes, splits, folds)
+        self._tune(scoring, grid, tuned, codes, weights, splits, folds)
         if frozen:
             self.estimator_ = estimator
         elif self.refit:
-            self.estimator_ = clone(estimator).fit(X, y)
+            fit_weights = (
+                {} if sample_weight is None else {"sample_weight": sample_weight}
+            )
+            self.estimator_ = clone(estimator).fit(X, y, **fit_weights)
         else:
             self.estimator_ = folds[0][0]
         return self
@@ -319,13 +335,15 @@ default=None
     def _inner_estimator(self):
         return MultiTaskNetClassifier() if self.estimator is None else self.estimator
 
-    def _tune(self, scoring, grid, tuned, codes, splits, folds):
+    def _tune(self, scoring, grid, tuned, codes, weights, splits, folds):
         joint = isinstance(scoring, str)  # "f1_micro": all tasks at once
         tasks = {}  # task index -> (candidates, held-out parts per split)
         chosen = {}  # task index -> (threshold, score)
         for t in tuned:
             parts = [
-                held_out(codes[test, t], p[t])
+                held_out(
+                    codes[test, t], p[t], None if weights is None else weights[test, t]
+                )
                 for (_, test), (_, p) in zip(splits, folds)
             ]
             useful = [p for p in parts if p is not None and (joint or informative(p))]

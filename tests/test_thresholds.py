@@ -319,6 +319,79 @@ class TestRareAndConstantLabels:
             TunedThresholdMultiTaskClassifier(bad, cv=2).fit(X, Y)
 
 
+class RecordsWeights(ProbaIsFeature):
+    """ProbaIsFeature that keeps the sample_weight its fit got."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.sample_weight_ = sample_weight
+        return super().fit(X, y)
+
+
+class TestSampleWeight:
+    @pytest.fixture
+    def scored(self):
+        rng = np.random.RandomState(0)
+        X = rng.rand(30, 2)
+        Y = (rng.rand(30, 2) < X).astype(float)
+        Y[rng.rand(30, 2) < 0.2] = np.nan
+        return X, Y, rng.randint(0, 4, size=30)
+
+    @pytest.mark.parametrize(
+        "scoring", ["f1", "accuracy", "f1_micro", partial(f1_score, zero_division=0)]
+    )
+    def test_integer_weights_equal_repeated_rows(self, scored, scoring):
+        X, Y, counts = scored
+        counts[:2] = 1  # every task keeps labelled cells of positive weight
+        grid = np.linspace(0.05, 0.95, 19)
+        frozen = FrozenEstimator(ProbaIsFeature().fit(X, Y))
+        weighted = TunedThresholdMultiTaskClassifier(
+            frozen, scoring=scoring, thresholds=grid
+        ).fit(X, Y, sample_weight=counts)
+        rows = np.repeat(np.arange(len(X)), counts)
+        repeated = TunedThresholdMultiTaskClassifier(
+            frozen, scoring=scoring, thresholds=grid
+        ).fit(X[rows], Y[rows])
+        assert weighted.best_thresholds_ == repeated.best_thresholds_
+        assert weighted.best_scores_ == pytest.approx(repeated.best_scores_)
+
+    def test_per_cell_weights_and_the_int_grid(self, scored):
+        X, Y, counts = scored
+        cells = np.column_stack([counts, 1 + counts[::-1]]).astype(float)
+        cells[:2, 0] = 1
+        frozen = FrozenEstimator(ProbaIsFeature().fit(X, Y))
+        weighted = TunedThresholdMultiTaskClassifier(frozen, scoring="accuracy")
+        weighted.fit(X, Y, sample_weight=cells)
+        for t, name in enumerate(weighted.task_names_):
+            rows = np.repeat(np.arange(len(X)), cells[:, t].astype(int))
+            keep = ~np.isnan(Y[rows, t])
+            scores = X[rows, t][keep]
+            y_true = Y[rows, t][keep]
+            best = weighted.best_thresholds_[name]
+            assert weighted.best_scores_[name] == pytest.approx(
+                accuracy_score(y_true, scores >= best)
+            )
+
+    def test_the_estimator_gets_the_weights_of_its_rows(self, scored):
+        X, Y, counts = scored
+        weights = 1.0 + counts
+        split = [(np.arange(15, 30), np.arange(15))]
+        clf = TunedThresholdMultiTaskClassifier(RecordsWeights(), cv=split)
+        clf.fit(X, Y, sample_weight=weights)
+        np.testing.assert_array_equal(clf.estimator_.sample_weight_, weights)
+        fold = TunedThresholdMultiTaskClassifier(
+            RecordsWeights(), cv=split, refit=False
+        ).fit(X, Y, sample_weight=weights)
+        np.testing.assert_array_equal(fold.estimator_.sample_weight_, weights[15:])
+
+    def test_bad_weights_are_refused_by_task(self, scored):
+        X, Y, _ = scored
+        weights = np.ones((30, 2))
+        weights[:, 1] = 0
+        clf = TunedThresholdMultiTaskClassifier(ProbaIsFeature(), cv=2)
+        with pytest.raises(ValueError, match="Task 'task_1' has zero sample_weight"):
+            clf.fit(X, Y, sample_weight=weights)
+
+
 class TestEstimatorsAndFormats:
     def test_with_a_multitask_net(self, rare_labels):
         X, Y = rare_labels
