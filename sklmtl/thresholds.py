@@ -100,6 +100,9 @@ class TunedThresholdMultiTaskClassifier(MultiTaskMetaEstimator):
         task at a time until none moves (a local optimum). Per-task F1
         favours rare labels (it lowers their thresholds, raising macro-F1);
         micro-F1 weighs every cell alike, so frequent labels dominate it.
+        ``"accuracy"`` minimises the Hamming loss of the tuned tasks (the
+        mean of their error rates, each label's threshold chosen for its
+        own); for calibrated probabilities 0.5 already does.
     thresholds : int or array-like of shape (n_thresholds,), default=100
         Candidate thresholds: an int ``n`` gives ``n`` evenly spaced values
         between the smallest and the largest held-out positive-class
