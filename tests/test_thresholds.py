@@ -564,4 +564,10 @@ class TestBadInput:
     },
 )
 def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
+    if check.func.__name__ == "check_classifiers_one_label_sample_weights":
+        # The weights leave one class only: no held-out split can tune the
+        # threshold, which stays at 0.5 with the tuner's warning.
+        with pytest.warns(UserWarning, match="cannot be tuned"):
+            check(estimator)
+    else:
+        check(estimator)
