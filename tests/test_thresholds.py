@@ -6,11 +6,18 @@ from functools import partial
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    confusion_matrix,
+    f1_score,
+)
 from sklearn.model_selection import (
     GridSearchCV,
     KFold,
@@ -22,6 +29,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklmtl import MultiTaskNetClassifier
+from sklmtl._threshold_tuning import confusion_curve
 from sklmtl.baselines import IndependentTaskClassifier
 from sklmtl.metrics import get_scorer, multilabel_f1_score
 from sklmtl.thresholds import TunedThresholdMultiTaskClassifier
@@ -390,6 +398,30 @@ class TestSampleWeight:
         clf = TunedThresholdMultiTaskClassifier(ProbaIsFeature(), cv=2)
         with pytest.raises(ValueError, match="Task 'task_1' has zero sample_weight"):
             clf.fit(X, Y, sample_weight=weights)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.booleans(),
+            st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.75, 1.0]),
+            st.sampled_from([0.0, 0.5, 1.0, 3.0]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    threshold=st.sampled_from([0.0, 0.1, 0.3, 0.5, 0.75, 1.0, 1.5]),
+)
+def test_weighted_counts_are_scikit_learns(cells, threshold):
+    # Ties between a score and the threshold included: proba >= t is positive.
+    true_pos, scores, weight = (np.array(c) for c in zip(*cells))
+    assume(weight.sum() > 0)  # scikit-learn refuses weights that are all zero
+    tp, fp, fn, tn = confusion_curve(np.array([threshold]), true_pos, scores, weight)
+    expected = confusion_matrix(
+        true_pos, scores >= threshold, labels=[False, True], sample_weight=weight
+    )
+    assert [tn[0], fp[0], fn[0], tp[0]] == pytest.approx(expected.ravel().tolist())
 
 
 class TestEstimatorsAndFormats:
