@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/dev_select.py --candidates default NAME ... \\
         [--param 'NAME={"max_epochs": 100}' ...] [--seeds 0 1 2 3 4] \\
+        [--wrap 'NAME={"of": "default", "wrapper": "thresholds", ...}' ...] \\
         [--tables TABLE ...] [--folds 3] [--out DIR]
 
 A candidate is a set of ``MultiTaskNetClassifier`` parameters, or a
@@ -11,7 +12,13 @@ per-task peer of the real-data suite by its name (``"LogReg per task"``,
 ``"HGB per task"``, ``"SVC per task"``, ``"MLP per task"``). Peers get
 the real-data suite's preprocessing (scaled numeric, one-hot categorical
 columns); the net gets the DataFrame itself, as a user would hand it
-(``--net-input pipeline`` gives it the peers' preprocessing instead). The tables are
+(``--net-input pipeline`` gives it the peers' preprocessing instead). A
+``--wrap`` candidate is another candidate (``"of"``, a net or a peer) inside
+one of sklmtl's meta-estimators (``"wrapper"``: ``"thresholds"`` for
+:class:`~sklmtl.thresholds.TunedThresholdMultiTaskClassifier`,
+``"calibration"`` for :class:`~sklmtl.calibration.CalibratedMultiTaskClassifier`),
+the remaining keys being the wrapper's parameters (its own cross-validation
+then runs inside each fit fold; its ``random_state`` is the seed). The tables are
 the *development* tables of ``benchmarks/realdata.py`` (:data:`DEVELOPMENT`):
 the ones earlier rounds already looked at. For every table and seed the
 training rows of the real-data suite's split (``real_suite.split`` with the
@@ -45,13 +52,22 @@ from stats import fmt_stat, mean_std
 from threadpoolctl import threadpool_limits
 
 from sklmtl import MultiTaskNetClassifier
+from sklmtl.calibration import CalibratedMultiTaskClassifier
 from sklmtl.metrics import mean_task_accuracy
+from sklmtl.thresholds import TunedThresholdMultiTaskClassifier
 
 #: name -> parameters of ``MultiTaskNetClassifier`` (``random_state`` added).
 CANDIDATES = {"default": {}}
 #: Per-task peers of the real-data suite, usable as candidates by name (their
 #: parameters are those of ``real_suite.METHODS``).
 PEERS = [m for m in METHODS if m.endswith("per task")]
+#: ``--wrap`` wrappers by name.
+WRAPPERS = {
+    "thresholds": TunedThresholdMultiTaskClassifier,
+    "calibration": CalibratedMultiTaskClassifier,
+}
+#: The keys of a ``--wrap`` candidate that are not the wrapper's parameters.
+_WRAP_KEYS = ("of", "wrapper", "inner")
 
 
 def make_model(name, params, seed, X, net_input="dataframe"):
@@ -62,6 +78,10 @@ def make_model(name, params, seed, X, net_input="dataframe"):
     (``net_input="dataframe"``: its own categorical embeddings and scaling,
     what a user would hand it) or the same pipeline (``"pipeline"``).
     """
+    if "wrapper" in params:  # a --wrap candidate: {"of", "wrapper", "inner", ...}
+        wrapper = {k: v for k, v in params.items() if k not in _WRAP_KEYS}
+        inner = make_model(params["of"], params["inner"], seed, X, net_input)
+        return WRAPPERS[params["wrapper"]](inner, **wrapper, random_state=seed)
     if name in PEERS:
         return make_pipeline(preprocessor(X), METHODS[name][0](seed))
     net = MultiTaskNetClassifier(**params, random_state=seed)
@@ -81,6 +101,27 @@ def parse_param(text):
     if not name or not isinstance(params, dict):
         raise ValueError(f"--param takes NAME={{json object}}; got {text!r}.")
     return name, params
+
+
+def wrap_candidate(text, known):
+    """``'NAME={"of": CANDIDATE, "wrapper": KIND, ...}'`` -> ``(NAME, params)``.
+
+    ``params`` keeps ``"of"`` and ``"wrapper"``, adds ``"inner"`` (the
+    wrapped candidate's own parameters) and the wrapper's parameters.
+
+    Examples
+    --------
+    >>> wrap_candidate('t={"of": "default", "wrapper": "thresholds", "cv": 3}',
+    ...                {"default": {}})
+    ('t', {'of': 'default', 'wrapper': 'thresholds', 'cv': 3, 'inner': {}})
+    """
+    name, params = parse_param(text)
+    if params.get("of") not in known or params.get("wrapper") not in WRAPPERS:
+        raise ValueError(
+            f'--wrap takes NAME={{"of": a candidate {sorted(known)}, '
+            f'"wrapper": one of {sorted(WRAPPERS)}, ...}}; got {text!r}.'
+        )
+    return name, {**params, "inner": known[params["of"]]}
 
 
 def cv_scores(name, params, X_train, Y_train, seed, folds, net_input="dataframe"):
@@ -115,7 +156,7 @@ def run(candidates, tables, seeds, folds, out_dir, net_input="dataframe"):
             for name, params in candidates.items():
                 with threadpool_limits(1):
                     score, fit_time = cv_scores(
-                        name, params, X_train, Y_train, seed, folds
+                        name, params, X_train, Y_train, seed, folds, net_input
                     )
                 records.append(
                     {
@@ -193,6 +234,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--candidates", nargs="+", default=["default"])
     parser.add_argument("--param", action="append", default=[], type=parse_param)
+    parser.add_argument("--wrap", action="append", default=[])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument(
         "--tables", nargs="+", default=list(DEVELOPMENT), choices=list(DEVELOPMENT)
@@ -204,11 +246,14 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     known = {**CANDIDATES, **{p: {} for p in PEERS}, **dict(args.param)}
+    wrapped = [wrap_candidate(text, known) for text in args.wrap]
+    known.update(wrapped)
     unknown = [c for c in args.candidates if c not in known]
     if unknown:
         raise SystemExit(f"Unknown candidates {unknown}; define them with --param.")
     candidates = {c: known[c] for c in args.candidates}
-    for name, params in args.param:  # --param candidates run even when not listed
+    # --param and --wrap candidates run even when not listed
+    for name, params in [*args.param, *wrapped]:
         candidates.setdefault(name, params)
     out_dir = args.out or Path(__file__).parent / "results" / "dev-select"
     records = run(

@@ -21,6 +21,7 @@ __all__ = [
     "JOINT_SCORINGS",
     "SCORINGS",
     "aligned_probas",
+    "best_index",
     "candidates",
     "confusion_curve",
     "fit_and_predict",
@@ -87,40 +88,67 @@ SCORINGS = {
 JOINT_SCORINGS = ("f1_micro",)
 
 
-def held_out(task_codes, proba):
-    """``(true_pos, positive-class probability)`` of the labelled cells, or None.
+def held_out(task_codes, proba, weight=None):
+    """``(true_pos, positive-class probability, weight)`` of the labelled cells.
+
+    None when no cell is labelled; ``weight`` is None when ``weight`` was.
+    A *part* of the search is such a triple (or the pair without weights).
 
     Examples
     --------
     >>> import numpy as np
     >>> from sklmtl._threshold_tuning import held_out
     >>> held_out(np.array([1, -1, 0]), np.array([[.2, .8], [.5, .5], [.6, .4]]))
-    (array([ True, False]), array([0.8, 0.4]))
+    (array([ True, False]), array([0.8, 0.4]), None)
     """
     labelled = task_codes >= 0
     if not labelled.any():
         return None
-    return task_codes[labelled] == 1, proba[labelled, 1]
+    cell_weight = None if weight is None else weight[labelled]
+    return task_codes[labelled] == 1, proba[labelled, 1], cell_weight
 
 
 def candidates(grid, parts):
-    """A task's candidate thresholds: ``grid``, or that many from min to max.
+    """A task's candidate thresholds: ``grid``, or that many from min to max and 0.5.
+
+    An int grid also holds :data:`DEFAULT_THRESHOLD`, the untuned decision:
+    without it, a label whose probabilities all stay below 0.5 (a rare one)
+    could not keep predicting no positive, and tuning could choose a
+    threshold that scores below the untuned decision on the very splits
+    it was tuned on.
 
     Examples
     --------
     >>> import numpy as np
     >>> from sklmtl._threshold_tuning import candidates
     >>> candidates(3, [(None, np.array([0.2, 0.4])), (None, np.array([0.6]))])
-    array([0.2, 0.4, 0.6])
+    array([0.2, 0.4, 0.5, 0.6])
     """
     if not isinstance(grid, int):
         return grid
-    low = min(float(scores.min()) for _, scores in parts)
-    high = max(float(scores.max()) for _, scores in parts)
-    return np.linspace(low, high, num=grid)
+    low = min(float(part[1].min()) for part in parts)
+    high = max(float(part[1].max()) for part in parts)
+    return np.union1d(np.linspace(low, high, num=grid), [DEFAULT_THRESHOLD])
 
 
-def threshold_curve(scoring, grid, true_pos, scores):
+def best_index(task_grid, curve):
+    """The best candidate; on a tie, 0.5 (the untuned decision) when it is one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._threshold_tuning import best_index
+    >>> best_index(np.array([0.3, 0.5, 0.7]), np.array([0.9, 0.9, 0.8]))
+    1
+    """
+    best = int(np.argmax(curve))
+    default = np.flatnonzero(task_grid == DEFAULT_THRESHOLD)
+    if len(default) and curve[default[0]] >= curve[best]:
+        return int(default[0])
+    return best
+
+
+def threshold_curve(scoring, grid, true_pos, scores, weight=None):
     """The objective at every threshold of ``grid`` (predict ``scores >= t``).
 
     Parameters
@@ -133,6 +161,9 @@ def threshold_curve(scoring, grid, true_pos, scores):
         Which labelled cells are positive.
     scores : ndarray of shape (n_cells,)
         The positive-class probability of each cell.
+    weight : ndarray of shape (n_cells,) or None, default=None
+        Cell weights: the named objectives count weights instead of cells; a
+        user metric gets them as ``sample_weight``.
 
     Returns
     -------
@@ -148,14 +179,17 @@ def threshold_curve(scoring, grid, true_pos, scores):
     """
     if scoring not in SCORINGS.values():
         y_true = true_pos.astype(int)
+        extra = {} if weight is None else {"sample_weight": weight}
         return np.array(
-            [float(scoring(y_true, (scores >= t).astype(int))) for t in grid]
+            [float(scoring(y_true, (scores >= t).astype(int), **extra)) for t in grid]
         )
-    return scoring(*confusion_curve(grid, true_pos, scores))
+    return scoring(*confusion_curve(grid, true_pos, scores, weight))
 
 
-def confusion_curve(grid, true_pos, scores):
+def confusion_curve(grid, true_pos, scores, weight=None):
     """``tp, fp, fn, tn`` (float arrays over ``grid``) of predicting ``scores >= t``.
+
+    With ``weight``, each cell counts its weight.
 
     Examples
     --------
@@ -165,15 +199,32 @@ def confusion_curve(grid, true_pos, scores):
     ...     np.array([0.5]), np.array([True, False]), np.array([0.6, 0.7]))
     >>> tp.tolist(), fp.tolist(), fn.tolist(), tn.tolist()
     ([1.0], [1.0], [0.0], [0.0])
+    >>> confusion_curve(np.array([0.5]), np.array([True, False]),
+    ...                 np.array([0.6, 0.7]), np.array([2.0, 0.5]))[:2]
+    (array([2.]), array([0.5]))
     """
-    positives = np.sort(scores[true_pos])
-    negatives = np.sort(scores[~true_pos])
-    # Cells with a score >= t: all of them less those strictly below t.
-    tp = len(positives) - np.searchsorted(positives, grid, side="left")
-    fp = len(negatives) - np.searchsorted(negatives, grid, side="left")
-    return tuple(
-        a.astype(float) for a in (tp, fp, len(positives) - tp, len(negatives) - fp)
+    weight = np.ones(len(scores)) if weight is None else np.asarray(weight, float)
+    positive_above, positive_total = _weight_at_or_above(
+        grid, scores[true_pos], weight[true_pos]
     )
+    negative_above, negative_total = _weight_at_or_above(
+        grid, scores[~true_pos], weight[~true_pos]
+    )
+    return (
+        positive_above,
+        negative_above,
+        positive_total - positive_above,
+        negative_total - negative_above,
+    )
+
+
+def _weight_at_or_above(grid, scores, weight):
+    """The total weight of cells scoring ``>= t`` for each ``t``, and of all."""
+    order = np.argsort(scores, kind="stable")
+    # below[i]: the weight of the i lowest-scoring cells.
+    below = np.concatenate([[0.0], np.cumsum(weight[order])])
+    strictly_below = below[np.searchsorted(scores[order], grid, side="left")]
+    return below[-1] - strictly_below, below[-1]
 
 
 def joint_micro_f1(counts, start, max_sweeps=20):
@@ -266,7 +317,9 @@ def aligned_probas(estimator, X, classes, task_names):
 
 
 def informative(part):
-    """Whether held-out cells show both classes (else they say nothing of F1).
+    """Whether held-out cells of positive weight show both classes.
+
+    Cells of one class only say nothing of F1 (nor of most objectives).
 
     Examples
     --------
@@ -276,14 +329,17 @@ def informative(part):
     False
     """
     true_pos = part[0]
+    if len(part) > 2 and part[2] is not None:
+        true_pos = true_pos[part[2] > 0]
     return bool(true_pos.any() and not true_pos.all())
 
 
 def tune_one(scoring, task_grid, parts):
     """The best candidate of one task and its curve, averaged over the splits.
 
-    ``parts`` holds, per split, ``(true_pos, scores)`` of the task's labelled
-    held-out cells, or None; uninformative splits are left out.
+    ``parts`` holds, per split, ``(true_pos, scores[, weight])`` of the
+    task's labelled held-out cells, or None; uninformative splits are left
+    out.
 
     Examples
     --------
@@ -300,7 +356,7 @@ def tune_one(scoring, task_grid, parts):
         if p is not None and informative(p)
     ]
     curve = np.mean(curves, axis=0)
-    return int(np.argmax(curve)), curve
+    return best_index(task_grid, curve), curve
 
 
 def tune_jointly(tasks):
@@ -338,12 +394,38 @@ def tune_jointly(tasks):
     return {t: (b, c) for t, b, c in zip(order, best, curves)}
 
 
-def fit_and_predict(estimator, X, y, train, test, classes, task_names):
+def fit_and_predict(
+    estimator, X, y, train, test, classes, task_names, codes, sample_weight=None
+):
     """Fit on ``train`` (None: frozen), then the aligned probabilities of ``test``.
 
     One cross-validation split of the threshold search, run under joblib.
+    ``codes`` are the class codes of all rows (``-1`` missing): when the
+    estimator refuses training rows that hold one class only of some task
+    (every sklmtl classifier does), the error says which split and task, as
+    the whole ``y`` holds both classes. ``sample_weight`` (the user's, per
+    row or per cell) reaches the estimator's ``fit`` on the training rows.
     """
     if train is not None:
-        estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train))
+        weights = {}
+        if sample_weight is not None:
+            weights["sample_weight"] = _safe_indexing(sample_weight, train)
+        try:
+            estimator.fit(_safe_indexing(X, train), _safe_indexing(y, train), **weights)
+        except ValueError as error:
+            single = [
+                name
+                for name, column in zip(task_names, codes[train].T)
+                if len(np.unique(column[column >= 0])) < 2
+            ]
+            if not single:
+                raise
+            raise ValueError(
+                f"The training rows of a cross-validation split ({len(train)} "
+                f"rows) hold labelled cells of one class only (or none) for "
+                f"task(s) {single}, and the estimator refused them: use fewer "
+                "folds, or a splitter that keeps both classes of rare labels in "
+                "every training split."
+            ) from error
     probas = aligned_probas(estimator, _safe_indexing(X, test), classes, task_names)
     return estimator, probas

@@ -42,6 +42,7 @@ from ._threshold_tuning import (
     tune_one,
 )
 from ._validation import InstanceOf, Interval, Options, validate_params
+from ._weights import check_sample_weight
 from .classifier import MultiTaskNetClassifier
 
 __all__ = ["TunedThresholdMultiTaskClassifier"]
@@ -69,7 +70,9 @@ class TunedThresholdMultiTaskClassifier(MultiTaskMetaEstimator):
     ``best_scores_`` entry is NaN, and a ``UserWarning`` names it. A task
     that has one class only in the whole training ``y`` (a label always 0,
     or always 1) is refused with a ``ValueError`` naming it, as every sklmtl
-    classifier refuses it.
+    classifier refuses it; so is a split whose *training* rows hold one
+    class only of some task, when the estimator refuses them (the error
+    names the task: use fewer folds or a splitter that stratifies it).
 
     Parameters
     ----------
@@ -97,11 +100,17 @@ class TunedThresholdMultiTaskClassifier(MultiTaskMetaEstimator):
         task at a time until none moves (a local optimum). Per-task F1
         favours rare labels (it lowers their thresholds, raising macro-F1);
         micro-F1 weighs every cell alike, so frequent labels dominate it.
+        ``"accuracy"`` minimises the Hamming loss of the tuned tasks (the
+        mean of their error rates, each label's threshold chosen for its
+        own); for calibrated probabilities 0.5 already does.
     thresholds : int or array-like of shape (n_thresholds,), default=100
         Candidate thresholds: an int ``n`` gives ``n`` evenly spaced values
         between the smallest and the largest held-out positive-class
-        probability of the task (as scikit-learn does); an array is used as
-        given for every task.
+        probability of the task (as scikit-learn does) and 0.5, the untuned
+        decision, which is kept on a tie (so tuning never scores below the
+        untuned decision on its own splits, and a rare label whose
+        probabilities stay below 0.5 can keep predicting no positive); an
+        array is used as given for every task.
     cv : int, float, cross-validation generator, iterable or None, \
 default=None
         How the rows are split: None means 5 folds; an int ``k`` means
@@ -220,7 +229,7 @@ default=None
         self.store_cv_results = store_cv_results
         self.missing_label = missing_label
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the base estimator per split and tune each binary task's threshold.
 
         Parameters
@@ -230,6 +239,14 @@ default=None
         y : array-like or DataFrame of shape (n_samples, n_tasks) or (n_samples,)
             Labels, one column per task (each column keeps its own label kind),
             with missing cells.
+        sample_weight : array-like of shape (n_samples,) or (n_samples, n_tasks), \
+default=None
+            Weights per row or per label cell. The base estimator's ``fit``
+            gets them (its training rows of each split, and all rows for the
+            refit; it must accept ``sample_weight``), and each task's objective
+            weighs its held-out cells by them (a callable ``scoring`` gets
+            them as ``sample_weight``). A weight of 2 counts a cell twice, a
+            weight of 0 leaves it out.
 
         Returns
         -------
@@ -277,6 +294,9 @@ default=None
                 "Found input variables with inconsistent numbers of samples: "
                 f"[{_num_samples(X)}, {len(codes)}]"
             )
+        weights = check_sample_weight(sample_weight, codes >= 0, self.task_names_)
+        if sample_weight is not None:  # the estimator gets the shape given
+            sample_weight = np.asarray(sample_weight, dtype=float)
         tuned = check_tasks(self.tasks, self.task_names_, classes)
         frozen = isinstance(estimator, FrozenEstimator)
         splits = [(None, np.arange(len(codes)))]
@@ -298,14 +318,19 @@ default=None
                 test,
                 classes,
                 self.task_names_,
+                codes,
+                sample_weight,
             )
             for train, test in splits
         )
-        self._tune(scoring, grid, tuned, codes, splits, folds)
+        self._tune(scoring, grid, tuned, codes, weights, splits, folds)
         if frozen:
             self.estimator_ = estimator
         elif self.refit:
-            self.estimator_ = clone(estimator).fit(X, y)
+            fit_weights = (
+                {} if sample_weight is None else {"sample_weight": sample_weight}
+            )
+            self.estimator_ = clone(estimator).fit(X, y, **fit_weights)
         else:
             self.estimator_ = folds[0][0]
         return self
@@ -313,13 +338,15 @@ default=None
     def _inner_estimator(self):
         return MultiTaskNetClassifier() if self.estimator is None else self.estimator
 
-    def _tune(self, scoring, grid, tuned, codes, splits, folds):
+    def _tune(self, scoring, grid, tuned, codes, weights, splits, folds):
         joint = isinstance(scoring, str)  # "f1_micro": all tasks at once
         tasks = {}  # task index -> (candidates, held-out parts per split)
         chosen = {}  # task index -> (threshold, score)
         for t in tuned:
             parts = [
-                held_out(codes[test, t], p[t])
+                held_out(
+                    codes[test, t], p[t], None if weights is None else weights[test, t]
+                )
                 for (_, test), (_, p) in zip(splits, folds)
             ]
             useful = [p for p in parts if p is not None and (joint or informative(p))]

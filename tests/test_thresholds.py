@@ -6,11 +6,18 @@ from functools import partial
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    confusion_matrix,
+    f1_score,
+)
 from sklearn.model_selection import (
     GridSearchCV,
     KFold,
@@ -22,6 +29,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklmtl import MultiTaskNetClassifier
+from sklmtl._threshold_tuning import confusion_curve
 from sklmtl.baselines import IndependentTaskClassifier
 from sklmtl.metrics import get_scorer, multilabel_f1_score
 from sklmtl.thresholds import TunedThresholdMultiTaskClassifier
@@ -38,6 +46,14 @@ class ProbaIsFeature(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         X = np.asarray(X, dtype=float)
         return [np.column_stack([1 - X[:, t], X[:, t]]) for t in range(self.n_tasks_)]
+
+
+#: scikit-learn's metric of each named objective (``zero_division=0``).
+METRICS = {
+    "accuracy": accuracy_score,
+    "balanced_accuracy": balanced_accuracy_score,
+    "f1": partial(f1_score, zero_division=0),
+}
 
 
 def _logreg():
@@ -214,7 +230,9 @@ class TestTuning:
             _logreg(), cv=3, thresholds=20, store_cv_results=True, random_state=0
         ).fit(X, Y)
         result = clf.cv_results_["task_1"]
-        assert result["thresholds"].shape == result["scores"].shape == (20,)
+        # 20 evenly spaced candidates and 0.5, the untuned decision.
+        assert result["thresholds"].shape == result["scores"].shape == (21,)
+        assert 0.5 in result["thresholds"]
         assert result["scores"].max() == pytest.approx(clf.best_scores_["task_1"])
         assert not hasattr(TunedThresholdMultiTaskClassifier(), "cv_results_")
 
@@ -233,6 +251,36 @@ class TestRareAndConstantLabels:
         # F1 of 0 everywhere, the mean would be halved).
         assert clf.best_thresholds_ == {"task_0": 0.35}
         assert clf.best_scores_["task_0"] == pytest.approx(6 / 7)
+
+    @pytest.mark.parametrize("scoring", ["accuracy", "f1", "balanced_accuracy"])
+    @pytest.mark.parametrize("seed", range(4))
+    def test_tuning_never_scores_below_the_untuned_decision(self, scoring, seed):
+        # A rare label whose probabilities stay below 0.5: the untuned decision
+        # predicts no positive. An int grid from the smallest to the largest
+        # probability lacked it, so accuracy tuning chose a threshold that
+        # scored below 0.5 on the very cells it was tuned on.
+        rng = np.random.RandomState(seed)
+        proba = rng.uniform(0.0, 0.49, size=(40, 1))
+        Y = (rng.rand(40, 1) < 0.1).astype(int)
+        Y[:2] = [[0], [1]]
+        frozen = FrozenEstimator(ProbaIsFeature().fit(proba, Y))
+        clf = TunedThresholdMultiTaskClassifier(frozen, scoring=scoring, thresholds=10)
+        clf.fit(proba, Y)
+        metric = METRICS[scoring]
+        untuned = metric(Y[:, 0], (proba[:, 0] >= 0.5).astype(int))
+        assert clf.best_scores_["task_0"] >= untuned
+        tuned = metric(Y[:, 0], clf.predict(proba)[:, 0])
+        assert tuned == pytest.approx(clf.best_scores_["task_0"])
+
+    def test_a_tie_with_the_untuned_decision_keeps_it(self):
+        proba = np.array([[0.1], [0.2], [0.3], [0.9]])
+        Y = np.array([[0], [0], [0], [1]])
+        frozen = FrozenEstimator(ProbaIsFeature().fit(proba, Y))
+        clf = TunedThresholdMultiTaskClassifier(frozen, scoring="accuracy").fit(
+            proba, Y
+        )
+        # Every threshold in (0.3, 0.9] scores 1; the untuned 0.5 is kept.
+        assert clf.best_thresholds_ == {"task_0": 0.5}
 
     def test_a_task_without_an_informative_split_keeps_one_half(self):
         X = np.array([[0.9, 0.9], [0.1, 0.1], [0.8, 0.4], [0.2, 0.3]])
@@ -253,6 +301,127 @@ class TestRareAndConstantLabels:
         with pytest.raises(ValueError, match="Task 'task_1' has one class only"):
             TunedThresholdMultiTaskClassifier(_logreg(), cv=2).fit(X, Y)
         np.testing.assert_array_equal(Y, before)
+
+    @pytest.mark.parametrize("make_base", [_logreg, "net"])
+    def test_a_training_split_with_one_class_names_the_task_and_split(self, make_base):
+        # y holds both classes of task_1, but its only positive is in the
+        # held-out half of the first split: that split's training rows do not.
+        X = np.arange(20.0).reshape(10, 2)
+        Y = np.column_stack([[0, 1] * 5, [1] + [0] * 9])
+        base = (
+            MultiTaskNetClassifier(hidden_layer_sizes=(4,), max_epochs=1)
+            if make_base == "net"
+            else make_base()
+        )
+        clf = TunedThresholdMultiTaskClassifier(base, cv=KFold(2))
+        with pytest.raises(
+            ValueError, match=r"split \(5 rows\).*one class only.*\['task_1'\]"
+        ):
+            clf.fit(X, Y)
+
+    def test_other_errors_of_a_split_pass_through(self):
+        X = np.arange(20.0).reshape(10, 2)
+        Y = np.column_stack([[0, 1] * 5, [0, 1] * 5])
+        bad = IndependentTaskClassifier(LogisticRegression(C=-1.0))
+        with pytest.raises(ValueError, match="'C' parameter"):
+            TunedThresholdMultiTaskClassifier(bad, cv=2).fit(X, Y)
+
+
+class RecordsWeights(ProbaIsFeature):
+    """ProbaIsFeature that keeps the sample_weight its fit got."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.sample_weight_ = sample_weight
+        return super().fit(X, y)
+
+
+class TestSampleWeight:
+    @pytest.fixture
+    def scored(self):
+        rng = np.random.RandomState(0)
+        X = rng.rand(30, 2)
+        Y = (rng.rand(30, 2) < X).astype(float)
+        Y[rng.rand(30, 2) < 0.2] = np.nan
+        return X, Y, rng.randint(0, 4, size=30)
+
+    @pytest.mark.parametrize(
+        "scoring", ["f1", "accuracy", "f1_micro", partial(f1_score, zero_division=0)]
+    )
+    def test_integer_weights_equal_repeated_rows(self, scored, scoring):
+        X, Y, counts = scored
+        counts[:2] = 1  # every task keeps labelled cells of positive weight
+        grid = np.linspace(0.05, 0.95, 19)
+        frozen = FrozenEstimator(ProbaIsFeature().fit(X, Y))
+        weighted = TunedThresholdMultiTaskClassifier(
+            frozen, scoring=scoring, thresholds=grid
+        ).fit(X, Y, sample_weight=counts)
+        rows = np.repeat(np.arange(len(X)), counts)
+        repeated = TunedThresholdMultiTaskClassifier(
+            frozen, scoring=scoring, thresholds=grid
+        ).fit(X[rows], Y[rows])
+        assert weighted.best_thresholds_ == repeated.best_thresholds_
+        assert weighted.best_scores_ == pytest.approx(repeated.best_scores_)
+
+    def test_per_cell_weights_and_the_int_grid(self, scored):
+        X, Y, counts = scored
+        cells = np.column_stack([counts, 1 + counts[::-1]]).astype(float)
+        cells[:2, 0] = 1
+        frozen = FrozenEstimator(ProbaIsFeature().fit(X, Y))
+        weighted = TunedThresholdMultiTaskClassifier(frozen, scoring="accuracy")
+        weighted.fit(X, Y, sample_weight=cells)
+        for t, name in enumerate(weighted.task_names_):
+            rows = np.repeat(np.arange(len(X)), cells[:, t].astype(int))
+            keep = ~np.isnan(Y[rows, t])
+            scores = X[rows, t][keep]
+            y_true = Y[rows, t][keep]
+            best = weighted.best_thresholds_[name]
+            assert weighted.best_scores_[name] == pytest.approx(
+                accuracy_score(y_true, scores >= best)
+            )
+
+    def test_the_estimator_gets_the_weights_of_its_rows(self, scored):
+        X, Y, counts = scored
+        weights = 1.0 + counts
+        split = [(np.arange(15, 30), np.arange(15))]
+        clf = TunedThresholdMultiTaskClassifier(RecordsWeights(), cv=split)
+        clf.fit(X, Y, sample_weight=weights)
+        np.testing.assert_array_equal(clf.estimator_.sample_weight_, weights)
+        fold = TunedThresholdMultiTaskClassifier(
+            RecordsWeights(), cv=split, refit=False
+        ).fit(X, Y, sample_weight=weights)
+        np.testing.assert_array_equal(fold.estimator_.sample_weight_, weights[15:])
+
+    def test_bad_weights_are_refused_by_task(self, scored):
+        X, Y, _ = scored
+        weights = np.ones((30, 2))
+        weights[:, 1] = 0
+        clf = TunedThresholdMultiTaskClassifier(ProbaIsFeature(), cv=2)
+        with pytest.raises(ValueError, match="Task 'task_1' has zero sample_weight"):
+            clf.fit(X, Y, sample_weight=weights)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.booleans(),
+            st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.75, 1.0]),
+            st.sampled_from([0.0, 0.5, 1.0, 3.0]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    threshold=st.sampled_from([0.0, 0.1, 0.3, 0.5, 0.75, 1.0, 1.5]),
+)
+def test_weighted_counts_are_scikit_learns(cells, threshold):
+    # Ties between a score and the threshold included: proba >= t is positive.
+    true_pos, scores, weight = (np.array(c) for c in zip(*cells))
+    assume(weight.sum() > 0)  # scikit-learn refuses weights that are all zero
+    tp, fp, fn, tn = confusion_curve(np.array([threshold]), true_pos, scores, weight)
+    expected = confusion_matrix(
+        true_pos, scores >= threshold, labels=[False, True], sample_weight=weight
+    )
+    assert [tn[0], fp[0], fn[0], tp[0]] == pytest.approx(expected.ravel().tolist())
 
 
 class TestEstimatorsAndFormats:
@@ -427,4 +596,10 @@ class TestBadInput:
     },
 )
 def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
+    if check.func.__name__ == "check_classifiers_one_label_sample_weights":
+        # The weights leave one class only: no held-out split can tune the
+        # threshold, which stays at 0.5 with the tuner's warning.
+        with pytest.warns(UserWarning, match="cannot be tuned"):
+            check(estimator)
+    else:
+        check(estimator)

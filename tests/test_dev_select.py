@@ -1,0 +1,86 @@
+"""benchmarks/dev_select.py: wrapped candidates, and options reaching the folds."""
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def dev_select():
+    """The script's module, imported as the benchmark scripts import each other."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import dev_select
+        import realdata
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    if realdata.missing_packages(["penguins"]):
+        pytest.skip("the bench extra's data packages are not installed")
+    return dev_select
+
+
+QUICK = 'quick={"max_epochs": 2, "hidden_layer_sizes": [4]}'
+
+
+def test_a_wrapped_candidate_is_scored(dev_select, tmp_path):
+    wrap = (
+        'tuned={"of": "quick", "wrapper": "thresholds", "scoring": "accuracy", "cv": 2}'
+    )
+    dev_select.main(
+        ["--candidates", "quick", "--param", QUICK, "--wrap", wrap, "--tables",
+         "penguins", "--seeds", "0", "--folds", "2", "--out", str(tmp_path)]
+    )  # fmt: skip
+    records = json.loads((tmp_path / "results.json").read_text())["records"]
+    assert [r["candidate"] for r in records] == ["quick", "tuned"]
+    assert records[1]["params"]["inner"] == {"max_epochs": 2, "hidden_layer_sizes": [4]}
+    assert 0 < records[1]["cv_score"] <= 1
+    assert "| penguins | tuned |" in (tmp_path / "report.md").read_text()
+
+
+def test_the_wrapped_model(dev_select):
+    from sklmtl.thresholds import TunedThresholdMultiTaskClassifier
+
+    known = {"default": {}, "SVC per task": {}}
+    name, params = dev_select.wrap_candidate(
+        'svc={"of": "SVC per task", "wrapper": "thresholds", "cv": 3}', known
+    )
+    X = pd.DataFrame({"a": [0.0, 1.0], "b": ["x", "y"]})
+    model = dev_select.make_model(name, params, 7, X)
+    assert isinstance(model, TunedThresholdMultiTaskClassifier)
+    assert (model.cv, model.random_state) == (3, 7)
+    assert type(model.estimator).__name__ == "Pipeline"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        't={"of": "nothing", "wrapper": "thresholds"}',
+        't={"of": "default", "wrapper": "bagging"}',
+        't={"wrapper": "thresholds"}',
+    ],
+)
+def test_a_bad_wrap_is_named(dev_select, text):
+    with pytest.raises(ValueError, match="--wrap takes NAME="):
+        dev_select.wrap_candidate(text, {"default": {}})
+
+
+def test_net_input_reaches_the_folds(dev_select, tmp_path, monkeypatch):
+    seen = []
+    make_model = dev_select.make_model
+
+    def spy(name, params, seed, X, net_input="dataframe"):
+        seen.append(net_input)
+        return make_model(name, params, seed, X, net_input)
+
+    monkeypatch.setattr(dev_select, "make_model", spy)
+    dev_select.main(
+        ["--candidates", "quick", "--param", QUICK, "--tables", "penguins",
+         "--seeds", "0", "--folds", "2", "--net-input", "pipeline",
+         "--out", str(tmp_path)]
+    )  # fmt: skip
+    assert seen == ["pipeline", "pipeline"]
