@@ -140,7 +140,9 @@ def test_binary_path_averages_the_members(data):
     expected = torch.sigmoid(2 * members.double()).mean(0).numpy()
     np.testing.assert_allclose(positive, expected, atol=1e-6)
     pairs = clf.predict_proba(X)
-    np.testing.assert_allclose(np.stack([p[:, 1] for p in pairs], 1), positive, atol=1e-6)
+    np.testing.assert_allclose(
+        np.stack([p[:, 1] for p in pairs], 1), positive, atol=1e-6
+    )
 
 
 def test_regressor_averages_the_members_outputs(data):
