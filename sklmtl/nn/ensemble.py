@@ -80,6 +80,17 @@ class MemberLogits(TaskLogits):
         self.activations = tuple(activations)
 
     def with_flat(self, flat):
+        """The same members and layout around other logits (another dtype).
+
+        Parameters
+        ----------
+        flat : Tensor of shape (n_members * batch, sum of sizes)
+            The new logits.
+
+        Returns
+        -------
+        logits : MemberLogits
+        """
         return MemberLogits(
             flat, self.sizes, self._offsets, self.n_members, self.activations
         )
