@@ -23,9 +23,10 @@ optional:
 
 Why TabM-mini rather than full TabM (an adapter at every layer): the trunk's
 modules stay as they are (``MLPTrunk``, the tabular embeddings), so freezing,
-parameter groups and saved layouts keep working; the paper finds TabM-mini
-within noise of full TabM on most of its benchmark, at the lowest cost in
-parameters (``n_members`` input scalings and heads).
+parameter groups and the trunk's saved layout keep working; the paper reports
+TabM-mini close to full TabM and pairs it with numeric embeddings (its
+TabM-mini with piecewise-linear embeddings), at the lowest cost in parameters
+(``n_members`` input scalings and heads).
 """
 
 import math
