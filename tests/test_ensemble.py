@@ -280,3 +280,9 @@ def test_continued_fit_keeps_the_members(data):
     assert clf.net_.module_.n_members == 2
     with pytest.raises(ValueError, match="ensemble_size"):
         clf.set_params(ensemble_size=3, warm_start=True).fit(X, Y)
+
+
+@pytest.mark.parametrize("n_members", [0, 1.5, True])
+def test_module_refuses_a_bad_member_count(n_members):
+    with pytest.raises(ValueError, match="n_members"):
+        EnsembleSharing(MLPTrunk(3, (4,)), 3, (2,), ["softmax"], n_members=n_members)
