@@ -38,6 +38,7 @@ from torch import nn
 from .._tasks import MIN_VARIANCE
 from ._logits import BINARY_LOGIT_SCALE, TaskLogits
 from .heads import TaskHeads
+from .tabular import TabularTrunk
 
 __all__ = ["EnsembleSharing", "MemberLogits", "pool_members"]
 
@@ -277,7 +278,7 @@ class EnsembleSharing(nn.Module):
         self.trunk = trunk
         self.n_members = n_members
         self.activations = tuple(activations)
-        self._tabular = hasattr(trunk, "inputs") and hasattr(trunk, "trunk")
+        self._tabular = isinstance(trunk, TabularTrunk)
         in_features = trunk.inputs.out_features if self._tabular else int(input_size)
         self.in_features = in_features
         self.trunk_width = trunk.out_features
