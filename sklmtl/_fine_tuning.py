@@ -27,8 +27,8 @@ def cast_floats(value, dtype):
     if isinstance(value, torch.Tensor):
         return value.to(dtype) if value.is_floating_point() else value
     if isinstance(value, TaskLogits):
-        # Offsets recomputed from the sizes: the heads lay tasks side by side.
-        return TaskLogits(value.flat.to(dtype), value.sizes)
+        # Same class and layout (an ensemble's member logits stay so).
+        return value.with_flat(value.flat.to(dtype))
     if isinstance(value, (tuple, list)):
         return type(value)(cast_floats(v, dtype) for v in value)
     return value

@@ -439,6 +439,12 @@ class MultiTaskNeuralNet(NeuralNet):
             loss = weighting.combine(task_losses)
             scaler.scale(loss).backward()
             scaler.unscale_(self.optimizer_)
+        pooled = getattr(y_pred, "pooled", None)
+        if pooled is not None:
+            # An ensemble's members (sklmtl.nn.MemberLogits): callbacks score
+            # the ensemble's prediction, one row per sample.
+            with torch.no_grad():
+                y_pred = pooled()
         return {
             "loss": loss,
             "y_pred": y_pred,

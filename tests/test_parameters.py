@@ -91,6 +91,8 @@ def test_network_parameters_are_declared():
         "hidden_layer_sizes",
         "batch_norm",
         "head_hidden_size",
+        "ensemble_size",
+        "linear_path",
         "trunk",
         "architecture",
         "image_shape",

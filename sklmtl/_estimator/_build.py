@@ -38,7 +38,13 @@ from ..callbacks import (
     silent_sink,
 )
 from ..callbacks._finetune import LRSchedule, TrunkFreezer
-from ..nn import MultiTaskObjective, make_trunk_factory, resolve_architecture
+from ..nn import (
+    HPS,
+    EnsembleSharing,
+    MultiTaskObjective,
+    make_trunk_factory,
+    resolve_architecture,
+)
 from ..nn.tabular import tabular_trunk_factory
 from ..weighting import LossWeighting, resolve_weighting
 
@@ -154,14 +160,45 @@ class NetBuilderMixin:
         spec = resolve_architecture(self.architecture).set_params(
             **self._nested_kwargs("architecture")
         )
-        return spec.build(
-            make_trunk,
-            int(np.prod(self._input_shape)),
-            self._output_sizes(),
-            head_hidden_size=self.head_hidden_size,
-            activation=self.activation,
-            dropout=self.dropout,
-        )
+        head_params = {
+            "head_hidden_size": self.head_hidden_size,
+            "activation": self.activation,
+            "dropout": self.dropout,
+        }
+        input_size = int(np.prod(self._input_shape))
+        if self.ensemble_size > 1 or self.linear_path:
+            self._check_ensemble_options(spec)
+            return EnsembleSharing(
+                make_trunk(),
+                input_size,
+                self._output_sizes(),
+                [task.activation for task in self._tasks],
+                n_members=int(self.ensemble_size),
+                linear_path=bool(self.linear_path),
+                **head_params,
+            )
+        return spec.build(make_trunk, input_size, self._output_sizes(), **head_params)
+
+    def _check_ensemble_options(self, spec):
+        """``ensemble_size`` and ``linear_path`` need the MLP trunk and HPS."""
+        asked = []
+        if self.ensemble_size > 1:
+            asked.append(f"ensemble_size={self.ensemble_size}")
+        if self.linear_path:
+            asked.append("linear_path=True")
+        asked = " and ".join(asked)
+        if not (isinstance(self.trunk, str) and self.trunk == "mlp"):
+            raise ValueError(
+                f"{asked} need trunk='mlp' (the members scale, and the linear path "
+                f"reads, the MLP's input rows); got trunk={self.trunk!r}. Use "
+                "trunk='mlp', or ensemble_size=1 and linear_path=False."
+            )
+        if type(spec) is not HPS:
+            raise ValueError(
+                f"{asked} need architecture='hps' (one shared trunk); got "
+                f"architecture={spec!r}. Use architecture='hps', or "
+                "ensemble_size=1 and linear_path=False."
+            )
 
     def _initialize_weighting(self):
         """A fresh task weighting, set up for this fit's tasks."""

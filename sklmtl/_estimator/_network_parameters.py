@@ -68,6 +68,36 @@ int or None, default=None
         network=True,
     ),
     Parameter(
+        "ensemble_size",
+        1,
+        [Interval(numbers.Integral, 1, None)],
+        """\
+int, default=1
+    Members of an efficient ensemble in the MLP trunk (TabM-mini,
+    Gorishniy et al., ICLR 2025): each member scales the trunk's input
+    features by its own vector (initialised with random signs), shares
+    the trunk's layers and has its own heads. The members train together
+    (the loss is the mean of their losses) and predict together
+    (``predict_proba`` averages their probabilities, a regressor their
+    outputs). 1 is the plain network. Needs ``trunk="mlp"`` and
+    ``architecture="hps"``; an epoch costs about ``ensemble_size`` times
+    the trunk's work (user guide, "Ensembles and a linear path").""",
+        network=True,
+    ),
+    Parameter(
+        "linear_path",
+        False,
+        [_BOOL],
+        """\
+bool, default=False
+    Whether a linear map from the trunk's input features (the encoded
+    row: standardised numbers, categorical embeddings) adds to every
+    task's logits (or outputs), so that the network contains a linear
+    model per task. It starts at zero. Needs ``trunk="mlp"`` and
+    ``architecture="hps"``.""",
+        network=True,
+    ),
+    Parameter(
         "trunk",
         "mlp",
         (),

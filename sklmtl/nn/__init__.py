@@ -8,6 +8,7 @@ from .architectures import (
     MultiGateMixtureOfExperts,
 )
 from .cross_stitch import CrossStitch, CrossStitchNetwork
+from .ensemble import EnsembleSharing, MemberLogits, pool_members
 from .heads import (
     BINARY_LOGIT_SCALE,
     TaskHead,
@@ -38,6 +39,7 @@ __all__ = [
     "CNNTrunk",
     "CrossStitch",
     "CrossStitchNetwork",
+    "EnsembleSharing",
     "FlatFeatures",
     "HPS",
     "HardParameterSharing",
@@ -45,6 +47,7 @@ __all__ = [
     "MMoE",
     "MaskedMultiTaskCrossEntropy",
     "MaskedMultiTaskRegressionLoss",
+    "MemberLogits",
     "MultiGateMixtureOfExperts",
     "MultiTaskObjective",
     "PLE",
@@ -61,6 +64,7 @@ __all__ = [
     "flat_logits",
     "make_activation",
     "make_trunk_factory",
+    "pool_members",
     "resolve_architecture",
     "task_probabilities",
 ]

@@ -75,6 +75,21 @@ class TaskLogits(Sequence):
         t = range(len(self))[index]
         return self.flat[:, self._offsets[t] : self._offsets[t + 1]]
 
+    def with_flat(self, flat):
+        """The same layout around other logits (e.g. cast to another dtype).
+
+        Parameters
+        ----------
+        flat : Tensor of shape (batch, sum of sizes)
+            The new logits.
+
+        Returns
+        -------
+        logits : TaskLogits
+            Of the same class and layout.
+        """
+        return TaskLogits(flat, self.sizes, self._offsets)
+
     def __repr__(self):
         return f"TaskLogits(batch={len(self.flat)}, sizes={list(self.sizes)})"
 

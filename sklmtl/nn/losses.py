@@ -376,6 +376,19 @@ default=None
         task_counts : Tensor of shape (n_tasks,)
             Labelled cells of each task in the batch.
         """
+        n_members = getattr(outputs, "n_members", 1)
+        if n_members > 1:
+            # Every member's logits, member by member (an ensemble in
+            # training, sklmtl.nn.MemberLogits): the targets repeat for each,
+            # so each task's loss is the mean of the members' losses (every
+            # member has the same labelled cells and weights); the counts
+            # stay those of the batch.
+            targets = targets.repeat(n_members, *[1] * (targets.dim() - 1))
+            losses, counts = self._task_losses(outputs, targets)
+            return losses, counts / n_members
+        return self._task_losses(outputs, targets)
+
+    def _task_losses(self, outputs, targets):
         if not self._mixed:
             return self.cross_entropy(outputs, targets)
         values, weights = split_targets(targets, self._n_tasks)
