@@ -250,11 +250,10 @@ SUITES = {
         ],
         seeds=[0],
         duration=(
-            "96 s for its 51 fits (1.6 min; 191 s with the install from local "
-            "wheels) on a quiet 2-core machine, in a fresh clone and venv on the "
-            "final code of the round that recorded it in the user guide (mtl.rst); "
-            "63 min (20 min of CPU) on the same kind of machine while about 8 "
-            "other jobs shared its 2 cores"
+            "163 s for its 51 fits (2.9 min wall-clock for the command, report "
+            "included; 115 s of CPU) on a 2-core machine shared with the full "
+            "suite and other jobs (load average 3-5), on the code of the round "
+            "that recorded it in the user guide (mtl.rst)"
         ),
     ),
     "soft-sharing": Suite(
