@@ -508,3 +508,65 @@ def test_run_py_dispatches_the_image_suites():
     assert "images, images-quick, images-tiny: images" in done.stdout
     images = _import_benchmark("images")
     assert {images.SUITES[s] for s in images.SUITES} == set(images.MODES)
+
+
+# ------------------------------------------- what the main job measures
+#: What a setting may set on a network of the quick and full suites: the
+#: seed, what image data need, and what the epoch-timing sweep is about.
+_SETTING_PARAMS = {"random_state", "trunk", "image_shape"}
+_FIXED_EPOCH_PARAMS = {"max_epochs", "early_stopping", "tol"}
+
+
+def _same(a, b):
+    """Equal, counting two NaN (the default ``missing_label``) as equal."""
+    both_nan = isinstance(a, float) and isinstance(b, float) and a != a and b != b
+    return both_nan or a == b
+
+
+def _networks(estimator):
+    """The ``MultiTaskNetClassifier`` inside a benchmark method."""
+    from sklearn.pipeline import Pipeline
+
+    from sklmtl import MultiTaskNetClassifier
+
+    if isinstance(estimator, MultiTaskNetClassifier):
+        return [estimator]
+    if isinstance(estimator, Pipeline):
+        return _networks(estimator[-1])
+    inner = getattr(estimator, "estimator", None)
+    return [] if inner is None else _networks(inner)
+
+
+@pytest.mark.parametrize("suite_name", ["quick", "full"])
+def test_main_suites_run_the_estimators_defaults(suite_name):
+    """The networks of the quick and full suites are the estimator's defaults.
+
+    Only the seed, the image trunk and, in the fixed-epoch timing sweep, the
+    epochs differ; a weighting method sets its weighting. The architecture
+    comparisons (``sharing``, ``soft-sharing``) pin theirs and say so.
+    """
+    from sklmtl import MultiTaskNetClassifier
+
+    methods = _import_benchmark("methods")
+    suites = _import_benchmark("suites")
+    defaults = MultiTaskNetClassifier().get_params(deep=False)
+    seen = 0
+    for _, setting, method, seed in suites.SUITES[suite_name].runs():
+        allowed = set(_SETTING_PARAMS)
+        if setting.get("fixed_epochs"):
+            allowed |= _FIXED_EPOCH_PARAMS
+        if "(" in method and method.startswith("shared net"):
+            allowed.add("task_weighting")
+        for net in _networks(methods.METHODS[method](seed, setting)):
+            seen += 1
+            params = net.get_params(deep=False)
+            changed = {
+                k
+                for k, v in params.items()
+                if k not in allowed and not _same(v, defaults[k])
+            }
+            assert not changed, (method, setting, changed)
+    assert seen
+    for name in ("sharing", "soft-sharing"):
+        for exp in suites.SUITES[name].experiments:
+            assert all(s["pinned_net"] for s in exp.settings)
