@@ -570,3 +570,62 @@ def test_main_suites_run_the_estimators_defaults(suite_name):
     for name in ("sharing", "soft-sharing"):
         for exp in suites.SUITES[name].experiments:
             assert all(s["pinned_net"] for s in exp.settings)
+
+
+def test_suite_pieces_run_apart_and_merge_into_one_report(tmp_path):
+    """``run.py --experiments`` runs a piece; ``report.py`` merges the pieces."""
+    pytest.importorskip("matplotlib")
+    pieces = {"a": "generator: number of tasks", "b": "generator: training-set size"}
+    for folder, experiment in pieces.items():
+        cmd = [str(BENCHMARKS / "run.py"), "--suite", "tiny", "--experiments"]
+        done = subprocess.run(
+            [sys.executable, *cmd, experiment, "--out", str(tmp_path / folder)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        records = json.loads((tmp_path / folder / "results.json").read_text())
+        assert {r["experiment"] for r in records["records"]} == {experiment}
+    merged_dir = tmp_path / "merged"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "report.py"),
+            str(tmp_path / "a" / "results.json"),
+            str(tmp_path / "b" / "results.json"),
+            "--out",
+            str(merged_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    merged = json.loads((merged_dir / "results.json").read_text())
+    assert {r["experiment"] for r in merged["records"]} == set(pieces.values())
+    assert len(merged["pieces"]) == 2
+    report_text = (merged_dir / "report.md").read_text()
+    assert all(f"### {name}" in report_text for name in pieces.values())
+    # One experiment from two pieces would count its runs twice: refused.
+    report = _import_benchmark("report")
+    with pytest.raises(ValueError, match="number of tasks.*seed 0 is in both"):
+        report.merge([tmp_path / "a" / "results.json"] * 2, tmp_path / "x.json")
+    # A name the suite does not have is refused before anything runs.
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "run.py"),
+            "--suite",
+            "tiny",
+            "--experiments",
+            "no such experiment",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2 and "has no experiment" in done.stderr
