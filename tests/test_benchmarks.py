@@ -659,6 +659,7 @@ def test_readme_quotes_the_full_suite_run_with_the_defaults():
     """Sharing's win and loss on the generator come from benchmarks/results/full."""
     records = _results("full")["records"]
     readme = _page("README.md")
+    guide = _page("docs/user_guide/mtl.rst")
 
     def gap(relatedness, missing_rate):
         match = dict(
@@ -678,6 +679,9 @@ def test_readme_quotes_the_full_suite_run_with_the_defaults():
         f"per task ({-gap(0.0, 0.5):.1f} with half" in readme
     )
     assert gap(0.5, 0.0) < 0 < gap(0.75, 0.0)  # "stays behind up to rho = 0.5"
+    won = f"by {gap(1.0, 0.0):.1f} points, and by {gap(1.0, 0.5):.1f} points when"
+    lost = f"shared net is {-gap(0.0, 0.0):.1f} points behind logistic regression"
+    assert won in guide and lost in guide
 
 
 def test_readme_says_where_sharing_lost_with_the_committed_figures():
