@@ -3,6 +3,10 @@
 Usage::
 
     python benchmarks/report.py benchmarks/results/full/results.json [--out DIR]
+    python benchmarks/report.py A/results.json B/results.json --out DIR
+
+Several files are pieces of one suite run in parallel (``run.py
+--experiments``): their records are merged into ``DIR/results.json`` first.
 
 Writes ``report.md`` and ``accuracy_by_method.png``,
 ``accuracy_vs_training_size.png``, ``accuracy_vs_relatedness.png`` and
@@ -261,12 +265,72 @@ def build(json_path, out_dir=None):
     return report_path
 
 
+def merge(json_paths, out_path):
+    """Write the records of several pieces of one suite to one results file.
+
+    The pieces are ``benchmarks/run.py --experiments ... [--seeds ...]`` runs
+    of the same suite in parallel processes; each run (experiment, setting,
+    method, seed) must come from one piece.
+
+    Parameters
+    ----------
+    json_paths : list of path-like
+        The pieces' ``results.json``.
+    out_path : path-like
+        The merged ``results.json`` (the first piece's versions and machine,
+        with each piece's listed under ``pieces``).
+
+    Returns
+    -------
+    out_path : Path
+        The merged file.
+    """
+    payloads = [json.loads(Path(p).read_text()) for p in json_paths]
+    suites = {p["dataset"] for p in payloads}
+    if len(suites) != 1:
+        raise ValueError(f"The pieces come from different suites: {sorted(suites)}.")
+    seen = {}
+    for path, payload in zip(json_paths, payloads):
+        for r in payload["records"]:
+            key = (r["experiment"], json.dumps(r["setting"], sort_keys=True))
+            key += (r["method"], r["seed"])
+            if key in seen:
+                raise ValueError(
+                    f"{r['experiment']!r}, {r['method']!r}, seed {r['seed']} is "
+                    f"in both {seen[key]} and {path}."
+                )
+            seen[key] = path
+    merged = {
+        **payloads[0],
+        "records": [r for p in payloads for r in p["records"]],
+        "pieces": [
+            {"file": str(path), "versions": p["versions"], "machine": p["machine"]}
+            for path, p in zip(json_paths, payloads)
+        ],
+    }
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(merged, indent=2))
+    return out_path
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("json", type=Path)
+    parser.add_argument(
+        "json",
+        type=Path,
+        nargs="+",
+        help="results.json; several: pieces of one suite, merged into "
+        "OUT/results.json first",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    print(build(args.json, args.out).read_text())
+    json_path = args.json[0]
+    if len(args.json) > 1:
+        if args.out is None:
+            parser.error("merging pieces needs --out")
+        json_path = merge(args.json, args.out / "results.json")
+    print(build(json_path, args.out).read_text())
 
 
 if __name__ == "__main__":

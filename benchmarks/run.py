@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/run.py [--suite quick|full|tiny] [--seeds 0 1 2]
                              [--threads N] [--out DIR]
+                             [--experiments NAME [NAME ...]]
 
 ``--suite quick`` is the default (the README's main job), ``--suite full``
 builds the committed results in ``benchmarks/results/full``, ``--suite tiny``
@@ -11,7 +12,11 @@ is what the tests run; ``--help`` lists what each suite contains and how long
 it took when last timed. Each run prints a progress line;
 the results go to ``DIR/results.json`` (rewritten after every run, so an
 interrupted run keeps what it finished) and ``benchmarks/report.py`` turns
-them into ``DIR/report.md`` and PNG plots.
+them into ``DIR/report.md`` and PNG plots. ``--experiments`` runs only the
+named experiments of the suite (names as ``--help`` lists them), so that a
+long suite can run as pieces in parallel processes; ``python
+benchmarks/report.py A/results.json B/results.json --out DIR`` merges the
+pieces' records into ``DIR/results.json`` and builds one report.
 
 Methods and their shared configuration: ``benchmarks/methods.py``; datasets
 and suites: ``benchmarks/suites.py``.
@@ -74,12 +79,14 @@ def _describe(setting):
     return ", ".join(f"{k}={v}" for k, v in keep.items()) or "-"
 
 
-def run(suite_name, seeds, out_dir, threads):
+def run(suite_name, seeds, out_dir, threads, experiments=None):
     suite = SUITES[suite_name]
     if threads:
         torch.set_num_threads(threads)
     warm_up_torch()
     runs = suite.runs(seeds)
+    if experiments:
+        runs = [r for r in runs if r[0].name in experiments]
     records, cache = [], {}
     json_path = out_dir / "results.json"
     start_all = time.perf_counter()
@@ -160,7 +167,22 @@ def main(argv=None):
         default=None,
         help="output folder (default benchmarks/results/<suite>)",
     )
+    parser.add_argument(
+        "--experiments",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="run only these experiments of the suite (names as listed below)",
+    )
     args = parser.parse_args(argv)
+    if args.experiments and args.suite in SUITES:
+        known = [exp.name for exp in SUITES[args.suite].experiments]
+        unknown = sorted(set(args.experiments) - set(known))
+        if unknown:
+            parser.error(
+                f"suite {args.suite!r} has no experiment {', '.join(unknown)}; "
+                f"it has: {', '.join(known)}"
+            )
     # Suites with their own runner.
     for own_runner in (real_suite, mixed_suite, images):
         if args.suite in own_runner.SUITES:
@@ -168,7 +190,7 @@ def main(argv=None):
             out = ["--out", str(args.out)] if args.out else []
             return own_runner.main(["--suite", args.suite, *seeds, *out])
     out_dir = args.out or Path(__file__).parent / "results" / args.suite
-    json_path = run(args.suite, args.seeds, out_dir, args.threads)
+    json_path = run(args.suite, args.seeds, out_dir, args.threads, args.experiments)
     report_path = report.build(json_path, out_dir)
     print(f"\nresults: {json_path}\nreport:  {report_path}\n")
     print(report_path.read_text())

@@ -98,6 +98,14 @@ def _lenet_full_size():
     return {"n_train": 10_000, "n_test": 2_000, "scale_nets": False, "trunk": "cnn"}
 
 
+def _pinned(experiment):
+    """``experiment`` with every setting on ``methods.PINNED_NET`` (the sharing
+    comparisons keep the configuration their committed results used)."""
+    for setting in experiment.settings:
+        setting["pinned_net"] = True
+    return experiment
+
+
 def _settings_text(settings):
     """``key=v1/v2`` for every setting key, in first-seen order."""
     values = {}
@@ -168,6 +176,10 @@ _GEN_METHODS = [
 SUITES = {
     "full": Suite(
         [
+            # The cheap experiments first: an interrupted run keeps them.
+            _relatedness(200, [0.0, 0.25, 0.5, 0.75, 1.0], [0.0, 0.5], _GEN_METHODS),
+            _size(1.0, [100, 200, 500, 1000, 2000], [0.0, 0.5], _GEN_METHODS),
+            _tasks([1, 2, 4, 8, 16], 2000, 20),
             Experiment(
                 "multitask digits",
                 "multitask digits",
@@ -188,14 +200,14 @@ SUITES = {
                 [*ALL_NETS, "independent nets"],
                 seeds=[0, 1],
             ),
-            _relatedness(200, [0.0, 0.25, 0.5, 0.75, 1.0], [0.0, 0.5], _GEN_METHODS),
-            _size(1.0, [100, 200, 500, 1000, 2000], [0.0, 0.5], _GEN_METHODS),
-            _tasks([1, 2, 4, 8, 16], 2000, 20),
         ],
         duration=(
-            "the committed run (one torch thread, a 2-core machine shared with "
-            "other work) spent 21 min in fit and predict alone (sum over "
-            "results.json); wall-clock is longer"
+            "the committed run (estimator defaults, one torch thread, a 2-core "
+            "machine shared with about a dozen other jobs) took 39 min "
+            "wall-clock (8.5 min of CPU) for the generator and digits "
+            "experiments and was stopped before the two MultiMNIST ones, whose "
+            "fits and predictions took 29 min in the previous run (pinned "
+            "configuration, a quieter machine)"
         ),
     ),
     "quick": Suite(
@@ -241,11 +253,10 @@ SUITES = {
         ],
         seeds=[0],
         duration=(
-            "96 s for its 51 fits (1.6 min; 191 s with the install from local "
-            "wheels) on a quiet 2-core machine, in a fresh clone and venv on the "
-            "final code of the round that recorded it in the user guide (mtl.rst); "
-            "63 min (20 min of CPU) on the same kind of machine while about 8 "
-            "other jobs shared its 2 cores"
+            "163 s for its 51 fits (2.9 min wall-clock for the command, report "
+            "included; 115 s of CPU) on a 2-core machine shared with the full "
+            "suite and other jobs (load average 3-5), on the code of the round "
+            "that recorded it in the user guide (mtl.rst)"
         ),
     ),
     "soft-sharing": Suite(
@@ -349,6 +360,11 @@ SUITES = {
         ),
     ),
 }
+# The architecture comparisons keep the network configuration of their
+# committed results; every other suite measures the estimator's defaults.
+for _name in ("sharing", "soft-sharing"):
+    for _exp in SUITES[_name].experiments:
+        _pinned(_exp)
 # The tiny suite's networks train for 2 epochs.
 for _exp in SUITES["tiny"].experiments:
     for _setting in _exp.settings:

@@ -11,8 +11,7 @@ float64 array, whose ``[:, t, :]`` views are ``predict_proba``'s list.
 
 The row-major ``(n_samples, n_tasks, 2)`` layout is written in the order
 the batches come: a task-major buffer (one contiguous array per task)
-needs a transposed write of every batch, which took 2.5x as long for 1,000
-labels (``benchmarks/speed.py``, ``many_labels_predict``).
+needs a transposed write of every batch.
 """
 
 import numpy as np

@@ -17,10 +17,11 @@ gives the weights the same dense gradients as a densified batch, so a step
 costs time in proportion to the batch's stored values (plus the dense
 weight update). ``benchmarks/sparse.py --compare-matmul`` measured one
 first-layer training step on 256 TF-IDF-like rows of 2**18 features at
-329 ms densified against 73 ms sparse. Other networks (a CNN, the tabular
-trunk, a user's trunk, an MLP trunk with no hidden layer) read dense
-batches, densified one batch at a time. The trained network is an ordinary
-dense module either way (``io.save``, ONNX with a dense input).
+647 ms densified against 89 ms sparse (``benchmarks/results/sparse/``).
+Other networks (a CNN, the tabular trunk, a user's trunk, an MLP trunk
+with no hidden layer) read dense batches, densified one batch at a time.
+The trained network is an ordinary dense module either way (``io.save``,
+ONNX with a dense input).
 """
 
 import numbers

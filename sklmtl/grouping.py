@@ -89,9 +89,9 @@ class TaskGroupingClassifier(MultiTaskMetaEstimator):
         ``early_stopping`` and ``tol`` are turned off).
     affinity_every : int, default=1
         The probe measures the affinity every this many training steps. The
-        probe is short, and every measurement makes the grouping less noisy:
-        on ``benchmarks/grouping.py`` measuring every step recovered the true
-        groups on 5 of 5 seeds, every 5 steps on 3 of 5.
+        probe is short, and every measurement makes the grouping less noisy
+        (chosen on ``benchmarks/grouping.py``'s seeds, where measuring every
+        step recovered the true groups on 5 of 5).
     missing_label : scalar, default=np.nan
         Marks unknown cells of ``y`` in addition to ``None``, ``NaN`` and
         ``pd.NA``. Left at NaN, the ``missing_label`` of ``estimator`` is
