@@ -102,6 +102,8 @@ def input_kind(X, estimator, reset):
             estimator.categorical_features,
             estimator.missing_values,
             estimator.numeric_embedding,
+            estimator.numeric_scaling,
+            estimator.image_shape,
         )
     else:
         tabular = getattr(estimator, "_tabular", None) is not None
@@ -317,10 +319,11 @@ class TableInput(DenseInput):
     """A table that needs the :class:`~sklmtl._tabular.TabularEncoder`.
 
     A DataFrame with categorical columns, or any table when
-    ``categorical_features``, ``missing_values="indicator"`` or
-    ``numeric_embedding`` ask for the encoder. A fit fits the encoder
-    (:attr:`encoder`); a fitted estimator's encoder transforms. The encoded
-    matrix is dense, so training and batches are :class:`DenseInput`'s.
+    ``categorical_features``, ``missing_values="indicator"``,
+    ``numeric_embedding`` or ``numeric_scaling`` ask for the encoder. A fit
+    fits the encoder (:attr:`encoder`); a fitted estimator's encoder
+    transforms. The encoded matrix is dense, so training and batches are
+    :class:`DenseInput`'s.
 
     Examples
     --------
@@ -349,8 +352,13 @@ class TableInput(DenseInput):
         if estimator.numeric_embedding == "piecewise_linear":
             params = estimator._nested_kwargs("numeric_embedding")
             n_bins = params.get("n_bins", DEFAULT_N_BINS)
+        scaling = estimator.numeric_scaling
         encoder = TabularEncoder(
-            estimator.categorical_features, estimator.missing_values, n_bins
+            estimator.categorical_features,
+            estimator.missing_values,
+            n_bins,
+            # "auto": a table encoded for another reason is standardised.
+            "standard" if scaling == "auto" else scaling,
         )
         X = encoder.fit_transform(X, dtype=estimator._float_dtype(reset))
         self.encoder = encoder

@@ -249,7 +249,7 @@ bool, default=False
     moments carry over when the optimizer class is unchanged. Parameters
     that define the weights (``hidden_layer_sizes``, ``batch_norm``,
     ``head_hidden_size``, ``trunk``, ``architecture``, ``image_shape``,
-    ``task_weighting``, the four tabular options above and their
+    ``task_weighting``, the five tabular options above and their
     ``<prefix>__`` arguments) cannot change on a continued fit: that
     raises a ``ValueError`` naming them.""",
     ),
