@@ -112,7 +112,6 @@ class TestEstimator:
         X, Y = numeric
         auto = MultiTaskNetClassifier(**SMALL).fit(X, Y)
         none = MultiTaskNetClassifier(numeric_scaling=None, **SMALL).fit(X, Y)
-        assert auto._tabular is None and none._tabular is None
         np.testing.assert_array_equal(
             auto.predict_proba(X)[0], none.predict_proba(X)[0]
         )
@@ -128,8 +127,14 @@ class TestEstimator:
         np.testing.assert_array_equal(
             auto.predict_proba(frame)[1], standard.predict_proba(frame)[1]
         )
-        none = MultiTaskNetClassifier(numeric_scaling=None, **SMALL).fit(frame, Y)
-        assert none._tabular.mean_.tolist() == [0.0, 0.0]
+        # None feeds the numeric columns of the encoded table as they are.
+        none = MultiTaskNetClassifier(numeric_scaling=None, **SMALL)
+        moved = frame.assign(a=frame["a"] * 1e3)
+        assert not np.allclose(
+            none.fit(frame, Y).predict_proba(frame)[0],
+            none.fit(moved, Y).predict_proba(moved)[0],
+            atol=1e-3,
+        )
 
     def test_user_input_is_not_modified(self, numeric):
         X, Y = numeric
@@ -143,20 +148,24 @@ class TestEstimator:
         rng = np.random.RandomState(0)
         images = rng.rand(8, 1, 16, 16).astype(np.float32)
         y = np.r_[np.zeros(4), np.ones(4)].astype(int)
-        clf = MultiTaskNetClassifier(
-            trunk="cnn", numeric_scaling="robust", **SMALL
-        ).fit(images, y)
-        assert clf._tabular is None
-        flat = MultiTaskNetClassifier(
-            trunk="cnn", image_shape=(16, 16), numeric_scaling="robust", **SMALL
-        ).fit(images.reshape(8, -1), y)
-        assert flat._tabular is None
+        for X, extra in (
+            (images, {}),
+            (images.reshape(8, -1), {"image_shape": (16, 16)}),
+        ):
+            robust = MultiTaskNetClassifier(
+                trunk="cnn", numeric_scaling="robust", **extra, **SMALL
+            ).fit(X, y)
+            none = MultiTaskNetClassifier(
+                trunk="cnn", numeric_scaling=None, **extra, **SMALL
+            ).fit(X, y)
+            np.testing.assert_array_equal(
+                robust.predict_proba(X), none.predict_proba(X)
+            )
 
     def test_sparse_input_is_never_scaled(self, numeric):
         X, Y = numeric
         clf = MultiTaskNetClassifier(numeric_scaling="robust", **SMALL)
         clf.fit(sp.csr_matrix(X), Y)
-        assert clf._tabular is None
         dense = MultiTaskNetClassifier(numeric_scaling=None, **SMALL).fit(X, Y)
         np.testing.assert_allclose(
             clf.predict_proba(sp.csr_matrix(X))[0], dense.predict_proba(X)[0], atol=1e-6
@@ -185,7 +194,6 @@ class TestEstimator:
         clf = MultiTaskNetClassifier(numeric_scaling="robust", **SMALL).fit(X, Y)
         save(clf, tmp_path / "model.sklmtl")
         back = load(tmp_path / "model.sklmtl")
-        assert back._tabular.numeric_scaling == "robust"
         np.testing.assert_array_equal(back.predict_proba(X)[0], clf.predict_proba(X)[0])
 
     def test_state_without_the_scaling_is_standardised(self):
