@@ -119,7 +119,7 @@ class TabularEncoder:
         self.numeric_scaling = numeric_scaling
 
     # ---------------------------------------------------------------- fit
-    def fit_transform(self, X, dtype=np.float32):
+    def fit_transform(self, X, dtype=np.float32, sample_weight=None):
         """Learn the plan from ``X`` and return its encoding.
 
         Parameters
@@ -128,6 +128,13 @@ class TabularEncoder:
             The training table (never modified).
         dtype : numpy dtype, default=np.float32
             The dtype of the encoding (the network's).
+        sample_weight : ndarray of shape (n_samples,) or None, default=None
+            Non-negative row weights of the scaling statistics:
+            ``"standard"`` uses the weighted mean and standard deviation
+            (an integer weight is a repeated row, as in ``StandardScaler``);
+            ``"robust"`` leaves out rows of weight 0 (its quantiles are
+            unweighted). Imputation medians and categories are unweighted.
+            The estimators pass row weights (1-D ``sample_weight``) only.
 
         Returns
         -------
@@ -148,7 +155,9 @@ class TabularEncoder:
         missing = np.isnan(numeric)
         self._fit_imputation(numeric, missing)
         filled = np.where(missing, self.medians_, numeric)
-        self.mean_, self.scale_ = _center_scale(filled, self.numeric_scaling)
+        self.mean_, self.scale_ = _center_scale(
+            filled, self.numeric_scaling, sample_weight
+        )
         self.bin_edges_ = None
         if self.n_bins is not None:
             scaled = self._scale(filled)
@@ -352,14 +361,20 @@ class TabularEncoder:
         return enc
 
 
-def _center_scale(filled, numeric_scaling):
+def _center_scale(filled, numeric_scaling, sample_weight=None):
     """What each column is centred on and divided by, for ``numeric_scaling``."""
-    if numeric_scaling == "robust":
-        return robust_center_scale(filled)
     if numeric_scaling is None:
         return np.zeros(filled.shape[1]), np.ones(filled.shape[1])
-    scale = filled.std(axis=0)
-    return filled.mean(axis=0), np.where(scale > 0, scale, 1.0)
+    if sample_weight is not None and not np.any(sample_weight > 0):
+        sample_weight = None  # nothing weighs: the rows as they are
+    if numeric_scaling == "robust":
+        if sample_weight is not None:
+            filled = filled[sample_weight > 0]
+        return robust_center_scale(filled)
+    mean = np.average(filled, axis=0, weights=sample_weight)
+    variance = np.average((filled - mean) ** 2, axis=0, weights=sample_weight)
+    scale = np.sqrt(variance)
+    return mean, np.where(scale > 0, scale, 1.0)
 
 
 def robust_center_scale(X):

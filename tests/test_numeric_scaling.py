@@ -232,3 +232,35 @@ def test_onnx_graph_scales_as_predict_does(numeric, tmp_path, params):
     outputs = session.run(None, {"X": given.astype(np.float32)})
     for got, expected in zip(outputs, clf.predict_proba(given)):
         np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("scaling", ["standard", "auto"])
+def test_row_weights_weigh_the_scaling_statistics(scaling):
+    """Integer row weights fit as repeated rows do, the encoded statistics
+    included (a table with a categorical column is encoded with ``"auto"``)."""
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {"a": rng.lognormal(3.0, 1.0, 40), "b": rng.choice(["x", "y"], 40)}
+    )
+    Y = np.c_[X["a"] > 20, X["b"] == "x"].astype(int)
+    weights = rng.randint(0, 4, size=40)
+    params = {**SMALL, "batch_size": 1024, "numeric_scaling": scaling}
+    weighted = MultiTaskNetClassifier(**params).fit(X, Y, sample_weight=weights)
+    repeated = MultiTaskNetClassifier(**params).fit(
+        X.loc[X.index.repeat(weights)], np.repeat(Y, weights, axis=0)
+    )
+    for a, b in zip(weighted.predict_proba(X), repeated.predict_proba(X)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_cell_weights_leave_the_statistics_unweighted():
+    """A cell of weight 0 is a missing label; its row still counts."""
+    X, Y = make_numeric()
+    weights = np.ones(Y.shape)
+    weights[::3, 1] = 0.0
+    missing = Y.astype(float)
+    missing[::3, 1] = np.nan
+    params = {**SMALL, "numeric_scaling": "standard"}
+    a = MultiTaskNetClassifier(**params).fit(X, Y, sample_weight=weights)
+    b = MultiTaskNetClassifier(**params).fit(X, missing)
+    np.testing.assert_allclose(a.predict_proba(X)[0], b.predict_proba(X)[0], atol=1e-6)

@@ -314,7 +314,9 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             self._rng_state = None
         learned = {}
         y = self._labels(X, y)
-        kind, X = self._validate_input(X, reset=not continuing, learned=learned)
+        kind, X = self._validate_input(
+            X, reset=not continuing, learned=learned, sample_weight=sample_weight
+        )
         values, fields = self._encode_targets(y, continuing=continuing, classes=classes)
         if len(values) != kind.n_rows(X):
             raise ValueError(

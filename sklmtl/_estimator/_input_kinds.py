@@ -339,6 +339,8 @@ class TableInput(DenseInput):
     """
 
     _width = None
+    #: Row weights of the scaling statistics at fit (set by the estimator).
+    row_weight = None
 
     def validate(self, estimator, X, reset):
         """Check a table's columns against the fit, and encode it (never in place)."""
@@ -360,7 +362,9 @@ class TableInput(DenseInput):
             # "auto": a table encoded for another reason is standardised.
             "standard" if scaling == "auto" else scaling,
         )
-        X = encoder.fit_transform(X, dtype=estimator._float_dtype(reset))
+        X = encoder.fit_transform(
+            X, dtype=estimator._float_dtype(reset), sample_weight=self.row_weight
+        )
         self.encoder = encoder
         self._width = X.shape[1]
         return X
