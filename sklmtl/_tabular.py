@@ -25,8 +25,8 @@ explicit list (indices, names or a boolean mask) selects them instead.
 The encoder is plain numpy (pandas only when ``X`` is a DataFrame), holds
 its fitted plan in plain values (:meth:`TabularEncoder.state`), and never
 modifies the caller's data. The estimators use it only when a table needs
-it (:func:`needs_tabular`); a numeric array goes through the plain path as
-before.
+it (:func:`needs_tabular`): with ``numeric_scaling="auto"`` or None a
+numeric array goes through the plain path.
 """
 
 import numbers
@@ -240,6 +240,11 @@ class TabularEncoder:
         return [n for n, c in zip(self.names_, self.is_categorical_) if not c]
 
     def _raw_numeric(self, X):
+        if isinstance(X, np.ndarray) and X.dtype.kind in "biuf":
+            # A numeric array: its numeric columns at once (no text to check).
+            numeric = X[:, ~self.is_categorical_].astype(np.float64)
+            self._reject_infinity(numeric)
+            return numeric
         columns = [
             _numeric_values(_column(X, j), self.names_[j])
             for j in np.flatnonzero(~self.is_categorical_)
@@ -247,12 +252,15 @@ class TabularEncoder:
         numeric = (
             np.column_stack(columns) if columns else np.zeros((X.shape[0], 0))
         ).astype(np.float64, copy=False)
+        self._reject_infinity(numeric)
+        return numeric
+
+    def _reject_infinity(self, numeric):
         if np.isinf(numeric).any():
             bad = self._numeric_names()[
                 int(np.flatnonzero(np.isinf(numeric).any(0))[0])
             ]
             raise ValueError(f"Numeric column {bad!r} contains infinity.")
-        return numeric
 
     def _reject_missing(self, missing):
         if missing.any():
@@ -363,7 +371,7 @@ class TabularEncoder:
 
 def _center_scale(filled, numeric_scaling, sample_weight=None):
     """What each column is centred on and divided by, for ``numeric_scaling``."""
-    if numeric_scaling is None:
+    if numeric_scaling is None or filled.shape[1] == 0:
         return np.zeros(filled.shape[1]), np.ones(filled.shape[1])
     if sample_weight is not None and not np.any(sample_weight > 0):
         sample_weight = None  # nothing weighs: the rows as they are

@@ -110,7 +110,7 @@ class TestEstimator:
 
     def test_auto_feeds_a_numeric_table_as_it_is(self, numeric):
         X, Y = numeric
-        auto = MultiTaskNetClassifier(**SMALL).fit(X, Y)
+        auto = MultiTaskNetClassifier(numeric_scaling="auto", **SMALL).fit(X, Y)
         none = MultiTaskNetClassifier(numeric_scaling=None, **SMALL).fit(X, Y)
         np.testing.assert_array_equal(
             auto.predict_proba(X)[0], none.predict_proba(X)[0]
@@ -121,7 +121,7 @@ class TestEstimator:
         frame = pd.DataFrame(X, columns=list("abc")).assign(
             c=lambda f: f["c"].astype(int).astype(str)
         )
-        auto = MultiTaskNetClassifier(**SMALL).fit(frame, Y)
+        auto = MultiTaskNetClassifier(numeric_scaling="auto", **SMALL).fit(frame, Y)
         standard = MultiTaskNetClassifier(numeric_scaling="standard", **SMALL)
         standard.fit(frame, Y)
         np.testing.assert_array_equal(

@@ -190,7 +190,10 @@ None, "from_dtype" or array-like, default="from_dtype"
     within ``(-3, 3)``; None feeds the values as they are. ``"auto"``
     standardises when the table is encoded anyway (categorical columns,
     ``missing_values="indicator"``, ``numeric_embedding``) and feeds a
-    numeric table as it is (scale it yourself, e.g. in a ``Pipeline``).
+    numeric table as it is. Row weights (1-D ``sample_weight``) weigh the
+    statistics. On the development tables ``"standard"`` and ``"robust"``
+    lifted movies by 5.2/5.4 points and diamonds by 16.2/16.7 over
+    ``"auto"`` (user guide, "Scaling numeric columns").
     Images (4-D arrays, or rows that ``image_shape`` makes images),
     torch ``Dataset`` objects and sparse matrices are never scaled
     (centring would make a sparse matrix dense; use ``MaxAbsScaler``).""",
