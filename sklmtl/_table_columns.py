@@ -16,6 +16,7 @@ import numpy as np
 __all__ = ["categorical_mask", "needs_tabular", "reject_text", "text_error"]
 
 _MISSING_OPTIONS = ("error", "indicator")
+_SCALING_OPTIONS = ("standard", "robust", None)
 
 
 def _is_frame(X):
@@ -145,18 +146,30 @@ def categorical_mask(X, categorical_features):
     return mask
 
 
-def needs_tabular(X, categorical_features, missing_values, numeric_embedding):
+def needs_tabular(
+    X,
+    categorical_features,
+    missing_values,
+    numeric_embedding,
+    numeric_scaling="auto",
+    image_shape=None,
+):
     """Whether ``X`` and these settings need the :class:`TabularEncoder`.
 
     True when ``missing_values="indicator"``, a numeric embedding is asked for,
-    or ``X`` has a categorical column: a numeric table with the defaults keeps
-    the plain path (no scaling, NaN rejected).
+    ``X`` has a categorical column, or ``numeric_scaling`` is ``"standard"``
+    or ``"robust"`` and ``X`` is a dense 2-D table (a DataFrame or a 2-D
+    array, not rows that ``image_shape`` makes images). With
+    ``numeric_scaling="auto"`` (or None) a numeric table with the other
+    defaults keeps the plain path (no scaling, NaN rejected). A sparse
+    matrix never needs it for scaling: centring would make it dense.
 
     Parameters
     ----------
     X : DataFrame, array-like or other
         The input of ``fit``.
-    categorical_features, missing_values, numeric_embedding
+    categorical_features, missing_values, numeric_embedding, numeric_scaling, \
+image_shape
         The estimator's parameters.
 
     Returns
@@ -171,8 +184,14 @@ def needs_tabular(X, categorical_features, missing_values, numeric_embedding):
     False
     >>> needs_tabular(np.zeros((2, 2)), [0], "error", None)
     True
+    >>> needs_tabular(np.zeros((2, 2)), "from_dtype", "error", None, "robust")
+    True
+    >>> needs_tabular(np.zeros((2, 1, 2, 2)), "from_dtype", "error", None, "robust")
+    False
     """
     if missing_values == "indicator" or numeric_embedding is not None:
+        return True
+    if numeric_scaling in ("standard", "robust") and _is_dense_table(X, image_shape):
         return True
     if categorical_features is None:
         return False
@@ -183,6 +202,22 @@ def needs_tabular(X, categorical_features, missing_values, numeric_embedding):
     # An explicit selection needs the encoder for arrays and frames alike.
     spec = np.asarray(categorical_features)
     return bool(spec.any()) if spec.dtype.kind == "b" else spec.size > 0
+
+
+def _is_dense_table(X, image_shape):
+    """A DataFrame or a dense 2-D array (or list of rows) of table rows."""
+    if image_shape is not None:
+        return False
+    if _is_frame(X):
+        return True
+    if isinstance(X, np.ndarray):
+        return X.ndim == 2
+    if isinstance(X, (list, tuple)):
+        try:
+            return np.ndim(X) == 2
+        except ValueError:  # ragged rows: validate_data says what is wrong
+            return False
+    return False
 
 
 def _value_kind(value):

@@ -5,9 +5,10 @@ array with ``categorical_features`` given) into one float matrix that the
 network reads, laid out as ``[numeric | missing indicators | category codes]``:
 
 - **numeric** columns are imputed (``missing_values="indicator"``: the
-  training median) and standardised with the training mean and standard
-  deviation, so that embeddings and the MLP see comparable scales whatever
-  the units;
+  training median) and scaled (``numeric_scaling``): standardised with the
+  training mean and standard deviation, or RealMLP's robust scaling with
+  smooth clipping (:func:`robust_center_scale`, :func:`smooth_clip`), so
+  that embeddings and the MLP see comparable scales whatever the units;
 - **indicators** (one per numeric column that had a missing value at fit,
   as ``SimpleImputer(add_indicator=True)``) are 1 where the value was missing;
 - **category codes** are ``1..K`` for the ``K`` categories seen at fit and
@@ -24,8 +25,8 @@ explicit list (indices, names or a boolean mask) selects them instead.
 The encoder is plain numpy (pandas only when ``X`` is a DataFrame), holds
 its fitted plan in plain values (:meth:`TabularEncoder.state`), and never
 modifies the caller's data. The estimators use it only when a table needs
-it (:func:`needs_tabular`); a numeric array goes through the plain path as
-before.
+it (:func:`needs_tabular`): with ``numeric_scaling="auto"`` or None a
+numeric array goes through the plain path.
 """
 
 import numbers
@@ -37,10 +38,11 @@ import numpy as np
 
 from ._labels import label_key
 
-__all__ = ["TabularEncoder", "needs_tabular"]
+__all__ = ["TabularEncoder", "needs_tabular", "robust_center_scale", "smooth_clip"]
 
 from ._table_columns import (
     _MISSING_OPTIONS,
+    _SCALING_OPTIONS,
     _as_table,
     _column,
     _column_names,
@@ -65,8 +67,15 @@ class TabularEncoder:
         had a missing value at fit. Categorical columns always map missing
         values to the reserved unknown code 0.
     n_bins : int or None, default=None
-        When set, also learn quantile bin edges of each standardised numeric
+        When set, also learn quantile bin edges of each scaled numeric
         column (for piecewise-linear encoding), at most ``n_bins`` bins.
+    numeric_scaling : {"standard", "robust", None}, default="standard"
+        How numeric columns are scaled: ``"standard"`` subtracts the training
+        mean and divides by the training standard deviation; ``"robust"``
+        subtracts the training median, divides by the interquartile range
+        and clips smoothly to ``(-3, 3)`` (RealMLP's, Holzmüller et al.
+        2024; :func:`robust_center_scale`, :func:`smooth_clip`); None leaves
+        them as they are (imputed only).
 
     Attributes
     ----------
@@ -79,6 +88,10 @@ class TabularEncoder:
         Embedding rows per categorical column: its categories plus unknown.
     bin_edges_ : list of ndarray or None
         Quantile bin edges of each numeric column, when ``n_bins`` is set.
+    mean_, scale_ : ndarray of shape (n_numeric,)
+        What is subtracted from each numeric column and what it is then
+        divided by (the mean and standard deviation; the median and robust
+        scale; 0 and 1 without scaling).
 
     Examples
     --------
@@ -94,14 +107,19 @@ class TabularEncoder:
     """
 
     def __init__(
-        self, categorical_features="from_dtype", missing_values="error", n_bins=None
+        self,
+        categorical_features="from_dtype",
+        missing_values="error",
+        n_bins=None,
+        numeric_scaling="standard",
     ):
         self.categorical_features = categorical_features
         self.missing_values = missing_values
         self.n_bins = n_bins
+        self.numeric_scaling = numeric_scaling
 
     # ---------------------------------------------------------------- fit
-    def fit_transform(self, X, dtype=np.float32):
+    def fit_transform(self, X, dtype=np.float32, sample_weight=None):
         """Learn the plan from ``X`` and return its encoding.
 
         Parameters
@@ -110,6 +128,13 @@ class TabularEncoder:
             The training table (never modified).
         dtype : numpy dtype, default=np.float32
             The dtype of the encoding (the network's).
+        sample_weight : ndarray of shape (n_samples,) or None, default=None
+            Non-negative row weights of the scaling statistics:
+            ``"standard"`` uses the weighted mean and standard deviation
+            (an integer weight is a repeated row, as in ``StandardScaler``);
+            ``"robust"`` leaves out rows of weight 0 (its quantiles are
+            unweighted). Imputation medians and categories are unweighted.
+            The estimators pass row weights (1-D ``sample_weight``) only.
 
         Returns
         -------
@@ -130,20 +155,30 @@ class TabularEncoder:
         missing = np.isnan(numeric)
         self._fit_imputation(numeric, missing)
         filled = np.where(missing, self.medians_, numeric)
-        self.mean_ = filled.mean(axis=0)
-        scale = filled.std(axis=0)
-        self.scale_ = np.where(scale > 0, scale, 1.0)
+        self.mean_, self.scale_ = _center_scale(
+            filled, self.numeric_scaling, sample_weight
+        )
         self.bin_edges_ = None
         if self.n_bins is not None:
-            standard = (filled - self.mean_) / self.scale_
-            self.bin_edges_ = [_quantile_edges(col, self.n_bins) for col in standard.T]
+            scaled = self._scale(filled)
+            self.bin_edges_ = [_quantile_edges(col, self.n_bins) for col in scaled.T]
         return self._encode(X, numeric, missing, dtype)
+
+    def _scale(self, filled):
+        """The numeric columns scaled as ``numeric_scaling`` says."""
+        scaled = (filled - self.mean_) / self.scale_
+        return smooth_clip(scaled) if self.numeric_scaling == "robust" else scaled
 
     def _check_settings(self):
         if self.missing_values not in _MISSING_OPTIONS:
             raise ValueError(
                 f"missing_values must be one of {_MISSING_OPTIONS}; got "
                 f"{self.missing_values!r}."
+            )
+        if self.numeric_scaling not in _SCALING_OPTIONS:
+            raise ValueError(
+                f"numeric_scaling must be one of {_SCALING_OPTIONS}; got "
+                f"{self.numeric_scaling!r}."
             )
         if self.n_bins is not None and (
             isinstance(self.n_bins, bool)
@@ -205,6 +240,11 @@ class TabularEncoder:
         return [n for n, c in zip(self.names_, self.is_categorical_) if not c]
 
     def _raw_numeric(self, X):
+        if isinstance(X, np.ndarray) and X.dtype.kind in "biuf":
+            # A numeric array: its numeric columns at once (no text to check).
+            numeric = X[:, ~self.is_categorical_].astype(np.float64)
+            self._reject_infinity(numeric)
+            return numeric
         columns = [
             _numeric_values(_column(X, j), self.names_[j])
             for j in np.flatnonzero(~self.is_categorical_)
@@ -212,12 +252,15 @@ class TabularEncoder:
         numeric = (
             np.column_stack(columns) if columns else np.zeros((X.shape[0], 0))
         ).astype(np.float64, copy=False)
+        self._reject_infinity(numeric)
+        return numeric
+
+    def _reject_infinity(self, numeric):
         if np.isinf(numeric).any():
             bad = self._numeric_names()[
                 int(np.flatnonzero(np.isinf(numeric).any(0))[0])
             ]
             raise ValueError(f"Numeric column {bad!r} contains infinity.")
-        return numeric
 
     def _reject_missing(self, missing):
         if missing.any():
@@ -260,7 +303,7 @@ class TabularEncoder:
 
     def _encode(self, X, numeric, missing, dtype, warn_unseen=False):
         filled = np.where(missing, self.medians_, numeric)
-        standard = (filled - self.mean_) / self.scale_
+        standard = self._scale(filled)
         indicators = missing[:, self.indicator_columns_].astype(np.float64)
         codes = []
         for j, cats in zip(np.flatnonzero(self.is_categorical_), self.categories_):
@@ -283,6 +326,7 @@ class TabularEncoder:
         """
         return {
             "missing_values": self.missing_values,
+            "numeric_scaling": self.numeric_scaling,
             "names": list(self.names_),
             "is_categorical": self.is_categorical_.copy(),
             "categories": [c.copy() for c in self.categories_],
@@ -308,7 +352,11 @@ class TabularEncoder:
         -------
         encoder : TabularEncoder
         """
-        enc = cls(missing_values=state["missing_values"])
+        # Files written before numeric_scaling existed standardised.
+        enc = cls(
+            missing_values=state["missing_values"],
+            numeric_scaling=state.get("numeric_scaling", "standard"),
+        )
         enc.names_ = list(state["names"])
         enc.is_categorical_ = np.asarray(state["is_categorical"], dtype=bool)
         enc.categories_ = [np.asarray(c, dtype=object) for c in state["categories"]]
@@ -319,6 +367,87 @@ class TabularEncoder:
         edges = state["bin_edges"]
         enc.bin_edges_ = None if edges is None else [np.asarray(e) for e in edges]
         return enc
+
+
+def _center_scale(filled, numeric_scaling, sample_weight=None):
+    """What each column is centred on and divided by, for ``numeric_scaling``."""
+    if numeric_scaling is None or filled.shape[1] == 0:
+        return np.zeros(filled.shape[1]), np.ones(filled.shape[1])
+    if sample_weight is not None and not np.any(sample_weight > 0):
+        sample_weight = None  # nothing weighs: the rows as they are
+    if numeric_scaling == "robust":
+        if sample_weight is not None:
+            filled = filled[sample_weight > 0]
+        return robust_center_scale(filled)
+    mean = np.average(filled, axis=0, weights=sample_weight)
+    variance = np.average((filled - mean) ** 2, axis=0, weights=sample_weight)
+    scale = np.sqrt(variance)
+    return mean, np.where(scale > 0, scale, 1.0)
+
+
+def robust_center_scale(X):
+    """RealMLP's robust centre and scale of each column (Holzmüller et al. 2024).
+
+    The centre is the median; the scale the interquartile range, or half
+    the range where the quartiles coincide (a column that is mostly one
+    value), or 1 for a constant column (as ``StandardScaler`` leaves a
+    zero variance). Divided by it, half the training values lie in
+    ``[-0.5, 0.5]`` whatever the outliers.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Numeric columns without missing values.
+
+    Returns
+    -------
+    center, scale : ndarray of shape (n_features,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._tabular import robust_center_scale
+    >>> X = np.array([[1.0, 0.0, 5.0], [2.0, 0.0, 5.0], [3.0, 0.0, 5.0],
+    ...               [4.0, 0.0, 5.0], [1000.0, 8.0, 5.0]])
+    >>> center, scale = robust_center_scale(X)
+    >>> center.tolist(), scale.tolist()
+    ([3.0, 0.0, 5.0], [2.0, 4.0, 1.0])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.shape[0] == 0:
+        return np.zeros(X.shape[1]), np.ones(X.shape[1])
+    low, center, high = np.quantile(X, [0.25, 0.5, 0.75], axis=0)
+    scale = high - low
+    half_range = 0.5 * (X.max(axis=0) - X.min(axis=0))
+    scale = np.where(scale > 0, scale, half_range)
+    return center, np.where(scale > 0, scale, 1.0)
+
+
+def smooth_clip(z, bound=3.0):
+    """``z / sqrt(1 + (z / bound)**2)``: identity near 0, bounded by ``bound``.
+
+    RealMLP's smooth clipping (Holzmüller et al. 2024): an outlier keeps its
+    order but cannot dominate a layer's input.
+
+    Parameters
+    ----------
+    z : ndarray
+        Scaled values.
+    bound : float, default=3.0
+        The limit of the output's magnitude.
+
+    Returns
+    -------
+    clipped : ndarray of the shape of ``z``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklmtl._tabular import smooth_clip
+    >>> np.round(smooth_clip(np.array([0.0, 1.0, 1e6])), 3).tolist()
+    [0.0, 0.949, 3.0]
+    """
+    return z / np.sqrt(1.0 + (z / bound) ** 2)
 
 
 def _quantile_edges(column, n_bins):

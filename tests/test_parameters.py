@@ -101,6 +101,7 @@ def test_network_parameters_are_declared():
         "categorical_embedding_dim",
         "numeric_embedding",
         "missing_values",
+        "numeric_scaling",
         "dtype",
     }
     for cls in ESTIMATORS:

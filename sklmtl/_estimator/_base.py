@@ -32,6 +32,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from skorch.dataset import Dataset as SkorchDataset
 from skorch.helper import _make_split
@@ -61,6 +62,10 @@ __all__ = ["MultiTaskNetBase"]
 # rows on (10% of them, 50 rows, is then enough to pick an epoch); below it
 # the net trains every epoch on every row. Chosen on the real-data suite.
 AUTO_EARLY_STOPPING_MIN_SAMPLES = 500
+# early_stopping="cv": folds of the internal cross-validation that picks the
+# number of epochs (LogisticRegressionCV's default number of folds is 5; 3
+# keeps the cost at four fits).
+CV_FOLDS = 3
 # Parameters whose own hyperparameters are reachable as ``<prefix>__<param>``.
 _NESTED = ("trunk", "architecture", "task_weighting", "numeric_embedding")
 # Prefixes handed on as they are: the optimizer's arguments, DataLoader options.
@@ -309,14 +314,18 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             self._rng_state = None
         learned = {}
         y = self._labels(X, y)
-        kind, X = self._validate_input(X, reset=not continuing, learned=learned)
+        kind, X = self._validate_input(
+            X, reset=not continuing, learned=learned, sample_weight=sample_weight
+        )
         values, fields = self._encode_targets(y, continuing=continuing, classes=classes)
         if len(values) != kind.n_rows(X):
             raise ValueError(
                 "Found input variables with inconsistent numbers of samples: "
                 f"[{kind.n_rows(X)}, {len(values)}]"
             )
-        if not (continuing and self.early_stopping == "auto"):
+        if self.early_stopping == "cv" and continuing:
+            pass  # a continued fit trains max_epochs more, without the CV
+        elif not (continuing and self.early_stopping == "auto"):
             # "auto" is decided by the first fit's size; a continued fit
             # (often on a small batch) keeps that decision.
             fields["do_early_stopping"] = self._resolve_early_stopping(
@@ -335,6 +344,14 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
         targets = pack_targets(torch.from_numpy(values), as_tensor_or_none(weights))
         self._set_fitted_state(self._next_fitted_state(continuing, fields, learned))
         split = self._validation_split()
+        cv = self.early_stopping == "cv" and not continuing and epochs is None
+        if cv and split is not None:
+            raise ValueError(
+                "early_stopping='cv' chooses the number of epochs by "
+                "cross-validation inside the training rows; it cannot be combined "
+                "with validation_data or train_split (use early_stopping=True "
+                "with those)."
+            )
         with self._seeded_torch(device, resume=continuing):
             if continuing:
                 with torch.random.fork_rng(devices=[]):
@@ -354,9 +371,51 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
                 net.restore_on_train_begin_ = resume.restore
                 plan = resume.plan
             with torch_threads(self._threads_for(self.batch_size, net)):
+                if cv:
+                    epochs, net = self._cross_validated_epochs(
+                        net, data, device, kind.n_rows(X)
+                    )
                 self._train(net, data, previous if continuing else None, epochs, plan)
         self._set_net(net)
         return self
+
+    def _cross_validated_epochs(self, net, data, device, n_rows):
+        """``early_stopping="cv"``: the epoch count of the best mean CV loss.
+
+        The training rows are cut into ``CV_FOLDS`` shuffled folds (seeded
+        by the fit's seed); on each, a new network trains ``max_epochs``
+        epochs on the other folds (no plateau rule) and records the plain
+        mean over tasks of the validation loss after every epoch. The
+        epoch count with the lowest mean over folds is recorded in the
+        fitted state (``n_epochs_cv_``, with the curve ``cv_valid_loss_``);
+        returns it and the network ``net`` (unchanged but for the plateau
+        rule) that then trains that many epochs on every row.
+        """
+        # Target validation has made sure of 2 rows at least.
+        folds = KFold(min(CV_FOLDS, n_rows), shuffle=True, random_state=self._next_seed)
+        curves = []
+        for train_rows, valid_rows in folds.split(np.zeros((n_rows, 1))):
+            fold_net = _without_plateau(self._initialize_net(device))
+            fold_net.train_split = _RowSplit(train_rows, valid_rows)
+            self._train(fold_net, data, None, self.max_epochs)
+            curve = np.full(self.max_epochs, np.inf)
+            losses = [row.get("valid_loss", np.inf) for row in fold_net.history]
+            curve[: len(losses)] = losses
+            curves.append(curve)
+        with warnings.catch_warnings():
+            # An epoch whose loss is NaN in every fold (a task without a
+            # labelled validation cell) is never chosen.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(np.where(np.isfinite(curves), curves, np.nan), axis=0)
+        finite = np.isfinite(mean)
+        best = int(np.argmin(np.where(finite, mean, np.inf))) + 1 if finite.any() else 0
+        n_epochs = best or self.max_epochs
+        self._set_fitted_state(
+            dataclasses.replace(
+                self._fitted_state, n_epochs_cv=n_epochs, cv_valid_loss=mean.tolist()
+            )
+        )
+        return n_epochs, _without_plateau(net)
 
     def _next_fitted_state(self, continuing, fields, learned):
         """The record of this fit: the previous one updated, or a new one.
@@ -391,6 +450,8 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             if self.validation_data is not None or self.train_split is not None:
                 return True
             return not incremental and n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
+        if self.early_stopping == "cv":
+            return False  # the final fit trains on every row
         return bool(self.early_stopping)
 
     # ---------------------------------------------------- labels, validation
@@ -533,3 +594,25 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
         tags.input_tags.categorical = True
         tags.input_tags.allow_nan = self.missing_values == "indicator"
         return tags
+
+
+class _RowSplit:
+    """skorch's ``train_split`` of one fold: these rows train, those validate."""
+
+    def __init__(self, train_rows, valid_rows):
+        self.train_rows = train_rows
+        self.valid_rows = valid_rows
+
+    def __call__(self, dataset, y=None, **fit_params):
+        return (
+            torch.utils.data.Subset(dataset, self.train_rows),
+            torch.utils.data.Subset(dataset, self.valid_rows),
+        )
+
+
+def _without_plateau(net):
+    """``net`` without the training-loss plateau rule (it runs every epoch)."""
+    if "train_loss_plateau" in dict(net.callbacks_):
+        net.set_params(callbacks__train_loss_plateau=None)
+        net.initialize_callbacks()
+    return net

@@ -223,6 +223,8 @@ class NetBuilderMixin:
             "criterion__class_weights": class_weights,
             "criterion__task_kinds": self._layout.loss_kinds,
             "criterion__regression_loss": self._regression_loss() or "mse",
+            # A classifier's own parameter; other estimators have none.
+            "criterion__label_smoothing": getattr(self, "label_smoothing", 0.0),
         }
 
     def _optimizer_arguments(self):

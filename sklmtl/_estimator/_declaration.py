@@ -143,7 +143,7 @@ def declare_parameters(cls):
     Examples
     --------
     >>> from sklmtl import MultiTaskNetRegressor
-    >>> [p.name for p in MultiTaskNetRegressor._parameters][14:17]
+    >>> [p.name for p in MultiTaskNetRegressor._parameters][15:18]
     ['task_weighting', 'loss', 'optimizer']
     """
     own = vars(cls)["_own_parameters"]

@@ -85,6 +85,14 @@ class FittedStateMixin:
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.do_early_stopping_ = state.do_early_stopping
+        for name in ("n_epochs_cv", "cv_valid_loss"):
+            value = getattr(state, name)
+            if value is not None:
+                setattr(
+                    self, name + "_", np.asarray(value) if name[0] == "c" else value
+                )
+            elif hasattr(self, name + "_"):
+                delattr(self, name + "_")
         if state.trunk_weights_sha256 is not None:
             self.trunk_weights_sha256_ = state.trunk_weights_sha256
         elif hasattr(self, "trunk_weights_sha256_"):

@@ -102,6 +102,8 @@ def input_kind(X, estimator, reset):
             estimator.categorical_features,
             estimator.missing_values,
             estimator.numeric_embedding,
+            estimator.numeric_scaling,
+            estimator.image_shape,
         )
     else:
         tabular = getattr(estimator, "_tabular", None) is not None
@@ -317,10 +319,11 @@ class TableInput(DenseInput):
     """A table that needs the :class:`~sklmtl._tabular.TabularEncoder`.
 
     A DataFrame with categorical columns, or any table when
-    ``categorical_features``, ``missing_values="indicator"`` or
-    ``numeric_embedding`` ask for the encoder. A fit fits the encoder
-    (:attr:`encoder`); a fitted estimator's encoder transforms. The encoded
-    matrix is dense, so training and batches are :class:`DenseInput`'s.
+    ``categorical_features``, ``missing_values="indicator"``,
+    ``numeric_embedding`` or ``numeric_scaling`` ask for the encoder. A fit
+    fits the encoder (:attr:`encoder`); a fitted estimator's encoder
+    transforms. The encoded matrix is dense, so training and batches are
+    :class:`DenseInput`'s.
 
     Examples
     --------
@@ -336,6 +339,8 @@ class TableInput(DenseInput):
     """
 
     _width = None
+    #: Row weights of the scaling statistics at fit (set by the estimator).
+    row_weight = None
 
     def validate(self, estimator, X, reset):
         """Check a table's columns against the fit, and encode it (never in place)."""
@@ -349,10 +354,17 @@ class TableInput(DenseInput):
         if estimator.numeric_embedding == "piecewise_linear":
             params = estimator._nested_kwargs("numeric_embedding")
             n_bins = params.get("n_bins", DEFAULT_N_BINS)
+        scaling = estimator.numeric_scaling
         encoder = TabularEncoder(
-            estimator.categorical_features, estimator.missing_values, n_bins
+            estimator.categorical_features,
+            estimator.missing_values,
+            n_bins,
+            # "auto": a table encoded for another reason is standardised.
+            "standard" if scaling == "auto" else scaling,
         )
-        X = encoder.fit_transform(X, dtype=estimator._float_dtype(reset))
+        X = encoder.fit_transform(
+            X, dtype=estimator._float_dtype(reset), sample_weight=self.row_weight
+        )
         self.encoder = encoder
         self._width = X.shape[1]
         return X

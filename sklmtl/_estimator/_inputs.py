@@ -136,7 +136,7 @@ class InputMixin:
         )
 
     # ---------------------------------------------------------------- data
-    def _validate_input(self, X, reset, learned=None):
+    def _validate_input(self, X, reset, learned=None, sample_weight=None):
         """The adapter of ``X``'s kind, chosen once, and ``X`` validated by it.
 
         ``validate_data`` that keeps image batches ``(n, C, H, W)`` intact;
@@ -159,6 +159,9 @@ class InputMixin:
             The validated (for a table, encoded) input.
         """
         kind = input_kind(X, self, reset)
+        if reset and sample_weight is not None and hasattr(kind, "row_weight"):
+            # A table: its scaling statistics follow the row weights.
+            kind.row_weight = _row_weights(sample_weight, kind.n_rows(X))
         X = kind.validate(self, X, reset)
         shape = kind.sample_shape
         if reset:
@@ -203,6 +206,24 @@ class InputMixin:
         # Below ~2e6 multiply-adds per batch, thread start-up costs more than
         # it saves (benchmarks/speed.py, "threads"): one thread.
         return 1 if n_params * batch_rows < _SMALL_WORK else None
+
+
+def _row_weights(sample_weight, n_rows):
+    """One weight per row for the scaling statistics, or None.
+
+    Row weights ``(n_samples,)`` weigh the rows; per-cell weights
+    ``(n_samples, n_tasks)`` weigh labels, not rows (a cell of weight 0 is
+    a missing label, and its row still counts): None. Weights of another
+    shape (or length) are left to :func:`~sklmtl._weights.check_sample_weight`,
+    which names the problem.
+    """
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if weights.shape != (n_rows,) or not np.all(np.isfinite(weights)):
+        return None
+    return None if np.any(weights < 0) else weights
 
 
 def _other_image_size(shape, fitted):

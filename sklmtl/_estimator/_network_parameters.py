@@ -199,8 +199,34 @@ None, "from_dtype" or array-like, default="from_dtype"
     ``"indicator"`` imputes the training median and adds an indicator
     column for each numeric column that had missing values at fit.
     Whenever a table needs encoding (categorical columns, or either
-    option above), numeric columns are also standardised with the
-    training mean and standard deviation.""",
+    option above), its numeric columns are also scaled
+    (``numeric_scaling``).""",
+        network=True,
+    ),
+    Parameter(
+        "numeric_scaling",
+        "auto",
+        [Options({"auto", "standard", "robust", None})],
+        """\
+{"auto", "standard", "robust", None}, default="auto"
+    How the numeric columns of a table (a DataFrame or a dense 2-D array)
+    are scaled before the network, with statistics of the training rows
+    (kept in the fitted model, saved, and applied at prediction):
+    ``"standard"`` subtracts the mean and divides by the standard
+    deviation; ``"robust"`` is RealMLP's (Holzmüller et al. 2024):
+    subtract the median, divide by the interquartile range (half the
+    range where the quartiles coincide), then clip smoothly,
+    ``z / sqrt(1 + (z / 3)**2)``, so outliers keep their order but stay
+    within ``(-3, 3)``; None feeds the values as they are. ``"auto"``
+    standardises when the table is encoded anyway (categorical columns,
+    ``missing_values="indicator"``, ``numeric_embedding``) and feeds a
+    numeric table as it is. Row weights (1-D ``sample_weight``) weigh the
+    statistics. On the development tables ``"standard"`` and ``"robust"``
+    lifted movies by 5.2/5.4 points and diamonds by 16.2/16.7 over
+    ``"auto"`` (user guide, "Scaling numeric columns").
+    Images (4-D arrays, or rows that ``image_shape`` makes images),
+    torch ``Dataset`` objects and sparse matrices are never scaled
+    (centring would make a sparse matrix dense; use ``MaxAbsScaler``).""",
         network=True,
     ),
     Parameter(

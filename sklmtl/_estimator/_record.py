@@ -61,6 +61,10 @@ class FittedState:
     trunk_weights_sha256 : str or None, default=None
         The SHA-256 digest of the local file the backbone's starting
         weights came from (``trunk__weights``), None without one.
+    n_epochs_cv : int or None, default=None
+        The number of epochs ``early_stopping="cv"`` chose, None without it.
+    cv_valid_loss : list of float or None, default=None
+        Its mean validation loss over the folds after each epoch.
 
     Examples
     --------
@@ -87,6 +91,8 @@ class FittedState:
     do_early_stopping: bool
     network_params: dict
     trunk_weights_sha256: object = None
+    n_epochs_cv: object = None
+    cv_valid_loss: object = None
 
     @property
     def tasks(self):
@@ -136,6 +142,8 @@ class FittedState:
             # not change until the next new fit.
             "dtype": np.dtype(self.network_params["dtype"]).name,
             "trunk_weights_sha256": self.trunk_weights_sha256,
+            "n_epochs_cv": self.n_epochs_cv,
+            "cv_valid_loss": self.cv_valid_loss,
         }
 
     @classmethod
@@ -172,6 +180,9 @@ class FittedState:
             network_params={**network_params, "dtype": attributes["dtype"]},
             # Absent from files written before backbones by name.
             trunk_weights_sha256=attributes.get("trunk_weights_sha256"),
+            # Absent from files written before early_stopping="cv".
+            n_epochs_cv=attributes.get("n_epochs_cv"),
+            cv_valid_loss=attributes.get("cv_valid_loss"),
         )
 
 

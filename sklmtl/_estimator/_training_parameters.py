@@ -71,10 +71,10 @@ int, default=200
     Parameter(
         "early_stopping",
         "auto",
-        [_BOOL, Options({"auto"})],
+        [_BOOL, Options({"auto", "cv"})],
         """\
-"auto" or bool, default="auto"
-    Hold out ``validation_fraction`` of the training data, stop when the
+"auto", "cv" or bool, default="auto"
+    True: hold out ``validation_fraction`` of the training data, stop when the
     validation loss has not improved for ``n_iter_no_change`` epochs and
     restore the best weights. ``"auto"`` turns it on when the first fit
     has at least 500 rows (so the validation split has 50) and off below,
@@ -84,7 +84,23 @@ int, default=200
     ``valid_loss`` is the plain mean over tasks of each task's validation
     loss (averaged over its labelled cells), whatever the
     ``task_weighting``: a weighted objective can go negative (uncertainty
-    weighting) or be redrawn (``"rlw"``).""",
+    weighting) or be redrawn (``"rlw"``).
+    ``"cv"``, for data too small to spare a validation split: choose the
+    number of epochs by 3-fold cross-validation inside the training rows,
+    then refit on every row for that many epochs, as
+    ``LogisticRegressionCV`` chooses ``C``. On each fold a new network
+    trains ``max_epochs`` epochs (no ``tol`` plateau rule) and records
+    the validation loss (monitored as above, sample weights and missing
+    labels included) after every epoch; the epoch count with the lowest
+    mean over the folds is ``n_epochs_cv_`` (the mean curve is
+    ``cv_valid_loss_``), and the final network trains exactly that many
+    epochs. The folds are shuffled with the fit's seed
+    (``random_state``), so the choice is deterministic. It costs four
+    fits of up to ``max_epochs`` epochs. Only a new ``fit`` cross-validates:
+    a continued fit (``warm_start``) trains ``max_epochs`` more epochs
+    and ``partial_fit`` one epoch per call, both on every row (the ``tol``
+    rule applies as with ``early_stopping=False``); it cannot be combined
+    with ``validation_data`` or ``train_split``.""",
     ),
     Parameter(
         "validation_fraction",
@@ -245,7 +261,7 @@ bool, default=False
     moments carry over when the optimizer class is unchanged. Parameters
     that define the weights (``hidden_layer_sizes``, ``batch_norm``,
     ``head_hidden_size``, ``trunk``, ``architecture``, ``image_shape``,
-    ``task_weighting``, the four tabular options above and their
+    ``task_weighting``, the five tabular options above and their
     ``<prefix>__`` arguments) cannot change on a continued fit: that
     raises a ``ValueError`` naming them.""",
     ),

@@ -55,6 +55,47 @@ class _TaskOutputs(torch.nn.Module):
         return (*outputs, *stds)
 
 
+class _NumericScaling(torch.nn.Module):
+    """The table encoding of a numeric table, as graph operations.
+
+    A table of numeric columns only (no categorical column, no missing-value
+    indicator) is encoded column by column: median imputation (with
+    ``missing_values="indicator"``), centring and scaling, and with
+    ``numeric_scaling="robust"`` the smooth clipping. The statistics are
+    float64 constants; the result is cast to the network's dtype, as the
+    encoder's output is. Other encodings are refused.
+    """
+
+    def __init__(self, encoder, dtype):
+        super().__init__()
+        if encoder.is_categorical_.any() or encoder.n_indicators_:
+            raise ValueError(
+                "to_onnx exports the network only, and this model encodes its "
+                "table (categorical columns or missing-value indicators) before "
+                "the network; that encoding is not part of the ONNX graph. Only "
+                "the scaling (and median imputation) of a table of numeric "
+                "columns is."
+            )
+        self.impute = encoder.missing_values == "indicator"
+        self.clip = encoder.numeric_scaling == "robust"
+        self.dtype = dtype
+        for name, values in (
+            ("medians", encoder.medians_),
+            ("center", encoder.mean_),
+            ("scale", encoder.scale_),
+        ):
+            self.register_buffer(name, torch.as_tensor(values, dtype=torch.float64))
+
+    def forward(self, X):
+        X = X.double()
+        if self.impute:
+            X = torch.where(torch.isnan(X), self.medians, X)
+        X = (X - self.center) / self.scale
+        if self.clip:
+            X = X / torch.sqrt(1.0 + (X / 3.0) ** 2)
+        return X.to(self.dtype)
+
+
 def to_onnx(estimator, path, *, opset_version=None):
     """Export the network of a fitted estimator to ONNX (needs the ``onnx`` extra).
 
@@ -88,6 +129,12 @@ def to_onnx(estimator, path, *, opset_version=None):
     task's predicted standard deviation, ``std_<task name>`` (float64, shape
     ``(batch,)``; what ``predict(X, return_std=True)`` returns). These come
     after the one output per task, so output ``t`` is always task ``t``.
+
+    A model fitted on a table of numeric columns with ``numeric_scaling``
+    (or ``missing_values="indicator"`` where no column had a missing value
+    at fit) has its scaling (and median imputation) in the graph, which
+    takes the raw columns in ``fit``'s order; a model that encodes
+    categorical columns or missing-value indicators is refused.
 
     The kind of every task is in ``metadata_props`` under ``"sklmtl.tasks"``:
     a JSON list of ``{"task": name, "kind": "classification" |
@@ -162,16 +209,12 @@ def to_onnx(estimator, path, *, opset_version=None):
         ) from exc
     if not hasattr(estimator, "net_"):
         raise ValueError("The estimator is not fitted; fit it before exporting.")
-    if getattr(estimator, "_tabular", None) is not None:
-        raise ValueError(
-            "to_onnx exports the network only, and this model encodes its table "
-            "(categorical columns, missing-value indicators or scaling) before "
-            "the network; that encoding is not part of the ONNX graph."
-        )
     tasks = estimator._tasks
     weights = next(estimator.net_.module_.parameters())
     example = torch.zeros((2, *estimator._raw_sample_shape), dtype=weights.dtype)
     transform = _graph_transform(estimator, example.shape)
+    if getattr(estimator, "_tabular", None) is not None:
+        transform = _NumericScaling(estimator._tabular, weights.dtype)
     module = _TaskOutputs(estimator.net_.module_, tasks, transform).to("cpu").eval()
     output_names = _onnx_output_names(tasks)
     # Before exporting: labels without a typed form are refused, naming the task.

@@ -65,6 +65,12 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         Per-task class weights of shape ``(n_classes_t,)``.
     binary : bool, default=False
         Every task is binary with one sigmoid logit.
+    label_smoothing : float, default=0.0
+        The share ``eps`` of each target spread evenly over the task's
+        classes, as in ``torch.nn.functional.cross_entropy``: a cell's
+        loss is ``(1 - eps) * (-log p_y) + eps * mean_k(-log p_k)`` over the
+        task's own ``K`` classes (on the binary path, the target is
+        ``y * (1 - eps) + eps / 2``).
 
     Examples
     --------
@@ -84,9 +90,10 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
     #: sample weight: the loss then skips its mask, with the same values.
     complete_codes = False
 
-    def __init__(self, class_weights=None, binary=False):
+    def __init__(self, class_weights=None, binary=False, label_smoothing=0.0):
         super().__init__()
         self.binary = bool(binary)
+        self.label_smoothing = float(label_smoothing)
         # Buffers move to the net's device with the criterion, once.
         self._weighted = []
         for t, weight in enumerate(class_weights or []):
@@ -154,11 +161,15 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
             # the multiplications by 1 left out (same values and gradients).
             log_proba = torch.log_softmax(pad_task_logits(logits), dim=2)
             picked = log_proba.gather(2, codes.unsqueeze(2)).squeeze(2)
-            return _mean_over_rows(-picked, first.dtype)
+            return _mean_over_rows(
+                self._smoothed(picked, log_proba, sizes), first.dtype
+            )
         labelled = codes >= 0
         target = codes.clamp(min=0)
         log_proba = torch.log_softmax(pad_task_logits(logits), dim=2)
-        picked = log_proba.gather(2, target.unsqueeze(2)).squeeze(2)
+        picked = -self._smoothed(
+            log_proba.gather(2, target.unsqueeze(2)).squeeze(2), log_proba, sizes
+        )
         cell_weight = labelled.to(first.dtype)
         if sample_weight is not None:
             cell_weight = cell_weight * sample_weight.to(first.dtype)
@@ -173,6 +184,24 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         denom = cell_weight.sum(dim=0).clamp(min=torch.finfo(first.dtype).tiny)
         return total / denom, counts
 
+    def _smoothed(self, picked, log_proba, sizes):
+        """Each cell's loss: ``-log p_y``, with ``label_smoothing`` mixed in."""
+        eps = self.label_smoothing
+        if not eps:
+            return -picked
+        n_classes = torch.as_tensor(sizes, device=picked.device)
+        real = (
+            torch.arange(log_proba.shape[2], device=picked.device) < n_classes[:, None]
+        )
+        # The -inf of padded slots is no class of the task: left out.
+        uniform = -log_proba.masked_fill(~real, 0.0).sum(dim=2) / n_classes
+        return (1.0 - eps) * -picked + eps * uniform
+
+    def _binary_target(self, positive, dtype):
+        eps = self.label_smoothing
+        target = positive.to(dtype)
+        return target * (1.0 - eps) + eps / 2 if eps else target
+
     def _binary_masked(self, logits, codes, sample_weight, unmasked=False):
         """:meth:`masked` for one sigmoid logit per task, in a few whole ops."""
         flat = flat_logits(logits)
@@ -185,7 +214,9 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         if unmasked:
             # Codes are 0/1 and every cell weighs 1: no mask, no weight.
             cell = F.binary_cross_entropy_with_logits(
-                BINARY_LOGIT_SCALE * flat, codes.to(dtype), reduction="none"
+                BINARY_LOGIT_SCALE * flat,
+                self._binary_target(codes, dtype),
+                reduction="none",
             )
             return _mean_over_rows(cell, dtype)
         labelled = codes >= 0
@@ -206,7 +237,7 @@ class MaskedMultiTaskCrossEntropy(nn.Module):
         # The weight argument fuses the mask into the loss (and its backward).
         cell = F.binary_cross_entropy_with_logits(
             BINARY_LOGIT_SCALE * flat,
-            positive.to(dtype),
+            self._binary_target(positive, dtype),
             weight=cell_weight,
             reduction="none",
         )
@@ -308,6 +339,8 @@ default=None
     regression_loss : {"mse", "huber", "gaussian_nll"}, default="mse"
         The loss of regression tasks, see
         :class:`MaskedMultiTaskRegressionLoss`.
+    label_smoothing : float, default=0.0
+        Of the classification tasks, see :class:`MaskedMultiTaskCrossEntropy`.
 
     Examples
     --------
@@ -330,13 +363,20 @@ default=None
     """
 
     def __init__(
-        self, weighting, class_weights=None, task_kinds=None, regression_loss="mse"
+        self,
+        weighting,
+        class_weights=None,
+        task_kinds=None,
+        regression_loss="mse",
+        label_smoothing=0.0,
     ):
         super().__init__()
         self.weighting = weighting
         layout = OutputLayout(task_kinds)
         self.cross_entropy = MaskedMultiTaskCrossEntropy(
-            class_weights, binary=layout.one_logit_per_task
+            class_weights,
+            binary=layout.one_logit_per_task,
+            label_smoothing=label_smoothing,
         )
         self.regression = MaskedMultiTaskRegressionLoss(regression_loss)
         self._mixed = layout.mixed
