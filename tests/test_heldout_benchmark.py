@@ -157,3 +157,21 @@ def test_report_pairs_splits_and_checks_the_targets(bench, tmp_path):
         m for name, m in met.items() if name.startswith("below the majority")
     )
     assert (tmp_path / "heldout_gaps.png").stat().st_size > 0
+
+
+def test_majority_check_counts_classification_tasks_only(bench, tmp_path):
+    _, suite, report = bench
+    # ncbirths: weight is a regression task, whatever order the cache keeps.
+    tasks = ["weight", "premie", "lowbirthweight"]
+    kinds = ["regression", "classification", "classification"]
+    scores = {
+        suite.SKLMTL: [-0.50, 0.80, 0.95],
+        suite.MAJORITY: [-0.01, 0.90, 0.90],
+    }
+    for method, values in scores.items():
+        record = _record("ncbirths", 0, method, values, kinds)
+        record["task_scores"] = dict(zip(tasks, values))
+        suite.write_cache(tmp_path, method, {"ncbirths|0": record})
+    report.build(tmp_path)
+    table = json.loads((tmp_path / "report.json").read_text())["held_out"]["tables"]
+    assert table[0]["below_majority"] == {"pairs": 2, "below": 1}
