@@ -289,6 +289,26 @@ def _method_rows(summaries):
     return lines
 
 
+def _time_rows(held, dev):
+    """Total fit time of each method over every split of each set."""
+    lines = [
+        "",
+        "Total fit time over every split (one thread), per set:",
+        "",
+        "| method | held-out tables | held-out (s) | development tables "
+        "| development (s) |",
+        "|---|---|---|---|---|",
+    ]
+    for method in _all_methods(held + dev):
+        cells = []
+        for summaries in (held, dev):
+            ran = [t for t in summaries if method in t["fit_time_s"]]
+            total = sum(t["fit_time_s"][method] * len(t["seeds"]) for t in ran)
+            cells += [str(len(ran)), f"{total:,.0f}"]
+        lines.append(f"| {method} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _fmt(value, spec="+.2f"):
     return "n/a" if value is None else format(value, spec)
 
@@ -391,6 +411,8 @@ def render(held, dev, held_set, dev_set):
         "## Every method (mean +- std over splits, mean fit time)",
         "",
         *_method_rows(held + dev),
+        "",
+        *_time_rows(held, dev),
         "",
         "TabM-D runs on tables under 500 training rows only (the suite's rule, "
         "`heldout_suite.TABM_MAX_TRAIN`); where a method did not run (or has not "

@@ -32,9 +32,9 @@ Methods, all with their defaults (``random_state`` set where there is one):
 
 TabM-D runs only on tables under 500 training rows (:data:`TABM_MAX_TRAIN`):
 it took 25-70 s per task and split on one thread of the shared 2-core machine
-(RealMLP-TD 9-12 s, the sklmtl default about 1 s), so 5 splits of every task
-would take hours; the rule keeps the smallest tables, where the issue says
-the defaults lose.
+(RealMLP-TD 9-30 s per task; the sklmtl default fits all tasks of a table in
+1-8 s), so 5 splits of every task would take hours; the rule keeps the
+smallest tables, where the issue says the defaults lose.
 
 Everything runs on one thread per process. Results are cached per (table,
 seed, method) in ``DIR/cache/<method>.json``; a cached result is reused
