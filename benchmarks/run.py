@@ -28,6 +28,7 @@ import time
 import warnings
 from pathlib import Path
 
+import heldout_suite
 import images
 import mixed_suite
 import real_suite
@@ -143,14 +144,24 @@ def main(argv=None):
             "targets of one table (see python benchmarks/mixed_suite.py --help)\n"
             f"{', '.join(sorted(images.SUITES))}: images, a shared backbone against "
             "one per attribute and a hand-written loop (see python "
-            "benchmarks/images.py --help)"
+            "benchmarks/images.py --help)\n"
+            "heldout: the held-out tables (realdata.HELD_OUT, never tuned on), "
+            "5 splits, per-task peers incl. pytabkit's RealMLP-TD and TabM-D, "
+            "cached per (table, split, method); the peers take hours on one "
+            "thread (see python benchmarks/heldout_suite.py --help)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--suite",
         choices=sorted(
-            [*SUITES, *real_suite.SUITES, *mixed_suite.SUITES, *images.SUITES]
+            [
+                *SUITES,
+                *real_suite.SUITES,
+                *mixed_suite.SUITES,
+                *images.SUITES,
+                "heldout",
+            ]
         ),
         default="quick",
         help="which suite to run (default quick; see below)",
@@ -183,6 +194,10 @@ def main(argv=None):
                 f"suite {args.suite!r} has no experiment {', '.join(unknown)}; "
                 f"it has: {', '.join(known)}"
             )
+    if args.suite == "heldout":
+        seeds = ["--seeds", *map(str, args.seeds)] if args.seeds else []
+        out = ["--out", str(args.out)] if args.out else []
+        return heldout_suite.main(["--set", "all", *seeds, *out])
     # Suites with their own runner.
     for own_runner in (real_suite, mixed_suite, images):
         if args.suite in own_runner.SUITES:
