@@ -197,7 +197,7 @@ def _pool_gaussian(members):
 class EnsembleSharing(nn.Module):
     """Hard parameter sharing with TabM-mini members and a linear path.
 
-    See the module's documentation (:mod:`sklmtl.nn.ensemble`) for what the
+    See the module's documentation (``sklmtl.nn.ensemble``) for what the
     members and the linear path do. With ``n_members=1`` and
     ``linear_path=False`` use :class:`~sklmtl.nn.HardParameterSharing`
     (what the estimators do).
