@@ -1,6 +1,7 @@
-"""Row weights and the tabular encoder's imputation: a row of integer weight
-``w`` fits as ``w`` copies of it (medians, indicator columns, categories), as
-the scaling statistics already do."""
+"""Row weights and the tabular encoder's statistics: a row of integer weight
+``w`` fits as ``w`` copies of it (imputation medians, indicator columns,
+categories, robust quantiles, bin edges), as the standard scaling already
+did."""
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from sklmtl import MultiTaskNetClassifier, MultiTaskNetRegressor
-from sklmtl._tabular import TabularEncoder, weighted_median
+from sklmtl._tabular import TabularEncoder, weighted_median, weighted_quantile
 
 SMALL = {"hidden_layer_sizes": (8,), "max_epochs": 3, "random_state": 0}
 FINITE = st.floats(-1e6, 1e6, allow_nan=False)
@@ -29,6 +30,19 @@ def test_weighted_median_is_the_median_of_repeated_values(items):
     assert weighted_median(values, counts * 0.25) == np.median(repeated)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(FINITE, st.integers(0, 4)), min_size=1, max_size=30),
+    st.lists(st.floats(0.0, 1.0), min_size=1, max_size=5),
+)
+def test_weighted_quantile_is_the_quantile_of_repeated_values(items, q):
+    values, counts = map(np.array, zip(*items))
+    assume(counts.sum() > 0)
+    expected = np.quantile(np.repeat(values, counts), q)
+    np.testing.assert_array_equal(weighted_quantile(values, q, counts), expected)
+    np.testing.assert_array_equal(weighted_quantile(values, q), np.quantile(values, q))
+
+
 @settings(max_examples=50, deadline=None)
 @given(hnp.arrays(np.float64, st.integers(1, 30), elements=FINITE))
 def test_weighted_median_without_weights_is_np_median(values):
@@ -36,9 +50,11 @@ def test_weighted_median_without_weights_is_np_median(values):
     assert weighted_median(values, np.ones(len(values))) == np.median(values)
 
 
-def test_weighted_median_needs_a_positive_weight():
+def test_weighted_median_and_quantile_need_a_positive_weight():
     with pytest.raises(ValueError, match="positive weight"):
         weighted_median([1.0, 2.0], [0.0, 0.0])
+    with pytest.raises(ValueError, match="positive weight"):
+        weighted_quantile([1.0, 2.0], 0.5, [0.0, 0.0])
 
 
 def _table(values, missing, colours):
@@ -61,16 +77,18 @@ def _table(values, missing, colours):
             hnp.arrays(np.int64, n, elements=st.integers(0, 3)),
         )
     ),
-    st.sampled_from(["standard", None]),
+    st.sampled_from(["standard", "robust", None]),
+    st.sampled_from([None, 4]),
 )
-def test_encoder_statistics_equal_those_of_repeated_rows(data, scaling):
+def test_encoder_statistics_equal_those_of_repeated_rows(data, scaling, n_bins):
     values, missing, colours, weights = data
     X = _table(values, missing, colours)
     repeated = X.loc[X.index.repeat(weights)]
     # Every numeric column needs a value in a row that counts.
     assume(weights.sum() > 0 and repeated[["a", "b"]].notna().any().all())
-    weighted = TabularEncoder(missing_values="indicator", numeric_scaling=scaling)
-    plain = TabularEncoder(missing_values="indicator", numeric_scaling=scaling)
+    options = {"missing_values": "indicator", "numeric_scaling": scaling}
+    weighted = TabularEncoder(n_bins=n_bins, **options)
+    plain = TabularEncoder(n_bins=n_bins, **options)
     encoded = weighted.fit_transform(X, np.float64, sample_weight=weights)
     expected = plain.fit_transform(repeated, np.float64)
     np.testing.assert_array_equal(weighted.medians_, plain.medians_)
@@ -80,6 +98,9 @@ def test_encoder_statistics_equal_those_of_repeated_rows(data, scaling):
     ]
     np.testing.assert_allclose(weighted.mean_, plain.mean_, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(weighted.scale_, plain.scale_, rtol=1e-9, atol=1e-9)
+    if n_bins is not None:
+        for a, b in zip(weighted.bin_edges_, plain.bin_edges_):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-6)
     # The weighted encoding, repeated, is the encoding of the repeated rows.
     np.testing.assert_allclose(
         np.repeat(encoded, weights, axis=0), expected, rtol=1e-9, atol=1e-6
@@ -125,16 +146,26 @@ def _skewed_table(n=40, seed=0):
     return X, weights
 
 
-@pytest.mark.parametrize("scaling", ["standard", "auto", None])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"numeric_scaling": "standard"},
+        {"numeric_scaling": "auto"},
+        {"numeric_scaling": None},
+        {"numeric_scaling": "robust"},
+        {"numeric_embedding": "piecewise_linear", "numeric_embedding__n_bins": 4},
+    ],
+    ids=["standard", "auto", "none", "robust", "piecewise-linear"],
+)
 @pytest.mark.parametrize("kind", ["classifier", "regressor"])
-def test_weighted_fit_predicts_as_the_fit_on_repeated_rows(scaling, kind):
+def test_weighted_fit_predicts_as_the_fit_on_repeated_rows(options, kind):
     X, weights = _skewed_table()
     rows = X.index.repeat(weights)
     params = {
         **SMALL,
         "batch_size": 1024,  # one batch: a weighted mean is a repeated-row mean
         "missing_values": "indicator",
-        "numeric_scaling": scaling,
+        **options,
     }
     if kind == "classifier":
         Y = np.c_[X["b"].fillna(0) > 0, X["colour"] == "x"].astype(int)
