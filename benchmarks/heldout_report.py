@@ -473,6 +473,11 @@ def plot(held, dev, path):
     plt.close(fig)
 
 
+def _lean(summaries):
+    """Table summaries without their per-pair margins (the diagnosis has them)."""
+    return [{k: v for k, v in t.items() if k != "majority_pairs"} for t in summaries]
+
+
 def build(out_dir):
     """Write ``report.md``, ``report.json`` and ``heldout_gaps.png``; return the first.
 
@@ -495,8 +500,12 @@ def build(out_dir):
         return md
     md.write_text(render(held, dev, held_set, dev_set))
     payload = {
-        "held_out": {"tables": held, "summary": held_set},
-        "development": {"tables": dev, "summary": dev_set},
+        "held_out": {"tables": _lean(held), "summary": held_set},
+        "development": {"tables": _lean(dev), "summary": dev_set},
+        "majority_diagnosis": {
+            "held_out": heldout_majority.diagnosis(held),
+            "development": heldout_majority.diagnosis(dev),
+        },
         "targets": [
             {"target": n, "measured": v, "met": bool(m)}
             for n, v, m in targets(held_set)
