@@ -44,7 +44,6 @@ __all__ = [
     "robust_center_scale",
     "smooth_clip",
     "weighted_median",
-    "weighted_quantile",
 ]
 
 from ._table_columns import (
@@ -141,10 +140,12 @@ class TabularEncoder:
             uses the weighted median (:func:`weighted_median`), and rows of
             weight 0 neither add categories nor indicator columns;
             ``"standard"`` uses the weighted mean and standard deviation (as
-            ``StandardScaler``); ``"robust"`` and the bin edges use weighted
-            quantiles (:func:`weighted_quantile`). All weights 0: the rows
-            count as unweighted. The estimators pass row weights (1-D
-            ``sample_weight``) only.
+            ``StandardScaler``). The quantiles of ``"robust"`` and of the bin
+            edges leave out rows of weight 0 and are otherwise unweighted
+            (no weighted quantile of numpy's ``"linear"`` method both
+            equals repeated rows and ignores the weights' scale). All
+            weights 0: the rows count as unweighted. The estimators pass
+            row weights (1-D ``sample_weight``) only.
 
         Returns
         -------
@@ -179,9 +180,9 @@ class TabularEncoder:
         self.bin_edges_ = None
         if self.n_bins is not None:
             scaled = self._scale(filled)
-            self.bin_edges_ = [
-                _quantile_edges(col, self.n_bins, sample_weight) for col in scaled.T
-            ]
+            if sample_weight is not None:
+                scaled = scaled[sample_weight > 0]
+            self.bin_edges_ = [_quantile_edges(col, self.n_bins) for col in scaled.T]
         return self._encode(X, numeric, missing, dtype)
 
     def _scale(self, filled):
@@ -410,7 +411,9 @@ def _center_scale(filled, numeric_scaling, sample_weight=None):
     if sample_weight is not None and not np.any(sample_weight > 0):
         sample_weight = None  # nothing weighs: the rows as they are
     if numeric_scaling == "robust":
-        return robust_center_scale(filled, sample_weight)
+        if sample_weight is not None:
+            filled = filled[sample_weight > 0]
+        return robust_center_scale(filled)
     mean = np.average(filled, axis=0, weights=sample_weight)
     variance = np.average((filled - mean) ** 2, axis=0, weights=sample_weight)
     # A constant column's variance is rounding error (as StandardScaler's
@@ -469,66 +472,7 @@ def weighted_median(values, weights=None):
     return float((lower + upper) / 2)
 
 
-def weighted_quantile(values, q, weights=None):
-    """Quantiles of ``values`` with each counted ``weights`` times.
-
-    ``np.quantile``'s default (``method="linear"``) generalised to weights:
-    the sorted values are laid out on positions ``0 .. W - 1``, each value
-    taking as many positions as its weight (``W`` the total weight), and
-    the quantile ``q`` is interpolated at position ``(W - 1) * q``. With
-    integer weights this is ``np.quantile`` of the values repeated by their
-    weights (bit for bit); without weights it is ``np.quantile``. Values of
-    weight 0 are left out.
-
-    Parameters
-    ----------
-    values : array-like of shape (n,)
-        Finite numbers (at least one of positive weight).
-    q : float or array-like of float in [0, 1]
-        The quantile levels.
-    weights : array-like of shape (n,) or None, default=None
-        Non-negative weights; None weighs every value 1.
-
-    Returns
-    -------
-    quantiles : float or ndarray of the shape of ``q``
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklmtl._tabular import weighted_quantile
-    >>> weighted_quantile([1.0, 2.0, 4.0], [0.25, 0.5], weights=[1, 0, 3]).tolist()
-    [3.25, 4.0]
-    >>> np.quantile([1.0, 4.0, 4.0, 4.0], [0.25, 0.5]).tolist()
-    [3.25, 4.0]
-    """
-    values = np.asarray(values, dtype=np.float64)
-    if weights is None:
-        return np.quantile(values, q)
-    weights = np.asarray(weights, dtype=np.float64)
-    counted = weights > 0
-    values, weights = values[counted], weights[counted]
-    if values.size == 0:
-        raise ValueError("weighted_quantile needs a value of positive weight.")
-    order = np.argsort(values, kind="stable")
-    values, cumulative = values[order], np.cumsum(weights[order])
-    last = max(cumulative[-1] - 1.0, 0.0)  # the last position
-    position = np.clip(last * np.asarray(q, dtype=np.float64), 0.0, last)
-    below = np.floor(position)
-    gamma = position - below
-
-    def at(k):  # the value at position k: the first whose weight reaches past k
-        index = np.searchsorted(cumulative, k, side="right")
-        return values[np.minimum(index, len(values) - 1)]
-
-    a, b = at(below), at(np.minimum(below + 1.0, last))
-    # np.quantile's interpolation (numpy's _lerp), for the same rounding.
-    diff = b - a
-    out = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
-    return out[()] if out.ndim == 0 else out
-
-
-def robust_center_scale(X, sample_weight=None):
+def robust_center_scale(X):
     """RealMLP's robust centre and scale of each column (Holzmüller et al. 2024).
 
     The centre is the median; the scale the interquartile range, or half
@@ -541,10 +485,6 @@ def robust_center_scale(X, sample_weight=None):
     ----------
     X : ndarray of shape (n_samples, n_features)
         Numeric columns without missing values.
-    sample_weight : ndarray of shape (n_samples,) or None, default=None
-        Non-negative row weights: the quantiles are
-        :func:`weighted_quantile`'s, so an integer weight counts as
-        repeated rows, and rows of weight 0 are left out (the range, too).
 
     Returns
     -------
@@ -561,14 +501,9 @@ def robust_center_scale(X, sample_weight=None):
     ([3.0, 0.0, 5.0], [2.0, 4.0, 1.0])
     """
     X = np.asarray(X, dtype=np.float64)
-    if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        X, sample_weight = X[sample_weight > 0], sample_weight[sample_weight > 0]
     if X.shape[0] == 0:
         return np.zeros(X.shape[1]), np.ones(X.shape[1])
-    low, center, high = np.array(
-        [weighted_quantile(col, [0.25, 0.5, 0.75], sample_weight) for col in X.T]
-    ).T.reshape(3, X.shape[1])
+    low, center, high = np.quantile(X, [0.25, 0.5, 0.75], axis=0)
     scale = high - low
     half_range = 0.5 * (X.max(axis=0) - X.min(axis=0))
     scale = np.where(scale > 0, scale, half_range)
@@ -602,9 +537,8 @@ def smooth_clip(z, bound=3.0):
     return z / np.sqrt(1.0 + (z / bound) ** 2)
 
 
-def _quantile_edges(column, n_bins, sample_weight=None):
-    levels = np.linspace(0.0, 1.0, n_bins + 1)
-    edges = np.unique(weighted_quantile(column, levels, sample_weight))
+def _quantile_edges(column, n_bins):
+    edges = np.unique(np.quantile(column, np.linspace(0.0, 1.0, n_bins + 1)))
     if len(edges) < 2:  # a constant column: one bin around its value
         edges = np.array([edges[0] - 0.5, edges[0] + 0.5])
     return edges
