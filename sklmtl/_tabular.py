@@ -467,8 +467,13 @@ def weighted_median(values, weights=None):
     order = np.argsort(values, kind="stable")
     values, cumulative = values[order], np.cumsum(weights[order])
     half = cumulative[-1] / 2
-    lower = values[np.searchsorted(cumulative, half, side="left")]
-    upper = values[np.searchsorted(cumulative, half, side="right")]
+    # The rounding of a running sum (weights 0.1 reach 2.0 as 2.0000000000000004):
+    # a cumulative weight this close to half the total is half the total.
+    slack = 4 * len(values) * np.finfo(np.float64).eps * cumulative[-1]
+    lower = values[np.searchsorted(cumulative, half - slack, side="left")]
+    upper = values[
+        min(np.searchsorted(cumulative, half + slack, side="right"), len(values) - 1)
+    ]
     return float((lower + upper) / 2)
 
 
