@@ -124,9 +124,40 @@ def wrap_candidate(text, known):
     return name, {**params, "inner": known[params["of"]]}
 
 
+def below_majority(Y_fit, Y_val, Y_pred):
+    """``[pairs below, pairs]``: tasks whose accuracy on the labelled
+    validation cells is below that of the fit rows' majority class.
+
+    The majority class is ``DummyClassifier``'s (the most frequent label of
+    the fit rows; the smallest of tied ones), scored on the same cells.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> Y_fit = pd.DataFrame({"a": [0, 0, 1], "b": ["x", "y", "y"]})
+    >>> Y_val = pd.DataFrame({"a": [0, 0, 1], "b": ["y", "y", "x"]})
+    >>> below_majority(Y_fit, Y_val, [[1, "y"], [1, "y"], [1, "x"]])  # a: 1/3 < 2/3
+    [1, 2]
+    """
+    Y_pred = np.asarray(Y_pred, dtype=object).reshape(len(Y_val), -1)
+    below, pairs = 0, 0
+    for j, column in enumerate(Y_val.columns):
+        fit = Y_fit[column].dropna().to_numpy(dtype=object)
+        labelled = Y_val[column].notna().to_numpy()
+        if not len(fit) or not labelled.any():
+            continue
+        classes, counts = np.unique(fit, return_counts=True)
+        truth = Y_val[column].to_numpy(dtype=object)[labelled]
+        reference = np.mean(truth == classes[np.argmax(counts)])
+        pairs += 1
+        below += int(np.mean(Y_pred[labelled, j] == truth) < reference)
+    return [below, pairs]
+
+
 def cv_scores(name, params, X_train, Y_train, seed, folds, net_input="dataframe"):
-    """Validation-fold scores and fit times of one candidate on one training set."""
-    out_scores, out_times = [], []
+    """Validation-fold scores and fit times of one candidate on one training set,
+    and its ``[pairs below, pairs]`` of :func:`below_majority` over the folds."""
+    out_scores, out_times, out_below = [], [], np.zeros(2, dtype=int)
     for fit_rows, val_rows in KFold(folds, shuffle=True, random_state=seed).split(
         X_train
     ):
@@ -138,8 +169,10 @@ def cv_scores(name, params, X_train, Y_train, seed, folds, net_input="dataframe"
             start = time.perf_counter()
             model.fit(Xf, Yf)
             out_times.append(time.perf_counter() - start)
-            out_scores.append(mean_task_accuracy(Yv, model.predict(Xv)))
-    return float(np.mean(out_scores)), float(np.mean(out_times))
+            predicted = model.predict(Xv)
+            out_scores.append(mean_task_accuracy(Yv, predicted))
+            out_below += below_majority(Yf, Yv, predicted)
+    return float(np.mean(out_scores)), float(np.mean(out_times)), out_below.tolist()
 
 
 def run(candidates, tables, seeds, folds, out_dir, net_input="dataframe"):
@@ -155,7 +188,7 @@ def run(candidates, tables, seeds, folds, out_dir, net_input="dataframe"):
             X_train, Y_train, _, _ = split(X, Y, seed, suite)  # test rows unused
             for name, params in candidates.items():
                 with threadpool_limits(1):
-                    score, fit_time = cv_scores(
+                    score, fit_time, below = cv_scores(
                         name, params, X_train, Y_train, seed, folds, net_input
                     )
                 records.append(
@@ -166,6 +199,7 @@ def run(candidates, tables, seeds, folds, out_dir, net_input="dataframe"):
                         "params": params,
                         "cv_score": score,
                         "fit_time_s": fit_time,
+                        "below_majority": below,
                     }
                 )
                 print(
@@ -194,12 +228,15 @@ def report(records, candidates):
         "# Development tables: cross-validation inside training rows",
         "",
         f"Score: mean task accuracy (%) on validation folds; gap: paired by seed "
-        f"against `{base}`, sample std over seeds. Test rows never read.",
+        f"against `{base}`, sample std over seeds. Test rows never read. "
+        "Below majority: (task, fold, seed) triples whose validation accuracy "
+        "is below the fit folds' majority class's, of all such triples.",
         "",
-        f"| table | candidate | CV score | gap to {base} | fit (s) |",
-        "|---|---|---|---|---|",
+        f"| table | candidate | CV score | gap to {base} | fit (s) | below majority |",
+        "|---|---|---|---|---|---|",
     ]
     gaps = {n: [] for n in names}
+    below = {n: np.zeros(2, dtype=int) for n in names}
     for table in tables:
         seeds = sorted({r["seed"] for r in records if r["table"] == table})
         for name in names:
@@ -212,21 +249,33 @@ def report(records, candidates):
                 for r, s in zip(rows, seeds)
             ]
             gaps[name].append(mean_std(gap, 100)[0])
+            counted = np.sum([r.get("below_majority", [0, 0]) for r in rows], axis=0)
+            below[name] += counted
             lines.append(
                 f"| {table} | {name} | {fmt_stat(score, 100)} | "
                 f"{fmt_stat(gap, 100, 2)} | "
-                f"{fmt_stat([r['fit_time_s'] for r in rows], 1, 2)} |"
+                f"{fmt_stat([r['fit_time_s'] for r in rows], 1, 2)} | "
+                f"{_below(counted)} |"
             )
-    lines += ["", "| candidate | mean gap over tables | tables ahead | behind > 0.5 |"]
-    lines.append("|---|---|---|---|")
+    lines += [
+        "",
+        "| candidate | mean gap over tables | tables ahead | behind > 0.5 "
+        "| below majority |",
+        "|---|---|---|---|---|",
+    ]
     for name in names:
         g = np.array(gaps[name])
         if len(g):
             lines.append(
                 f"| {name} | {g.mean():+.2f} | {(g > 0).sum()} of {len(g)} | "
-                f"{(g < -0.5).sum()} |"
+                f"{(g < -0.5).sum()} | {_below(below[name])} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _below(counted):
+    below, pairs = (int(v) for v in counted)
+    return f"{below} of {pairs} ({below / pairs:.1%})" if pairs else "n/a"
 
 
 def main(argv=None):

@@ -24,6 +24,7 @@ import argparse
 import json
 from pathlib import Path
 
+import heldout_majority
 import numpy as np
 from realdata import DEVELOPMENT, HELD_OUT, TABLES
 from stats import fmt_stat, mean_std
@@ -111,31 +112,20 @@ def table_summary(records, table):
         "time_ratio_realmlp": (
             fit_time(SKLMTL) / fit_time(REALMLP) if REALMLP in methods else None
         ),
-        "below_majority": _below_majority(methods, TABLES[table].regression),
     }
+    out["majority_pairs"] = heldout_majority.pairs(methods, TABLES[table].regression)
+    by_method = heldout_majority.counts(out["majority_pairs"])
+    out["below_majority_by_method"] = by_method
+    ours = by_method.get(SKLMTL)
+    out["below_majority"] = (
+        None if ours is None else {"pairs": ours["pairs"], "below": ours["below"]}
+    )
     if TABLES[table].multilabel:
         out["hamming_loss"] = {
             m: float(np.mean([r["hamming_loss"] for r in rows]))
             for m, rows in methods.items()
         }
     return out
-
-
-def _below_majority(methods, regression):
-    """(task, split) pairs where sklmtl's accuracy is below the majority class's.
-
-    ``regression`` names the table's regression tasks, which are left out.
-    """
-    if MAJORITY not in methods:
-        return None
-    pairs, below = 0, 0
-    for ours, base in zip(methods[SKLMTL], methods[MAJORITY]):
-        for task in ours["task_scores"]:
-            if task in regression:
-                continue
-            pairs += 1
-            below += ours["task_scores"][task] < base["task_scores"][task] - 1e-12
-    return {"pairs": pairs, "below": below}
 
 
 def set_summary(tables):
@@ -176,6 +166,7 @@ def set_summary(tables):
         "majority_pairs": pairs,
         "below_majority": below,
         "below_majority_share": below / pairs if pairs else None,
+        "below_majority_by_method": heldout_majority.set_counts(tables),
     }
 
 
@@ -219,12 +210,26 @@ def targets(s):
             "n/a"
             if s["below_majority_share"] is None
             else f"{s['below_majority']} of {s['majority_pairs']} "
-            f"({s['below_majority_share']:.1%})",
+            f"({s['below_majority_share']:.1%}){_lowest_peer_share(s)}",
             s["below_majority_share"] is not None
             and s["below_majority_share"] <= MAJORITY_SHARE,
         ),
     ]
     return out
+
+
+def _lowest_peer_share(s):
+    """``"; lowest per-task peer: NAME x%"`` among peers that ran on every table."""
+    by_method = s.get("below_majority_by_method") or {}
+    full = {
+        m: c["share"]
+        for m, c in by_method.items()
+        if m not in NOT_PEERS and c["pairs"] == s["majority_pairs"] and c["pairs"]
+    }
+    if not full:
+        return ""
+    best = min(full, key=full.get)
+    return f"; lowest per-task peer: {best} {full[best]:.1%}"
 
 
 def _gap(g):
@@ -374,6 +379,12 @@ def render(held, dev, held_set, dev_set):
         f"| share of (task, split) pairs below the majority class | "
         f"{_fmt(d, '.1%')} | {_fmt(h, '.1%')} | |"
     )
+    lines += heldout_majority.render(
+        held,
+        dev,
+        held_set["below_majority_by_method"],
+        dev_set["below_majority_by_method"],
+    )
     before = [t for t in held + dev if t["gap_before"] is not None]
     if before:
         lines += [
@@ -462,6 +473,11 @@ def plot(held, dev, path):
     plt.close(fig)
 
 
+def _lean(summaries):
+    """Table summaries without their per-pair margins (the diagnosis has them)."""
+    return [{k: v for k, v in t.items() if k != "majority_pairs"} for t in summaries]
+
+
 def build(out_dir):
     """Write ``report.md``, ``report.json`` and ``heldout_gaps.png``; return the first.
 
@@ -484,8 +500,12 @@ def build(out_dir):
         return md
     md.write_text(render(held, dev, held_set, dev_set))
     payload = {
-        "held_out": {"tables": held, "summary": held_set},
-        "development": {"tables": dev, "summary": dev_set},
+        "held_out": {"tables": _lean(held), "summary": held_set},
+        "development": {"tables": _lean(dev), "summary": dev_set},
+        "majority_diagnosis": {
+            "held_out": heldout_majority.diagnosis(held),
+            "development": heldout_majority.diagnosis(dev),
+        },
         "targets": [
             {"target": n, "measured": v, "met": bool(m)}
             for n, v, m in targets(held_set)

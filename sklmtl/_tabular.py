@@ -38,7 +38,13 @@ import numpy as np
 
 from ._labels import label_key
 
-__all__ = ["TabularEncoder", "needs_tabular", "robust_center_scale", "smooth_clip"]
+__all__ = [
+    "TabularEncoder",
+    "needs_tabular",
+    "robust_center_scale",
+    "smooth_clip",
+    "weighted_median",
+]
 
 from ._table_columns import (
     _MISSING_OPTIONS,
@@ -129,12 +135,17 @@ class TabularEncoder:
         dtype : numpy dtype, default=np.float32
             The dtype of the encoding (the network's).
         sample_weight : ndarray of shape (n_samples,) or None, default=None
-            Non-negative row weights of the scaling statistics:
-            ``"standard"`` uses the weighted mean and standard deviation
-            (an integer weight is a repeated row, as in ``StandardScaler``);
-            ``"robust"`` leaves out rows of weight 0 (its quantiles are
-            unweighted). Imputation medians and categories are unweighted.
-            The estimators pass row weights (1-D ``sample_weight``) only.
+            Non-negative row weights of the fitted statistics, so that an
+            integer weight fits as that many copies of the row: imputation
+            uses the weighted median (:func:`weighted_median`), and rows of
+            weight 0 neither add categories nor indicator columns;
+            ``"standard"`` uses the weighted mean and standard deviation (as
+            ``StandardScaler``). The quantiles of ``"robust"`` and of the bin
+            edges leave out rows of weight 0 and are otherwise unweighted
+            (no weighted quantile of numpy's ``"linear"`` method both
+            equals repeated rows and ignores the weights' scale). All
+            weights 0: the rows count as unweighted. The estimators pass
+            row weights (1-D ``sample_weight``) only.
 
         Returns
         -------
@@ -145,15 +156,23 @@ class TabularEncoder:
         X = _as_table(X)
         if X.shape[0] == 0:
             raise ValueError("Found array with 0 sample(s); fit needs at least one.")
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            if not np.any(sample_weight > 0):
+                sample_weight = None  # nothing weighs: the rows as they are
+        # A row of weight 0 is a row repeated zero times: it adds nothing.
+        counted = slice(None) if sample_weight is None else sample_weight > 0
         self.names_ = _column_names(X)
         self.is_categorical_ = categorical_mask(X, self.categorical_features)
         self.categories_ = [
-            _fit_categories(np.asarray(_column(X, j), dtype=object), self.names_[j])
+            _fit_categories(
+                np.asarray(_column(X, j), dtype=object)[counted], self.names_[j]
+            )
             for j in np.flatnonzero(self.is_categorical_)
         ]
         numeric = self._raw_numeric(X)
         missing = np.isnan(numeric)
-        self._fit_imputation(numeric, missing)
+        self._fit_imputation(numeric, missing, sample_weight)
         filled = np.where(missing, self.medians_, numeric)
         self.mean_, self.scale_ = _center_scale(
             filled, self.numeric_scaling, sample_weight
@@ -161,6 +180,8 @@ class TabularEncoder:
         self.bin_edges_ = None
         if self.n_bins is not None:
             scaled = self._scale(filled)
+            if sample_weight is not None:
+                scaled = scaled[sample_weight > 0]
             self.bin_edges_ = [_quantile_edges(col, self.n_bins) for col in scaled.T]
         return self._encode(X, numeric, missing, dtype)
 
@@ -189,22 +210,36 @@ class TabularEncoder:
                 f"numeric_embedding__n_bins must be an int >= 1; got {self.n_bins!r}."
             )
 
-    def _fit_imputation(self, numeric, missing):
-        """Training medians and indicator columns (``missing_values``)."""
+    def _fit_imputation(self, numeric, missing, sample_weight=None):
+        """Training medians and indicator columns (``missing_values``).
+
+        With row weights, the weighted medians and the columns missing in a
+        row of positive weight: what the rows repeated by their (integer)
+        weights give.
+        """
         if self.missing_values != "indicator":
             self._reject_missing(missing)
             self.medians_ = np.zeros(numeric.shape[1])
             self.indicator_columns_ = np.zeros(0, dtype=int)
             return
+        if sample_weight is not None:
+            numeric, missing = numeric[sample_weight > 0], missing[sample_weight > 0]
+            sample_weight = sample_weight[sample_weight > 0]
         empty = missing.all(axis=0)
         if empty.any():
             names = [self._numeric_names()[j] for j in np.flatnonzero(empty)]
+            where = "training data" if sample_weight is None else "rows of weight > 0"
             raise ValueError(
                 f"Numeric column(s) {names} have no non-missing value in the "
-                "training data: there is nothing to impute from; drop them."
+                f"{where}: there is nothing to impute from; drop them."
             )
         self.medians_ = np.array(
-            [np.median(col[~m]) for col, m in zip(numeric.T, missing.T)]
+            [
+                weighted_median(
+                    col[~m], None if sample_weight is None else sample_weight[~m]
+                )
+                for col, m in zip(numeric.T, missing.T)
+            ]
         )
         self.indicator_columns_ = np.flatnonzero(missing.any(axis=0))
 
@@ -381,8 +416,65 @@ def _center_scale(filled, numeric_scaling, sample_weight=None):
         return robust_center_scale(filled)
     mean = np.average(filled, axis=0, weights=sample_weight)
     variance = np.average((filled - mean) ** 2, axis=0, weights=sample_weight)
-    scale = np.sqrt(variance)
-    return mean, np.where(scale > 0, scale, 1.0)
+    # A constant column's variance is rounding error (as StandardScaler's
+    # _is_constant_feature bounds it): left unscaled, not blown up to noise.
+    n = len(filled) if sample_weight is None else sample_weight.sum()
+    eps = np.finfo(np.float64).eps
+    constant = variance <= n * eps * variance + (n * mean * eps) ** 2
+    return mean, np.where(constant, 1.0, np.sqrt(variance))
+
+
+def weighted_median(values, weights=None):
+    """The median of ``values`` with each counted ``weights`` times.
+
+    The midpoint of the lower and the upper weighted median: the smallest
+    value whose cumulative weight reaches half the total, and the smallest
+    whose cumulative weight exceeds it. Without weights (or with equal
+    ones) this is ``np.median``; with integer weights it is ``np.median``
+    of the values repeated by their weights; and it does not change (up to
+    rounding) when every weight is multiplied by the same positive number.
+    Values of weight 0 are left out.
+
+    Parameters
+    ----------
+    values : array-like of shape (n,)
+        Finite numbers (at least one of positive weight).
+    weights : array-like of shape (n,) or None, default=None
+        Non-negative weights; None weighs every value 1.
+
+    Returns
+    -------
+    median : float
+
+    Examples
+    --------
+    >>> from sklmtl._tabular import weighted_median
+    >>> weighted_median([1.0, 2.0, 10.0, 20.0])
+    6.0
+    >>> weighted_median([1.0, 2.0, 10.0, 20.0], weights=[3, 0, 1, 1])
+    1.0
+    >>> weighted_median([1.0, 2.0, 10.0, 20.0], weights=[2, 0, 1, 1])
+    5.5
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if weights is None:
+        return float(np.median(values))
+    weights = np.asarray(weights, dtype=np.float64)
+    counted = weights > 0
+    values, weights = values[counted], weights[counted]
+    if values.size == 0:
+        raise ValueError("weighted_median needs a value of positive weight.")
+    order = np.argsort(values, kind="stable")
+    values, cumulative = values[order], np.cumsum(weights[order])
+    half = cumulative[-1] / 2
+    # The rounding of a running sum (weights 0.1 reach 2.0 as 2.0000000000000004):
+    # a cumulative weight this close to half the total is half the total.
+    slack = 4 * len(values) * np.finfo(np.float64).eps * cumulative[-1]
+    lower = values[np.searchsorted(cumulative, half - slack, side="left")]
+    upper = values[
+        min(np.searchsorted(cumulative, half + slack, side="right"), len(values) - 1)
+    ]
+    return float((lower + upper) / 2)
 
 
 def robust_center_scale(X):

@@ -762,3 +762,31 @@ def test_chosen_on_the_evaluation_tables_is_said_and_held_out_has_its_place():
         text = _page(page)
         # The tol rule's "before" figures had no committed result.
         assert "0.884" not in text and "0.802 to" not in text and "22x" not in text
+
+
+def test_majority_figures_quoted_are_those_of_the_results():
+    """The user guide's below-majority counts come from the held-out report
+    and the development tables' cross-validation, not typed from memory."""
+    report = json.loads((BENCHMARKS / "results/heldout/report.json").read_text())
+    held = report["held_out"]["summary"]["below_majority_by_method"]
+    guide = _page("docs/user_guide/mtl.rst")
+    svc, pairs = held["SVC per task"]["below"], held["SVC per task"]["pairs"]
+    assert f"SVC per task on {svc} of the {pairs} pairs" in guide
+    for method, name in [("LogReg per task", "logistic regression"),
+                         ("MLP per task", "MLP"), ("RealMLP-TD per task",
+                         "RealMLP-TD"), ("HGB per task", "HGB")]:  # fmt: skip
+        assert f"{name} on {held[method]['below']}" in guide
+    records = _results("dev-select-majority")["records"]
+
+    def below(candidate, tables=None):
+        return sum(
+            r["below_majority"][0]
+            for r in records
+            if r["candidate"] == candidate and (tables is None or r["table"] in tables)
+        )
+
+    total = sum(r["below_majority"][1] for r in records if r["candidate"] == "default")
+    assert f"below on {below('default')} of {total} (task, fold, seed)" in guide
+    assert f"{below('default', {'movies', 'diamonds'})} of them on movies" in guide
+    assert f"brings the count to {below('standard')} (SVC per task " in guide
+    assert f"(SVC per task {below('SVC per task')})" in guide

@@ -84,3 +84,19 @@ def test_net_input_reaches_the_folds(dev_select, tmp_path, monkeypatch):
          "--out", str(tmp_path)]
     )  # fmt: skip
     assert seen == ["pipeline", "pipeline"]
+
+
+def test_below_majority_counts_labelled_cells_against_the_fit_majority(dev_select):
+    import numpy as np
+
+    # a: the fit majority is 1; the validation cells labelled 0, 1, 1 (one
+    # missing): the reference scores 2/3, the prediction 0/3 -> below. b: the
+    # tie x/y takes the smallest label, "x"; the reference scores 1/4, the
+    # prediction (all "x") 1/4 -> level, not below.
+    Y_fit = pd.DataFrame({"a": [1.0, 1.0, 0.0, np.nan], "b": ["x", "y", "x", "y"]})
+    Y_val = pd.DataFrame({"a": [0.0, 1.0, 1.0, np.nan], "b": ["y", "y", "x", "y"]})
+    predicted = np.array([[1.0, "x"], [0.0, "x"], [0.0, "x"], [1.0, "x"]], object)
+    assert dev_select.below_majority(Y_fit, Y_val, predicted) == [1, 2]
+    # A task with no labelled validation cell is no pair.
+    Y_val["a"] = np.nan
+    assert dev_select.below_majority(Y_fit, Y_val, predicted) == [0, 1]

@@ -175,3 +175,58 @@ def test_majority_check_counts_classification_tasks_only(bench, tmp_path):
     report.build(tmp_path)
     table = json.loads((tmp_path / "report.json").read_text())["held_out"]["tables"]
     assert table[0]["below_majority"] == {"pairs": 2, "below": 1}
+
+
+def test_majority_counts_every_method_and_diagnoses_sklmtl(bench, tmp_path):
+    """Peers' below-majority counts and the diagnosis, from the cache alone."""
+    _, suite, report = bench
+    kinds = ["classification", "classification"]
+    # Per seed, tasks (t0, t1); the majority reference is (0.70, 0.90).
+    scores = {
+        suite.MAJORITY: {0: [0.70, 0.90], 1: [0.70, 0.90]},
+        # t0 below on both seeds (by 5 and 0.6 points), t1 level.
+        suite.SKLMTL: {0: [0.65, 0.90], 1: [0.694, 0.90]},
+        # Below with sklmtl on seed 0 only (by 2 points), and alone on t1.
+        suite.LINEAR: {0: [0.68, 0.85], 1: [0.75, 0.95]},
+        # Never below.
+        "SVC per task": {0: [0.70, 0.90], 1: [0.72, 0.91]},
+    }
+    for method, by_seed in scores.items():
+        records = {}
+        for s, values in by_seed.items():
+            record = _record("licorice", s, method, values, kinds)
+            record.update(n_test=50, labelled_test_cells={"t0": 40, "t1": 50})
+            records[f"licorice|{s}"] = record
+        suite.write_cache(tmp_path, method, records)
+    text = report.build(tmp_path).read_text()
+    payload = json.loads((tmp_path / "report.json").read_text())
+    table = payload["held_out"]["tables"][0]
+    by_method = table["below_majority_by_method"]
+    assert by_method[suite.SKLMTL] == {"pairs": 4, "below": 2, "below_far": 1}
+    assert by_method[suite.LINEAR] == {"pairs": 4, "below": 2, "below_far": 2}
+    assert by_method["SVC per task"] == {"pairs": 4, "below": 0, "below_far": 0}
+    assert suite.MAJORITY not in by_method
+    totals = payload["held_out"]["summary"]["below_majority_by_method"]
+    assert totals[suite.LINEAR]["share"] == pytest.approx(0.5)
+    assert totals[suite.LINEAR]["sklmtl_below"] == 2
+    assert "| LogReg per task | 2 of 4 (50%) | 2 | 2 of 4 (50%) |" in text
+    assert "lowest per-task peer: SVC per task 0.0%" in text
+    assert "| licorice | 4 | 2 | 2 | 0 |" in text  # LogReg, sklmtl, SVC
+    # The diagnosis: t0 is below on 2 of 2 splits, margins -5 and -0.6; the
+    # peers below on those splits: LogReg on seed 0, of 2 peers x 2 splits;
+    # the best peer on t0: LogReg, mean margin (-2 + 5) / 2.
+    assert (
+        "| held-out | licorice | t0 | 176 | 70.0 | 80% | 2 of 2 | -2.8, -5.0 "
+        "| 1 of 4 | LogReg: +1.5 |" in text
+    )
+    # 2 below: 1 near, 1 far; 1 with no peer below too, 1 with some.
+    assert "| held-out | 2 of 4 (50%) | 1 | 1 | 1 | 1 | 0 |" in text
+    # t0's best peer (LogReg, +1.5) beats the majority class by more than a
+    # point: both pairs count as signal sklmtl misses. Both are on a table
+    # under 500 rows (of its 4 pairs), on a task with missing labels (t0:
+    # 80% of test cells labelled) and not unbalanced (majority class 70%).
+    assert "0 are on tasks where no per-task peer beats" in text
+    assert "2 on tasks where a peer does" in text
+    assert "Pairs under 500 training rows: 2 of 4 (50%) below" in text
+    assert "tasks with missing labels: 2 of 2 (100%) below, without: 0 of 2" in text
+    assert "majority class 80% or more: 0 of 2 (0%) below, less: 2 of 2" in text

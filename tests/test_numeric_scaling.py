@@ -264,3 +264,14 @@ def test_cell_weights_leave_the_statistics_unweighted():
     a = MultiTaskNetClassifier(**params).fit(X, Y, sample_weight=weights)
     b = MultiTaskNetClassifier(**params).fit(X, missing)
     np.testing.assert_allclose(a.predict_proba(X)[0], b.predict_proba(X)[0], atol=1e-6)
+
+
+def test_a_constant_column_is_left_unscaled_despite_rounding():
+    """The mean of 12 copies of a large value is off by rounding: its
+    variance is rounding error, not a scale to divide by (StandardScaler
+    bounds it the same way)."""
+    X = np.full((12, 1), 233017.51466941)
+    enc = TabularEncoder(numeric_scaling="standard")
+    encoded = enc.fit_transform(X, np.float64)
+    assert enc.scale_.tolist() == [1.0]
+    assert np.abs(encoded).max() < 1e-9

@@ -197,7 +197,9 @@ None, "from_dtype" or array-like, default="from_dtype"
 {"error", "indicator"}, default="error"
     NaN in numeric columns of ``X``: ``"error"`` rejects them;
     ``"indicator"`` imputes the training median and adds an indicator
-    column for each numeric column that had missing values at fit.
+    column for each numeric column that had missing values at fit (with
+    row weights, 1-D ``sample_weight``, the weighted median, and rows of
+    weight 0 do not count: an integer weight fits as repeated rows).
     Whenever a table needs encoding (categorical columns, or either
     option above), its numeric columns are also scaled
     (``numeric_scaling``).""",
