@@ -159,3 +159,17 @@ def test_unknown_table_is_named(bench):
     realdata, _, _ = bench
     with pytest.raises(ValueError, match="Unknown table 'iris'"):
         realdata.load_table("iris")
+
+
+def test_suites_run_development_classification_tables_only(bench):
+    # The suite hides labels itself and runs classifiers: a regression table
+    # or one whose labels are missing in the source stops it, and a held-out
+    # table must never be run outside the held-out protocol.
+    realdata, real_suite, _ = bench
+    for name, suite in real_suite.SUITES.items():
+        for table in suite.tables:
+            info = realdata.TABLES[table]
+            assert table in realdata.DEVELOPMENT, (name, table)
+            assert info.kind == "classification", (name, table)
+            assert not info.missing_labels, (name, table)
+    assert set(real_suite.REAL_TABLES) >= {"penguins", "yeast", "diamonds"}
