@@ -5,7 +5,9 @@ weights), by ``on_divergence="restore_best"`` and by :func:`sklmtl.io.load`.
 """
 
 import copy
+from collections import OrderedDict
 
+import torch
 from torch import nn
 
 __all__ = ["bare_module", "load_training_state", "training_state"]
@@ -44,13 +46,19 @@ def bare_module(module):
     return module
 
 
-def training_state(net):
+def training_state(net, into=None):
     """Copies of what continued training needs from a fitted net.
 
     Parameters
     ----------
     net : MultiTaskNeuralNet
         An initialised net.
+    into : dict or None, default=None
+        An earlier result of this function for the same net, that nothing
+        else holds: its tensors are overwritten with the current values
+        where shapes, dtypes and layouts match (no allocation, no deep copy;
+        a per-epoch snapshot costs a memory copy), and fresh copies are made
+        elsewhere. The result equals the one without ``into``.
 
     Returns
     -------
@@ -74,15 +82,58 @@ def training_state(net):
     optimizer = _unwrapped(net.optimizer_)
     scaler = getattr(net, "grad_scaler_", None)
     schedule = dict(getattr(net, "callbacks_", [])).get("lr_schedule")
+    into = into or {}
     return {
-        "module": copy.deepcopy(bare_module(net.module_).state_dict()),
-        "weighting": copy.deepcopy(net.criterion_.weighting.state_dict()),
-        "optimizer": copy.deepcopy(optimizer.state_dict()),
+        "module": _copied(bare_module(net.module_).state_dict(), into.get("module")),
+        "weighting": _copied(
+            net.criterion_.weighting.state_dict(), into.get("weighting")
+        ),
+        "optimizer": _copied(optimizer.state_dict(), into.get("optimizer")),
         "optimizer_class": type(optimizer),
         "optimizer_param_names": optimizer_param_names(net),
         "grad_scaler": None if scaler is None else scaler.state_dict(),
         "lr_schedule": None if schedule is None else schedule.state_dict(),
     }
+
+
+def _copied(value, old):
+    """A deep copy of ``value``, written into ``old``'s matching tensors.
+
+    Dicts and lists are rebuilt (their keys and scalars can change, an
+    optimizer's ``lr`` under a schedule); each tensor is copied into the
+    tensor of ``old`` at the same place when it has the same shape, dtype,
+    device, both contiguous, else deep-copied. A state dict's ``_metadata``
+    (module versions, fixed for a module) is carried over.
+    """
+    if isinstance(value, torch.Tensor):
+        if (
+            isinstance(old, torch.Tensor)
+            and type(old) is type(value)
+            and old.layout == value.layout == torch.strided
+            and old.dtype == value.dtype
+            and old.device == value.device
+            and old.shape == value.shape
+            and old.is_contiguous()
+            and value.is_contiguous()
+            and not value.requires_grad
+        ):
+            with torch.no_grad():
+                return old.copy_(value)
+        return copy.deepcopy(value)
+    if type(value) in (dict, OrderedDict):
+        old = old if type(old) is type(value) else {}
+        out = type(value)((k, _copied(v, old.get(k))) for k, v in value.items())
+        metadata = getattr(value, "_metadata", None)
+        if metadata is not None:
+            kept = getattr(old, "_metadata", None)
+            out._metadata = kept if kept == metadata else copy.deepcopy(metadata)
+        return out
+    if type(value) is list:
+        old = (
+            old if type(old) is list and len(old) == len(value) else [None] * len(value)
+        )
+        return [_copied(v, o) for v, o in zip(value, old)]
+    return copy.deepcopy(value)
 
 
 def optimizer_param_names(net):
