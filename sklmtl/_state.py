@@ -83,32 +83,39 @@ def training_state(net, into=None):
     scaler = getattr(net, "grad_scaler_", None)
     schedule = dict(getattr(net, "callbacks_", [])).get("lr_schedule")
     into = into or {}
-    return {
-        "module": _copied(bare_module(net.module_).state_dict(), into.get("module")),
-        "weighting": _copied(
-            net.criterion_.weighting.state_dict(), into.get("weighting")
+    copies = []
+    state = {
+        "module": _copied(
+            bare_module(net.module_).state_dict(), into.get("module"), copies
         ),
-        "optimizer": _copied(optimizer.state_dict(), into.get("optimizer")),
+        "weighting": _copied(
+            net.criterion_.weighting.state_dict(), into.get("weighting"), copies
+        ),
+        "optimizer": _copied(optimizer.state_dict(), into.get("optimizer"), copies),
         "optimizer_class": type(optimizer),
         "optimizer_param_names": optimizer_param_names(net),
         "grad_scaler": None if scaler is None else scaler.state_dict(),
         "lr_schedule": None if schedule is None else schedule.state_dict(),
     }
+    _copy_all(copies)
+    return state
 
 
-def _copied(value, old):
-    """A deep copy of ``value``, written into ``old``'s matching tensors.
+def _copied(value, old, copies):
+    """A deep copy of ``value``, reusing ``old``'s matching tensors.
 
     Dicts and lists are rebuilt (their keys and scalars can change, an
-    optimizer's ``lr`` under a schedule); each tensor is copied into the
-    tensor of ``old`` at the same place when it has the same shape, dtype,
-    device, both contiguous, else deep-copied. A state dict's ``_metadata``
-    (module versions, fixed for a module) is carried over.
+    optimizer's ``lr`` under a schedule). A tensor of ``old`` at the same
+    place with the same shape, dtype and device (both contiguous) is reused:
+    the pair ``(old tensor, tensor)`` goes to ``copies``, for the caller to
+    copy at once; other tensors are deep-copied. A state dict's
+    ``_metadata`` (module versions, fixed for a module) is carried over.
     """
+    if type(value) in _IMMUTABLE:
+        return value
     if isinstance(value, torch.Tensor):
         if (
-            isinstance(old, torch.Tensor)
-            and type(old) is type(value)
+            type(old) is type(value)
             and old.layout == value.layout == torch.strided
             and old.dtype == value.dtype
             and old.device == value.device
@@ -117,23 +124,34 @@ def _copied(value, old):
             and value.is_contiguous()
             and not value.requires_grad
         ):
-            with torch.no_grad():
-                return old.copy_(value)
+            copies.append((old, value))
+            return old
         return copy.deepcopy(value)
     if type(value) in (dict, OrderedDict):
         old = old if type(old) is type(value) else {}
-        out = type(value)((k, _copied(v, old.get(k))) for k, v in value.items())
+        out = type(value)((k, _copied(v, old.get(k), copies)) for k, v in value.items())
         metadata = getattr(value, "_metadata", None)
         if metadata is not None:
             kept = getattr(old, "_metadata", None)
             out._metadata = kept if kept == metadata else copy.deepcopy(metadata)
         return out
     if type(value) is list:
-        old = (
-            old if type(old) is list and len(old) == len(value) else [None] * len(value)
-        )
-        return [_copied(v, o) for v, o in zip(value, old)]
+        if type(old) is not list or len(old) != len(value):
+            old = [None] * len(value)
+        return [_copied(v, o, copies) for v, o in zip(value, old)]
     return copy.deepcopy(value)
+
+
+def _copy_all(copies):
+    """Copy each ``(destination, source)`` pair, in one call where torch can."""
+    if not copies:
+        return
+    destinations, sources = zip(*copies)
+    with torch.no_grad():
+        torch._foreach_copy_(list(destinations), list(sources))
+
+
+_IMMUTABLE = (int, float, bool, str, type(None))
 
 
 def optimizer_param_names(net):
