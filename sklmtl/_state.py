@@ -111,15 +111,16 @@ def _copied(value, old, copies):
     copy at once; other tensors are deep-copied. A state dict's
     ``_metadata`` (module versions, fixed for a module) is carried over.
     """
-    if type(value) in _IMMUTABLE:
+    kind = type(value)
+    if kind in _IMMUTABLE:
         return value
-    if isinstance(value, torch.Tensor):
+    if kind is torch.Tensor:
         if (
-            type(old) is type(value)
-            and old.layout == value.layout == torch.strided
+            type(old) is torch.Tensor
+            and old.shape == value.shape
             and old.dtype == value.dtype
             and old.device == value.device
-            and old.shape == value.shape
+            and value.layout == torch.strided
             and old.is_contiguous()
             and value.is_contiguous()
             and not value.requires_grad
@@ -127,15 +128,17 @@ def _copied(value, old, copies):
             copies.append((old, value))
             return old
         return copy.deepcopy(value)
-    if type(value) in (dict, OrderedDict):
-        old = old if type(old) is type(value) else {}
-        out = type(value)((k, _copied(v, old.get(k), copies)) for k, v in value.items())
+    if kind is tuple and all(type(v) in _IMMUTABLE for v in value):
+        return value
+    if kind in (dict, OrderedDict):
+        old = old if type(old) is kind else {}
+        out = kind((k, _copied(v, old.get(k), copies)) for k, v in value.items())
         metadata = getattr(value, "_metadata", None)
         if metadata is not None:
             kept = getattr(old, "_metadata", None)
             out._metadata = kept if kept == metadata else copy.deepcopy(metadata)
         return out
-    if type(value) is list:
+    if kind is list:
         if type(old) is not list or len(old) != len(value):
             old = [None] * len(value)
         return [_copied(v, o, copies) for v, o in zip(value, old)]
