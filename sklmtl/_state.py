@@ -5,7 +5,9 @@ weights), by ``on_divergence="restore_best"`` and by :func:`sklmtl.io.load`.
 """
 
 import copy
+from collections import OrderedDict
 
+import torch
 from torch import nn
 
 __all__ = ["bare_module", "load_training_state", "training_state"]
@@ -44,13 +46,19 @@ def bare_module(module):
     return module
 
 
-def training_state(net):
+def training_state(net, into=None):
     """Copies of what continued training needs from a fitted net.
 
     Parameters
     ----------
     net : MultiTaskNeuralNet
         An initialised net.
+    into : dict or None, default=None
+        An earlier result of this function for the same net, that nothing
+        else holds: its tensors are overwritten with the current values
+        where shapes, dtypes and layouts match (no allocation, no deep copy;
+        a per-epoch snapshot costs a memory copy), and fresh copies are made
+        elsewhere. The result equals the one without ``into``.
 
     Returns
     -------
@@ -74,15 +82,79 @@ def training_state(net):
     optimizer = _unwrapped(net.optimizer_)
     scaler = getattr(net, "grad_scaler_", None)
     schedule = dict(getattr(net, "callbacks_", [])).get("lr_schedule")
-    return {
-        "module": copy.deepcopy(bare_module(net.module_).state_dict()),
-        "weighting": copy.deepcopy(net.criterion_.weighting.state_dict()),
-        "optimizer": copy.deepcopy(optimizer.state_dict()),
+    into = into or {}
+    copies = []
+    state = {
+        "module": _copied(
+            bare_module(net.module_).state_dict(), into.get("module"), copies
+        ),
+        "weighting": _copied(
+            net.criterion_.weighting.state_dict(), into.get("weighting"), copies
+        ),
+        "optimizer": _copied(optimizer.state_dict(), into.get("optimizer"), copies),
         "optimizer_class": type(optimizer),
         "optimizer_param_names": optimizer_param_names(net),
         "grad_scaler": None if scaler is None else scaler.state_dict(),
         "lr_schedule": None if schedule is None else schedule.state_dict(),
     }
+    _copy_all(copies)
+    return state
+
+
+def _copied(value, old, copies):
+    """A deep copy of ``value``, reusing ``old``'s matching tensors.
+
+    Dicts and lists are rebuilt (their keys and scalars can change, an
+    optimizer's ``lr`` under a schedule). A tensor of ``old`` at the same
+    place with the same shape, dtype and device (both contiguous) is reused:
+    the pair ``(old tensor, tensor)`` goes to ``copies``, for the caller to
+    copy at once; other tensors are deep-copied. A state dict's
+    ``_metadata`` (module versions, fixed for a module) is carried over.
+    """
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if kind is torch.Tensor:
+        if (
+            type(old) is torch.Tensor
+            and old.shape == value.shape
+            and old.dtype == value.dtype
+            and old.device == value.device
+            and value.layout == torch.strided
+            and old.is_contiguous()
+            and value.is_contiguous()
+            and not value.requires_grad
+        ):
+            copies.append((old, value))
+            return old
+        return copy.deepcopy(value)
+    if kind is tuple and all(type(v) in _IMMUTABLE for v in value):
+        return value
+    if kind in (dict, OrderedDict):
+        old = old if type(old) is kind else {}
+        out = kind((k, _copied(v, old.get(k), copies)) for k, v in value.items())
+        metadata = getattr(value, "_metadata", None)
+        if metadata is not None:
+            kept = getattr(old, "_metadata", None)
+            out._metadata = kept if kept == metadata else copy.deepcopy(metadata)
+        return out
+    if kind is list:
+        if type(old) is not list or len(old) != len(value):
+            old = [None] * len(value)
+        return [_copied(v, o, copies) for v, o in zip(value, old)]
+    return copy.deepcopy(value)
+
+
+def _copy_all(copies):
+    """Copy each ``(destination, source)`` pair, in one call where torch can."""
+    if not copies:
+        return
+    destinations, sources = zip(*copies)
+    with torch.no_grad():
+        torch._foreach_copy_(list(destinations), list(sources))
+
+
+_IMMUTABLE = (int, float, bool, str, type(None))
 
 
 def optimizer_param_names(net):

@@ -165,3 +165,110 @@ def test_a_fitted_estimator_keeps_no_copy_of_an_epoch_start():
     ).fit(X, Y)
     weights = sum(p.numel() * p.element_size() for p in clf.net_.module_.parameters())
     assert len(pickle.dumps(clf)) < 4.6 * weights
+
+
+class _NaNAtStep(torch.nn.Module):
+    """A trunk whose ``step``-th training forward pass (1-based) gives NaN."""
+
+    def __init__(self, n_features=6, step=1):
+        super().__init__()
+        self.layer = torch.nn.Linear(n_features, 8)
+        self.step = step
+        self.calls = 0
+
+    def forward(self, X):
+        out = torch.relu(self.layer(X))
+        if self.training and torch.is_grad_enabled():
+            self.calls += 1
+            if self.calls == self.step:
+                out = out * float("nan")
+        return out
+
+
+class _PassiveBatchHook(Callback):
+    """Hooks every batch and changes nothing: forces skorch's own loop."""
+
+    def on_batch_end(self, net, **kwargs):
+        pass
+
+
+# 120 rows in batches of 32: 4 training batches per epoch; the 10th step is
+# epoch 3's second batch.
+NAN_AT = dict(FAST, trunk=_NaNAtStep, trunk__step=10, batch_size=32)
+
+
+@pytest.mark.parametrize("hooked", [False, True], ids=["lean", "skorch-loop"])
+def test_a_nan_at_one_batch_raises_naming_its_epoch_and_batch(hooked):
+    X, Y = make_problem()
+    callbacks = [_PassiveBatchHook()] if hooked else None
+    clf = MultiTaskNetClassifier(**NAN_AT, callbacks=callbacks)
+    with pytest.raises(TrainingDivergedError, match=r"epoch 3 \(training batch 2\)"):
+        clf.fit(X, Y)
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+
+
+def test_restore_best_after_a_nan_at_one_batch_is_the_same_in_both_loops():
+    """Training stops at the bad batch in both loops: the weights of epoch 2
+    come back, and a continued fit draws the same batches afterwards."""
+    X, Y = make_problem()
+    fits = []
+    for callbacks in (None, [_PassiveBatchHook()]):
+        clf = MultiTaskNetClassifier(
+            **NAN_AT, callbacks=callbacks, on_divergence="restore_best"
+        )
+        with pytest.warns(ConvergenceWarning, match=r"epoch 3 \(training batch 2\)"):
+            clf.fit(X, Y)
+        assert clf.n_iter_ == 2
+        proba = clf.predict_proba(X)
+        clf.set_params(warm_start=True, max_epochs=2).fit(X, Y)
+        fits.append((proba, clf.predict_proba(X)))
+    two = MultiTaskNetClassifier(**{**NAN_AT, "max_epochs": 2}).fit(X, Y)
+    (lean, lean_more), (hooked, hooked_more) = fits
+    for a, b, c in zip(lean, hooked, two.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+    for a, b in zip(lean_more, hooked_more):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_epoch_start_copy_reuses_its_tensors_and_equals_a_fresh_copy():
+    from sklmtl._state import training_state
+
+    X, Y = make_problem(n_samples=40)
+    clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 2}).fit(X, Y)
+    first = training_state(clf.net_)
+    with torch.no_grad():
+        for param in clf.net_.module_.parameters():
+            param.add_(1.0)
+    clf.net_.optimizer_.param_groups[0]["lr"] = 0.5
+    fresh = training_state(clf.net_)
+    reused = training_state(clf.net_, into=first)
+    assert reused["module"].keys() == fresh["module"].keys()
+    for name, tensor in fresh["module"].items():
+        assert torch.equal(reused["module"][name], tensor)
+        # Written into the earlier copy's tensor, which the module does not share.
+        assert reused["module"][name] is first["module"][name]
+        assert reused["module"][name].data_ptr() != (
+            clf.net_.module_.state_dict()[name].data_ptr()
+        )
+    assert reused["optimizer"]["param_groups"][0]["lr"] == 0.5
+    for index, moments in fresh["optimizer"]["state"].items():
+        for key, value in moments.items():
+            assert torch.equal(reused["optimizer"]["state"][index][key], value)
+
+
+def test_keyboard_interrupt_mid_epoch_after_several_epochs_rolls_back_exactly():
+    """The rollback copy is rewritten every epoch (weights and Adam moments)."""
+    X, Y = make_problem()
+    params = {**FAST, "batch_size": 16, "dtype": "float64"}
+    clf = MultiTaskNetClassifier(**params, callbacks=[_InterruptAt(4, "batch")])
+    with pytest.warns(UserWarning, match=INTERRUPTED.format(4, 3)):
+        clf.fit(X, Y)
+    three = MultiTaskNetClassifier(**{**params, "max_epochs": 3}).fit(X, Y)
+    for a, b in zip(clf.predict_proba(X), three.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+    straight = MultiTaskNetClassifier(**{**params, "max_epochs": 5}).fit(X, Y)
+    clf.set_params(warm_start=True, max_epochs=2, callbacks=None).fit(X, Y)
+    for a, b in zip(clf.predict_proba(X), straight.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)

@@ -136,3 +136,32 @@ def test_a_single_training_row_is_refused_clearly():
         clf.partial_fit(X[:1], Y[:1])
     # The refused batch left the fitted network as it was.
     assert clf.n_iter_ == 2
+
+
+@pytest.mark.parametrize(
+    "layout", ["contiguous", "channels_last", "fortran"], ids=lambda s: s
+)
+def test_shuffled_batches_are_the_rows_indexing_gives(layout):
+    """Batches gathered with index_select: the same rows, order and memory
+    layout as ``X[idx]`` (a channels-last or column-major X keeps indexing)."""
+    from skorch.dataset import Dataset
+    from torch.utils.data import Subset
+
+    from sklmtl._batches import ArrayBatches
+
+    torch.manual_seed(0)
+    X = torch.rand(23, 3, 2, 2)
+    if layout == "channels_last":
+        X = X.contiguous(memory_format=torch.channels_last)
+    elif layout == "fortran":
+        X = X.reshape(23, 12).t().contiguous().t()
+    y = torch.randint(0, 3, (23, 2))
+    data = Subset(Dataset(X, y), list(range(2, 21)))
+    torch.manual_seed(1)
+    batches = list(ArrayBatches(data, batch_size=5, shuffle=True))
+    torch.manual_seed(1)
+    order = torch.as_tensor(data.indices)[torch.randperm(len(data))]
+    assert [len(xb) for xb, _ in batches] == [5, 5, 5, 4]
+    for (xb, yb), idx in zip(batches, order.split(5)):
+        assert torch.equal(xb, X[idx]) and torch.equal(yb, y[idx])
+        assert xb.stride() == X[idx].stride()

@@ -51,9 +51,11 @@ class LastFinishedEpoch(Callback):
         self.interrupted_ = False
 
     def on_epoch_begin(self, net, **kwargs):
-        # skorch has already opened this epoch's history row.
+        # skorch has already opened this epoch's history row. The copy of
+        # the epoch before is overwritten (a memory copy per epoch, not a
+        # deep copy: a fifth of a small table's fit went there).
         self._state = {
-            **training_state(net),
+            **training_state(net, into=self._state),
             "rng_state": torch.get_rng_state(),
         }
 

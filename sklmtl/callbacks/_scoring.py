@@ -19,6 +19,10 @@ def _task_argmax(logits):
     return pad_task_logits(logits).argmax(dim=2)
 
 
+def _prefix(training):
+    return "train" if training else "valid"
+
+
 class PerTaskScoring(Callback):
     """Record each task's loss and score per epoch, for train and valid.
 
@@ -127,14 +131,15 @@ default=None
         if sample_weight is not None:
             correct = (hits.to(dtype) * sample_weight.to(dtype)).sum(dim=0)
         else:
-            correct = hits.sum(dim=0, dtype=dtype)
+            # An integer count is exact, and twice as fast to sum as floats;
+            # its cast equals the float sum (counts are far below 2**24).
+            correct = hits.sum(dim=0).to(dtype)
         stats = torch.stack([task_losses.detach() * task_counts, correct, task_counts])
-        prefix = "train" if training else "valid"
-        self._sums[prefix] = self._sums.get(prefix, 0) + stats
+        self._add(training, stats)
         if self.batch_scores:
             present = task_counts > 0
             accuracy = (correct[present] / task_counts[present]).mean()
-            net.history.record_batch(f"{prefix}_acc", float(accuracy))
+            net.history.record_batch(f"{_prefix(training)}_acc", float(accuracy))
 
     def _mixed_batch_end(self, net, batch, training, y_pred, task_losses, counts):
         """Sums for accuracies (classification) and R² (regression)."""
@@ -163,13 +168,22 @@ default=None
             stats[1, reg] = (w * (mean.to(dtype) - target) ** 2).sum(dim=0)
             stats[3, reg] = (w * target).sum(dim=0)
             stats[4, reg] = (w * target**2).sum(dim=0)
-        prefix = "train" if training else "valid"
-        self._sums[prefix] = self._sums.get(prefix, 0) + stats
+        self._add(training, stats)
         if self.batch_scores and self._classification:
             cls = torch.as_tensor(self._classification, device=device)
             present = counts[cls] > 0
             accuracy = (stats[1, cls][present] / counts[cls][present]).mean()
-            net.history.record_batch(f"{prefix}_acc", float(accuracy))
+            net.history.record_batch(f"{_prefix(training)}_acc", float(accuracy))
+
+    def _add(self, training, stats):
+        """Add a batch's ``stats`` to the epoch's sums of its prefix, in place
+        (the same float additions, in the same order, as summing them)."""
+        prefix = _prefix(training)
+        sums = self._sums.get(prefix)
+        if sums is None:
+            self._sums[prefix] = stats
+        else:
+            sums.add_(stats)
 
     def _task_scores(self, stats):
         """``(metric, value)`` of each task with labelled cells, else None."""

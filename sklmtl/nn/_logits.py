@@ -70,6 +70,9 @@ class TaskLogits(Sequence):
         return len(self.sizes)
 
     def __getitem__(self, index):
+        if type(index) is int and 0 <= index < len(self.sizes):
+            # The per-step path (losses, scores): no range object per call.
+            return self.flat[:, self._offsets[index] : self._offsets[index + 1]]
         if isinstance(index, slice):
             return tuple(self[t] for t in range(len(self))[index])
         t = range(len(self))[index]

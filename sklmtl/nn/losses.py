@@ -254,6 +254,9 @@ def _mean_over_rows(cell, dtype):
         (cell.shape[1],), cell.shape[0], dtype=dtype, device=cell.device
     )
     total = cell.sum(dim=0)
+    if cell.shape[0]:
+        # The masked path's clamp leaves a count of 1 or more as it is.
+        return total / counts, counts
     return total / counts.clamp(min=torch.finfo(dtype).tiny), counts
 
 
