@@ -7,7 +7,8 @@ Usage::
         [--wrap 'NAME={"of": "default", "wrapper": "thresholds", ...}' ...] \\
         [--tables TABLE ...] [--folds 3] [--out DIR]
 
-A candidate is a set of ``MultiTaskNetClassifier`` parameters, or a
+A candidate is a set of ``MultiTaskNetClassifier`` parameters (an
+``"optimizer"`` given by its name in ``torch.optim``, e.g. ``"AdamW"``), or a
 per-task peer of the real-data suite by its name (``"LogReg per task"``,
 ``"HGB per task"``, ``"SVC per task"``, ``"MLP per task"``). Peers get
 the real-data suite's preprocessing (scaled numeric, one-hot categorical
@@ -97,6 +98,8 @@ def make_model(name, params, seed, X, net_input="dataframe", task_types=None):
             params["of"], params["inner"], seed, X, net_input, task_types
         )
         return WRAPPERS[params["wrapper"]](inner, **wrapper, random_state=seed)
+    if isinstance(params.get("optimizer"), str):  # JSON names the class
+        params = {**params, "optimizer": getattr(torch.optim, params["optimizer"])}
     kinds = set((task_types or {}).values())
     if name in PEERS:
         if "regression" not in kinds:

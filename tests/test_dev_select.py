@@ -101,3 +101,11 @@ def test_a_mixed_table_gets_the_mixed_net_and_per_task_regressors(dev_select):
     # Accuracy on the labelled cells (1/2), R² of a perfect prediction (1).
     got = dev_select.score(Y, [["p", 1.0], ["p", 2.0], ["p", 3.0]], types)
     assert got == pytest.approx(0.75)
+
+
+def test_an_optimizer_is_named_in_json(dev_select):
+    import torch
+
+    _, params = dev_select.parse_param('w={"optimizer": "AdamW", "weight_decay": 1}')
+    X = pd.DataFrame({"a": [0.0, 1.0]})
+    assert dev_select.make_model("w", params, 0, X).optimizer is torch.optim.AdamW
