@@ -7,7 +7,8 @@ Usage::
         [--wrap 'NAME={"of": "default", "wrapper": "thresholds", ...}' ...] \\
         [--tables TABLE ...] [--folds 3] [--out DIR]
 
-A candidate is a set of ``MultiTaskNetClassifier`` parameters, or a
+A candidate is a set of ``MultiTaskNetClassifier`` parameters (an
+``"optimizer"`` given by its name in ``torch.optim``, e.g. ``"AdamW"``), or a
 per-task peer of the real-data suite by its name (``"LogReg per task"``,
 ``"HGB per task"``, ``"SVC per task"``, ``"MLP per task"``). Peers get
 the real-data suite's preprocessing (scaled numeric, one-hot categorical
@@ -27,12 +28,21 @@ folds; each candidate is fitted on all but one fold and scored on it. The
 suite's *test* rows are never read: a default chosen here has not seen them,
 and the held-out tables are not touched at all.
 
+On tables with regression tasks (``kind`` "regression" or "mixed") the net
+is ``MultiTaskNetRegressor`` or ``MultiTaskNet(task_types=...)`` and a peer
+is the held-out suite's (``heldout_suite.PEERS``: ``Ridge``, ``SVR``, ... for
+the regression tasks) inside
+:class:`~sklmtl.baselines.IndependentTaskEstimator`.
+
 The score is the mean task accuracy on the validation fold (on multi-label
-tables, one minus the Hamming loss). Per table the report gives each
-candidate's mean over seeds (each seed the mean over its folds), the paired
-difference to the first candidate with its sample standard deviation over
-seeds, and the mean fit time. Results go to ``DIR/results.json`` and
-``DIR/report.md`` (default ``benchmarks/results/dev-select``).
+tables, one minus the Hamming loss); with regression tasks, the mean over
+tasks of accuracy and R² (``sklmtl.metrics.task_scores``), as the held-out
+suite scores. Missing label cells are left out of training and scoring.
+Per table the report gives each candidate's mean over seeds (each seed the
+mean over its folds), the paired difference to the first candidate with
+its sample standard deviation over seeds, and the mean fit time. Results go
+to ``DIR/results.json`` and ``DIR/report.md`` (default
+``benchmarks/results/dev-select``).
 """
 
 import argparse
@@ -44,16 +54,18 @@ from pathlib import Path
 import numpy as np
 import torch
 from common import warm_up_torch, write_results
+from heldout_suite import PEERS as MIXED_PEERS
 from real_suite import METHODS, SUITES, preprocessor, split
-from realdata import DEVELOPMENT, load_table
+from realdata import DEVELOPMENT, TABLES, load_table
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from stats import fmt_stat, mean_std
 from threadpoolctl import threadpool_limits
 
-from sklmtl import MultiTaskNetClassifier
+from sklmtl import MultiTaskNet, MultiTaskNetClassifier, MultiTaskNetRegressor
+from sklmtl.baselines import IndependentTaskEstimator
 from sklmtl.calibration import CalibratedMultiTaskClassifier
-from sklmtl.metrics import mean_task_accuracy
+from sklmtl.metrics import mean_task_accuracy, task_scores
 from sklmtl.thresholds import TunedThresholdMultiTaskClassifier
 
 #: name -> parameters of ``MultiTaskNetClassifier`` (``random_state`` added).
@@ -70,22 +82,58 @@ WRAPPERS = {
 _WRAP_KEYS = ("of", "wrapper", "inner")
 
 
-def make_model(name, params, seed, X, net_input="dataframe"):
+def make_model(name, params, seed, X, net_input="dataframe", task_types=None):
     """The unfitted model of one candidate (a peer by name, or the net).
 
     Peers get the real-data suite's preprocessing (scaled numeric, one-hot
     categorical columns) in a pipeline. The net gets the DataFrame as it is
     (``net_input="dataframe"``: its own categorical embeddings and scaling,
     what a user would hand it) or the same pipeline (``"pipeline"``).
+    ``task_types`` (``{task: "classification" | "regression"}``, None for
+    classification only) picks the net's class and the peers' regressors.
     """
     if "wrapper" in params:  # a --wrap candidate: {"of", "wrapper", "inner", ...}
         wrapper = {k: v for k, v in params.items() if k not in _WRAP_KEYS}
-        inner = make_model(params["of"], params["inner"], seed, X, net_input)
+        inner = make_model(
+            params["of"], params["inner"], seed, X, net_input, task_types
+        )
         return WRAPPERS[params["wrapper"]](inner, **wrapper, random_state=seed)
+    if isinstance(params.get("optimizer"), str):  # JSON names the class
+        params = {**params, "optimizer": getattr(torch.optim, params["optimizer"])}
+    kinds = set((task_types or {}).values())
     if name in PEERS:
-        return make_pipeline(preprocessor(X), METHODS[name][0](seed))
-    net = MultiTaskNetClassifier(**params, random_state=seed)
+        if "regression" not in kinds:
+            return make_pipeline(preprocessor(X), METHODS[name][0](seed))
+        classifier, regressor = MIXED_PEERS[name]
+        per_task = IndependentTaskEstimator(
+            classifier(seed), regressor(seed), task_types=task_types
+        )
+        return make_pipeline(preprocessor(X), per_task)
+    if kinds == {"regression"}:
+        net = MultiTaskNetRegressor(**params, random_state=seed)
+    elif "regression" in kinds:
+        net = MultiTaskNet(**params, task_types=task_types, random_state=seed)
+    else:
+        net = MultiTaskNetClassifier(**params, random_state=seed)
     return net if net_input == "dataframe" else make_pipeline(preprocessor(X), net)
+
+
+def score(Y_true, Y_pred, task_types=None):
+    """Mean task accuracy; with regression tasks, the mean of accuracy and R².
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> Y = pd.DataFrame({"a": ["x", "y"], "b": [1.0, 3.0]})
+    >>> float(score(Y, [["x", 1.0], ["x", 3.0]], {"a": "classification",
+    ...                                           "b": "regression"}))
+    0.75
+    """
+    if "regression" not in set((task_types or {}).values()):
+        return mean_task_accuracy(Y_true, Y_pred)
+    types = [task_types[c] for c in Y_true.columns]
+    Y_pred = np.asarray(Y_pred, dtype=object)
+    return float(np.nanmean(task_scores(Y_true, Y_pred, task_types=types)))
 
 
 def parse_param(text):
@@ -124,12 +172,13 @@ def wrap_candidate(text, known):
     return name, {**params, "inner": known[params["of"]]}
 
 
-def below_majority(Y_fit, Y_val, Y_pred):
-    """``[pairs below, pairs]``: tasks whose accuracy on the labelled
-    validation cells is below that of the fit rows' majority class.
+def below_majority(Y_fit, Y_val, Y_pred, task_types=None):
+    """``[pairs below, pairs]``: classification tasks whose accuracy on the
+    labelled validation cells is below that of the fit rows' majority class.
 
     The majority class is ``DummyClassifier``'s (the most frequent label of
     the fit rows; the smallest of tied ones), scored on the same cells.
+    Regression tasks of ``task_types`` are left out.
 
     Examples
     --------
@@ -142,6 +191,8 @@ def below_majority(Y_fit, Y_val, Y_pred):
     Y_pred = np.asarray(Y_pred, dtype=object).reshape(len(Y_val), -1)
     below, pairs = 0, 0
     for j, column in enumerate(Y_val.columns):
+        if (task_types or {}).get(column) == "regression":
+            continue
         fit = Y_fit[column].dropna().to_numpy(dtype=object)
         labelled = Y_val[column].notna().to_numpy()
         if not len(fit) or not labelled.any():
@@ -154,7 +205,9 @@ def below_majority(Y_fit, Y_val, Y_pred):
     return [below, pairs]
 
 
-def cv_scores(name, params, X_train, Y_train, seed, folds, net_input="dataframe"):
+def cv_scores(
+    name, params, X_train, Y_train, seed, folds, net_input="dataframe", task_types=None
+):
     """Validation-fold scores and fit times of one candidate on one training set,
     and its ``[pairs below, pairs]`` of :func:`below_majority` over the folds."""
     out_scores, out_times, out_below = [], [], np.zeros(2, dtype=int)
@@ -163,15 +216,15 @@ def cv_scores(name, params, X_train, Y_train, seed, folds, net_input="dataframe"
     ):
         Xf, Yf = X_train.iloc[fit_rows], Y_train.iloc[fit_rows]
         Xv, Yv = X_train.iloc[val_rows], Y_train.iloc[val_rows]
-        model = make_model(name, params, seed, Xf, net_input)
+        model = make_model(name, params, seed, Xf, net_input, task_types)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             start = time.perf_counter()
             model.fit(Xf, Yf)
             out_times.append(time.perf_counter() - start)
             predicted = model.predict(Xv)
-            out_scores.append(mean_task_accuracy(Yv, predicted))
-            out_below += below_majority(Yf, Yv, predicted)
+            out_scores.append(score(Yv, predicted, task_types))
+            out_below += below_majority(Yf, Yv, predicted, task_types)
     return float(np.mean(out_scores)), float(np.mean(out_times)), out_below.tolist()
 
 
@@ -184,12 +237,20 @@ def run(candidates, tables, seeds, folds, out_dir, net_input="dataframe"):
     start_all = time.perf_counter()
     for table in tables:
         X, Y = load_table(table)
+        task_types = TABLES[table].task_types(Y.columns)
         for seed in seeds:
             X_train, Y_train, _, _ = split(X, Y, seed, suite)  # test rows unused
             for name, params in candidates.items():
                 with threadpool_limits(1):
-                    score, fit_time, below = cv_scores(
-                        name, params, X_train, Y_train, seed, folds, net_input
+                    cv_score, fit_time, below = cv_scores(
+                        name,
+                        params,
+                        X_train,
+                        Y_train,
+                        seed,
+                        folds,
+                        net_input,
+                        task_types,
                     )
                 records.append(
                     {
@@ -197,14 +258,14 @@ def run(candidates, tables, seeds, folds, out_dir, net_input="dataframe"):
                         "seed": seed,
                         "candidate": name,
                         "params": params,
-                        "cv_score": score,
+                        "cv_score": cv_score,
                         "fit_time_s": fit_time,
                         "below_majority": below,
                     }
                 )
                 print(
                     f"[{time.perf_counter() - start_all:6.0f} s] {table} seed {seed} "
-                    f"{name}: {100 * score:.2f}% fit {fit_time:.2f} s",
+                    f"{name}: {100 * cv_score:.2f}% fit {fit_time:.2f} s",
                     flush=True,
                 )
         write_results(

@@ -66,6 +66,10 @@ class MultiTaskNetRegressor(RegressorMixin, MultiOutputMixin, MultiTaskNetBase):
     do_early_stopping_ : bool
         Whether this fit held out a validation split and stopped early (see
         ``early_stopping``).
+    weight_decay_ : float
+        The weight decay the optimizer got: ``weight_decay``, or what
+        ``"auto"`` chose by the first fit's rows (decoupled, as AdamW's,
+        when it chose one).
     trunk_weights_sha256_ : str
         SHA-256 digest of the local file the backbone's starting weights
         were read from (``trunk__weights``); only set when there was one.

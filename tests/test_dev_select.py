@@ -73,9 +73,9 @@ def test_net_input_reaches_the_folds(dev_select, tmp_path, monkeypatch):
     seen = []
     make_model = dev_select.make_model
 
-    def spy(name, params, seed, X, net_input="dataframe"):
+    def spy(name, params, seed, X, net_input="dataframe", task_types=None):
         seen.append(net_input)
-        return make_model(name, params, seed, X, net_input)
+        return make_model(name, params, seed, X, net_input, task_types)
 
     monkeypatch.setattr(dev_select, "make_model", spy)
     dev_select.main(
@@ -100,3 +100,32 @@ def test_below_majority_counts_labelled_cells_against_the_fit_majority(dev_selec
     # A task with no labelled validation cell is no pair.
     Y_val["a"] = np.nan
     assert dev_select.below_majority(Y_fit, Y_val, predicted) == [0, 1]
+    # A regression task is no pair.
+    Y_val["a"] = [0.0, 1.0, 1.0, np.nan]
+    types = {"a": "regression", "b": "classification"}
+    assert dev_select.below_majority(Y_fit, Y_val, predicted, types) == [0, 1]
+
+
+def test_a_mixed_table_gets_the_mixed_net_and_per_task_regressors(dev_select):
+    from sklearn.linear_model import Ridge
+
+    from sklmtl import MultiTaskNet
+
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": ["x", "y", "x"]})
+    types = {"kind": "classification", "size": "regression"}
+    net = dev_select.make_model("default", {"max_epochs": 2}, 3, X, task_types=types)
+    assert isinstance(net, MultiTaskNet) and net.task_types == types
+    peer = dev_select.make_model("LogReg per task", {}, 3, X, task_types=types)
+    assert isinstance(peer[-1].regressor, Ridge)
+    Y = pd.DataFrame({"kind": ["p", "q", None], "size": [1.0, 2.0, 3.0]})
+    # Accuracy on the labelled cells (1/2), R² of a perfect prediction (1).
+    got = dev_select.score(Y, [["p", 1.0], ["p", 2.0], ["p", 3.0]], types)
+    assert got == pytest.approx(0.75)
+
+
+def test_an_optimizer_is_named_in_json(dev_select):
+    import torch
+
+    _, params = dev_select.parse_param('w={"optimizer": "AdamW", "weight_decay": 1}')
+    X = pd.DataFrame({"a": [0.0, 1.0]})
+    assert dev_select.make_model("w", params, 0, X).optimizer is torch.optim.AdamW

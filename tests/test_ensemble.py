@@ -232,7 +232,10 @@ def test_onnx_matches_predictions(data, tmp_path):
                 np.testing.assert_allclose(out, proba, atol=1e-6)
         else:
             mean, std = reg.predict(X, return_std=True)
-            np.testing.assert_allclose(np.column_stack(outputs[:2]), mean, rtol=1e-5)
+            # float32 rounding: absolute near 0 (a weight-decayed net predicts near 0).
+            np.testing.assert_allclose(
+                np.column_stack(outputs[:2]), mean, rtol=1e-5, atol=1e-6
+            )
             np.testing.assert_allclose(np.column_stack(outputs[2:]), std, rtol=1e-4)
 
 

@@ -426,3 +426,96 @@ class TestEarlyStoppingAuto:
         loaded = load(tmp_path / "m.safetensors")
         assert loaded.do_early_stopping_ is True
         np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+
+
+#: What the documentation of ``weight_decay="auto"`` promises.
+AUTO_WEIGHT_DECAY, AUTO_WEIGHT_DECAY_MAX_SAMPLES = 1.0, 500
+
+
+class TestWeightDecayAuto:
+    """The default ``weight_decay="auto"``: AdamW's decay below 500 rows only."""
+
+    @staticmethod
+    def _group(clf):
+        return clf.net_.optimizer_.param_groups[0]
+
+    def test_resolves_by_the_first_fits_rows_at_the_threshold(self, big):
+        X, Y = big
+        params = {**FAST, "max_epochs": 2}
+        small = MultiTaskNetClassifier(**params).fit(X[:499], Y[:499])
+        assert small.get_params()["weight_decay"] == "auto"
+        assert small.weight_decay_ == AUTO_WEIGHT_DECAY > 0
+        assert self._group(small)["weight_decay"] == AUTO_WEIGHT_DECAY
+        assert self._group(small)["decoupled_weight_decay"] is True
+        large = MultiTaskNetClassifier(**params).fit(X, Y)
+        assert large.weight_decay_ == 0.0 == self._group(large)["weight_decay"]
+        assert self._group(large)["decoupled_weight_decay"] is False
+        assert len(X) == AUTO_WEIGHT_DECAY_MAX_SAMPLES  # 499 and 500 rows straddle it
+
+    def test_adam_trains_as_adamw_below_the_threshold(self, big):
+        X, Y = big[0][:100], big[1][:100]
+        auto = MultiTaskNetClassifier(**FAST).fit(X, Y)
+        adamw = MultiTaskNetClassifier(
+            **FAST, optimizer=torch.optim.AdamW, weight_decay=AUTO_WEIGHT_DECAY
+        ).fit(X, Y)
+        np.testing.assert_array_equal(
+            auto.predict_proba(X)[0], adamw.predict_proba(X)[0]
+        )
+        assert (
+            MultiTaskNetClassifier(**FAST, optimizer=torch.optim.AdamW)
+            .fit(X, Y)
+            .weight_decay_
+            == AUTO_WEIGHT_DECAY
+        )
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"weight_decay": 0.5},
+            {"optimizer": torch.optim.SGD},
+            {"optimizer__weight_decay": 0.1},
+            {"optimizer__decoupled_weight_decay": True},
+        ],
+    )
+    def test_explicit_settings_turn_the_rule_off(self, big, params):
+        X, Y = big
+        clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}, **params)
+        expected = params.get("weight_decay", params.get("optimizer__weight_decay", 0))
+        assert clf.fit(X[:50], Y[:50]).weight_decay_ == params.get("weight_decay", 0)
+        assert self._group(clf)["weight_decay"] == expected
+
+    def test_off_in_partial_fit_and_kept_by_continued_fits(self, big):
+        X, Y = big
+        assert (
+            MultiTaskNetClassifier(**FAST).partial_fit(X[:50], Y[:50]).weight_decay_
+            == 0
+        )
+        warm = MultiTaskNetClassifier(**{**FAST, "max_epochs": 1}, warm_start=True)
+        warm.fit(X[:100], Y[:100]).fit(X, Y)
+        assert (
+            warm.weight_decay_ == AUTO_WEIGHT_DECAY == self._group(warm)["weight_decay"]
+        )
+
+    def test_saved_and_loaded(self, big, tmp_path):
+        X, Y = big
+        clf = MultiTaskNetClassifier(**{**FAST, "max_epochs": 2}).fit(X[:100], Y[:100])
+        save(clf, tmp_path / "m.safetensors")
+        loaded = load(tmp_path / "m.safetensors")
+        assert loaded.get_params()["weight_decay"] == "auto"
+        assert loaded.weight_decay_ == AUTO_WEIGHT_DECAY
+        assert self._group(loaded)["decoupled_weight_decay"] is True
+        np.testing.assert_array_equal(
+            loaded.predict_proba(X)[0], clf.predict_proba(X)[0]
+        )
+
+    def test_fits_from_500_rows_train_as_without_the_rule(self, big):
+        X, Y = big
+        params = {**FAST, "max_epochs": 3}
+        auto = MultiTaskNetClassifier(**params).fit(X, Y)
+        none = MultiTaskNetClassifier(**params, weight_decay=0.0).fit(X, Y)
+        for a, b in zip(auto.predict_proba(X), none.predict_proba(X)):
+            np.testing.assert_array_equal(a, b)
+        # Below the threshold the rule changes the fit.
+        auto = MultiTaskNetClassifier(**params).fit(X[:200], Y[:200])
+        none = MultiTaskNetClassifier(**params, weight_decay=0.0).fit(X[:200], Y[:200])
+        assert not np.array_equal(auto.predict_proba(X)[0], none.predict_proba(X)[0])

@@ -62,6 +62,14 @@ __all__ = ["MultiTaskNetBase"]
 # rows on (10% of them, 50 rows, is then enough to pick an epoch); below it
 # the net trains every epoch on every row. Chosen on the real-data suite.
 AUTO_EARLY_STOPPING_MIN_SAMPLES = 500
+# weight_decay="auto": decoupled weight decay (AdamW's) of this strength for
+# a first fit with Adam or AdamW below this many rows (where no validation
+# split stops training early), and none from it on, so that larger fits
+# train exactly as before the rule. Chosen, with the value, by
+# cross-validation inside the training rows of the small development tables
+# (benchmarks/dev_select.py); checked once on the held-out tables.
+AUTO_WEIGHT_DECAY_MAX_SAMPLES = AUTO_EARLY_STOPPING_MIN_SAMPLES
+AUTO_WEIGHT_DECAY = 1.0
 # early_stopping="cv": folds of the internal cross-validation that picks the
 # number of epochs (LogisticRegressionCV's default number of folds is 5; 3
 # keeps the cost at four fits).
@@ -331,6 +339,11 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
             fields["do_early_stopping"] = self._resolve_early_stopping(
                 len(values), incremental=epochs is not None
             )
+        if not (continuing and self.weight_decay == "auto"):
+            # Like "auto" early stopping, decided by the first fit's size.
+            fields["weight_decay"] = self._resolve_weight_decay(
+                len(values), incremental=epochs is not None
+            )
         layout = fields["layout"] if not continuing else self._layout
         task_names = fields["task_names"] if not continuing else self.task_names_
         weights = check_sample_weight(
@@ -453,6 +466,28 @@ class MultiTaskNetBase(InputMixin, FittedStateMixin, NetBuilderMixin, BaseEstima
         if self.early_stopping == "cv":
             return False  # the final fit trains on every row
         return bool(self.early_stopping)
+
+    def _resolve_weight_decay(self, n_samples, incremental):
+        """The weight decay of this fit: ``weight_decay``, or what ``"auto"`` gives.
+
+        ``"auto"``: ``AUTO_WEIGHT_DECAY`` (decoupled, see
+        ``_optimizer_arguments``) for a fit of fewer than
+        ``AUTO_WEIGHT_DECAY_MAX_SAMPLES`` rows with Adam or AdamW whose
+        decay the ``optimizer__`` arguments leave alone; 0 otherwise, and
+        for ``partial_fit`` (one streamed batch says nothing of the data's
+        size).
+        """
+        if self.weight_decay != "auto":
+            return float(self.weight_decay)
+        own = {"weight_decay", "decoupled_weight_decay"}
+        if (
+            incremental
+            or n_samples >= AUTO_WEIGHT_DECAY_MAX_SAMPLES
+            or not issubclass(self.optimizer, torch.optim.Adam)
+            or own & set(self._nested_kwargs("optimizer"))
+        ):
+            return 0.0
+        return AUTO_WEIGHT_DECAY
 
     # ---------------------------------------------------- labels, validation
     def _labels(self, X, y):

@@ -15,6 +15,7 @@ class, the iterator and the extra arguments).
 """
 
 import copy
+import inspect
 import numbers
 
 import numpy as np
@@ -229,15 +230,17 @@ class NetBuilderMixin:
 
     def _optimizer_arguments(self):
         """The optimizer class, ``lr`` and the checked ``optimizer__`` arguments."""
+        weight_decay = self._fitted_state.weight_decay
+        kwargs = self._nested_kwargs("optimizer")
+        accepted = inspect.signature(self.optimizer).parameters
+        if self.weight_decay == "auto" and weight_decay:
+            if "decoupled_weight_decay" in accepted:
+                # "auto" decays as AdamW does: Adam becomes AdamW, step for step.
+                kwargs = {**kwargs, "decoupled_weight_decay": True}
         return {
             "optimizer": self.optimizer,
             "lr": self.lr,
-            **optimizer_arguments(
-                self.optimizer,
-                self.lr,
-                self.weight_decay,
-                self._nested_kwargs("optimizer"),
-            ),
+            **optimizer_arguments(self.optimizer, self.lr, weight_decay, kwargs),
         }
 
     def _iterator_arguments(self, device):

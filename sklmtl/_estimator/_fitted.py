@@ -85,6 +85,7 @@ class FittedStateMixin:
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.do_early_stopping_ = state.do_early_stopping
+        self.weight_decay_ = state.weight_decay
         for name in ("n_epochs_cv", "cv_valid_loss"):
             value = getattr(state, name)
             if value is not None:
@@ -165,7 +166,10 @@ class FittedStateMixin:
         self._check_params()
         self._set_fitted_state(
             self._fitted_state_class.from_dict(
-                state["attributes"], self._network_params()
+                state["attributes"],
+                self._network_params(),
+                # Only files written before "auto" lack the resolved value.
+                0.0 if self.weight_decay == "auto" else self.weight_decay,
             )
         )
         with torch.random.fork_rng(devices=[]):

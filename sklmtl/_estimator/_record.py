@@ -65,6 +65,9 @@ class FittedState:
         The number of epochs ``early_stopping="cv"`` chose, None without it.
     cv_valid_loss : list of float or None, default=None
         Its mean validation loss over the folds after each epoch.
+    weight_decay : float, default=0.0
+        The weight decay the optimizer got (``weight_decay``, or what
+        ``"auto"`` resolved to).
 
     Examples
     --------
@@ -93,6 +96,7 @@ class FittedState:
     trunk_weights_sha256: object = None
     n_epochs_cv: object = None
     cv_valid_loss: object = None
+    weight_decay: float = 0.0
 
     @property
     def tasks(self):
@@ -144,10 +148,11 @@ class FittedState:
             "trunk_weights_sha256": self.trunk_weights_sha256,
             "n_epochs_cv": self.n_epochs_cv,
             "cv_valid_loss": self.cv_valid_loss,
+            "weight_decay": float(self.weight_decay),
         }
 
     @classmethod
-    def from_dict(cls, attributes, network_params):
+    def from_dict(cls, attributes, network_params, weight_decay=0.0):
         """The record :meth:`to_dict` described (the current file format).
 
         Parameters
@@ -158,6 +163,10 @@ class FittedState:
         network_params : dict
             The estimator's network parameters; the saved ``dtype``
             replaces theirs.
+        weight_decay : float, default=0.0
+            The penalty of a file written before ``weight_decay="auto"``
+            (which holds none): its ``weight_decay`` parameter, which could
+            only be a number then.
 
         Returns
         -------
@@ -183,6 +192,8 @@ class FittedState:
             # Absent from files written before early_stopping="cv".
             n_epochs_cv=attributes.get("n_epochs_cv"),
             cv_valid_loss=attributes.get("cv_valid_loss"),
+            # Absent from files written before weight_decay="auto".
+            weight_decay=attributes.get("weight_decay", weight_decay),
         )
 
 

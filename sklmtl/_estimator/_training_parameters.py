@@ -42,11 +42,25 @@ float, default=1e-3
     ),
     Parameter(
         "weight_decay",
-        0.0,
-        [Interval(numbers.Real, 0, None)],
+        "auto",
+        [Options({"auto"}), Interval(numbers.Real, 0, None)],
         """\
-float, default=0.0
-    L2 penalty handed to the optimizer (omitted when 0).""",
+"auto" or float, default="auto"
+    Weight decay handed to the optimizer (omitted when 0): an L2 penalty
+    added to the gradient for Adam, a decay of the weights by
+    ``lr * weight_decay`` per step for AdamW. ``"auto"``, with Adam or
+    AdamW: decoupled weight decay 1.0 (AdamW's, so Adam trains as
+    ``torch.optim.AdamW(weight_decay=1.0)``) for a first fit of fewer
+    than 500 rows, where no validation split stops training early; none
+    from 500 rows on (AdamW then keeps torch's default), for
+    ``partial_fit`` (its first batch says nothing of the data's size),
+    for other optimizers, and when ``optimizer__weight_decay`` or
+    ``optimizer__decoupled_weight_decay`` is given. A continued fit keeps
+    the first fit's choice; the value used is ``weight_decay_``. The rule
+    and its value were chosen by cross-validation inside the training
+    rows of the development tables under 500 rows
+    (``benchmarks/dev_select.py``) and checked once on the held-out
+    tables (user guide, *Weight decay below 500 rows*).""",
     ),
     Parameter(
         "batch_size",
